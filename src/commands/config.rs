@@ -1,0 +1,132 @@
+//! `ltops config show|check`: what ltops resolved, so an operator can see why it
+//! talks to a given account, database or audit store before it does.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::ExitStatus;
+use crate::printer::{Report, key_value_table};
+use crate::settings::{AuditStoreKind, DatabaseAuth, TlsMode};
+
+#[derive(Serialize)]
+struct ConfigReport {
+    config_file: Option<String>,
+    aws_profile: Option<String>,
+    aws_region: Option<String>,
+    endpoint_url: Option<String>,
+    sso_cache_dir: String,
+    policies_dir: String,
+    audit_store: AuditStoreKind,
+    audit_path: String,
+    database: Option<DatabaseView>,
+    permissions: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct DatabaseView {
+    auth: &'static str,
+    target: String,
+    password_env: Option<String>,
+    tls: TlsMode,
+}
+
+impl Report for ConfigReport {
+    const KIND: &'static str = "config";
+    fn render_table(&self) -> String {
+        let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+        let mut rows = vec![
+            ("config file", dash(&self.config_file)),
+            ("aws profile", dash(&self.aws_profile)),
+            ("aws region", dash(&self.aws_region)),
+            ("endpoint url", dash(&self.endpoint_url)),
+            ("sso token cache", self.sso_cache_dir.clone()),
+            ("policies", self.policies_dir.clone()),
+            (
+                "audit store",
+                match self.audit_store {
+                    AuditStoreKind::File => format!("file {}", self.audit_path),
+                    AuditStoreKind::Postgres => "postgres (the database below)".into(),
+                },
+            ),
+            (
+                "database",
+                match &self.database {
+                    None => "-".into(),
+                    Some(d) => format!(
+                        "{} {}{} (tls {:?})",
+                        d.auth,
+                        d.target,
+                        d.password_env
+                            .as_ref()
+                            .map(|e| format!(", password from ${e}"))
+                            .unwrap_or_default(),
+                        d.tls
+                    ),
+                },
+            ),
+        ];
+        let perms = if self.permissions.is_empty() {
+            "none: no mutating command may run".into()
+        } else {
+            self.permissions
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.join(", ")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        rows.push(("permissions", perms));
+        key_value_table(rows)
+    }
+}
+
+fn report(ctx: &Ctx) -> ConfigReport {
+    let s = &ctx.settings;
+    ConfigReport {
+        config_file: s.config_path.as_ref().map(|p| p.display().to_string()),
+        aws_profile: s.aws.profile.clone(),
+        aws_region: s.aws.region.clone(),
+        endpoint_url: s.aws.endpoint_url.clone(),
+        sso_cache_dir: s.aws.sso_cache_dir.display().to_string(),
+        policies_dir: s.policies_dir.display().to_string(),
+        audit_store: s.config.audit.store,
+        audit_path: s.audit_path.display().to_string(),
+        database: s.config.database.as_ref().map(|d| match &d.auth {
+            DatabaseAuth::Url { url, password_env } => DatabaseView {
+                auth: "url",
+                target: url.clone(),
+                password_env: password_env.clone(),
+                tls: d.tls,
+            },
+            DatabaseAuth::RdsIam(iam) => DatabaseView {
+                auth: "rds-iam",
+                target: format!(
+                    "cluster {} database {} user {} port {}",
+                    iam.cluster, iam.database, iam.user, iam.port
+                ),
+                password_env: None,
+                tls: d.tls,
+            },
+        }),
+        permissions: s
+            .config
+            .permissions
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    }
+}
+
+pub fn show(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
+    ctx.printer.report(&report(ctx))?;
+    Ok(ExitStatus::Success)
+}
+
+/// Parsing already happened while resolving settings; reaching here means it is valid.
+pub fn check(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
+    ctx.printer
+        .status(format!("config ok: {}", ctx.settings.config_display()));
+    ctx.printer.report(&report(ctx))?;
+    Ok(ExitStatus::Success)
+}

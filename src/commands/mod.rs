@@ -1,0 +1,39 @@
+//! One module per command group, one function per leaf command. Commands
+//! orchestrate domain modules and own all printing and prompting.
+
+mod auth;
+mod config;
+mod docs;
+
+use std::path::PathBuf;
+
+use crate::ExitStatus;
+use crate::cli::{Cli, Command, ConfigCommand};
+use crate::printer::Printer;
+use crate::settings::{Env, Settings};
+
+/// What every command gets: resolved settings and the printer.
+pub struct Ctx {
+    pub settings: Settings,
+    pub printer: Printer,
+}
+
+pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus> {
+    // Completions and man pages must work even next to a broken config file.
+    match &cli.command {
+        Command::Completions(args) => return docs::completions(args),
+        Command::Man(args) => return docs::man(args),
+        _ => {}
+    }
+    let settings = Settings::resolve(&cli.global, &env, &cwd)?;
+    let printer = Printer::new(settings.format, settings.quiet, settings.verbosity);
+    let ctx = Ctx { settings, printer };
+    match cli.command {
+        Command::Login(args) => auth::login(&ctx, &args).await,
+        Command::Logout(args) => auth::logout(&ctx, &args).await,
+        Command::Whoami(args) => auth::whoami(&ctx, &args).await,
+        Command::Config(ConfigCommand::Show) => config::show(&ctx),
+        Command::Config(ConfigCommand::Check) => config::check(&ctx),
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+    }
+}

@@ -1,0 +1,102 @@
+//! ltops: parses the command line, runs the command on a Tokio runtime, prints the
+//! error chain, and maps the result to the documented exit codes.
+
+pub mod aws;
+pub mod cli;
+pub mod commands;
+pub mod printer;
+pub mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::settings::Env;
+
+/// How a command ended, as the exit code tells a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: done.
+    Success,
+    /// 1: the command ran and the answer is "no" (a control failed, the chain is
+    /// broken, a plan is refused).
+    No,
+    /// 2: it could not run (usage, config, identity, AWS, database).
+    Error,
+    /// 130: interrupted (Ctrl-C).
+    Interrupted,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(match s {
+            ExitStatus::Success => 0,
+            ExitStatus::No => 1,
+            ExitStatus::Error => 2,
+            ExitStatus::Interrupted => 130,
+        })
+    }
+}
+
+/// Marks an error as an interruption so it maps to exit code 130.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; clap knows which is which.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let env = Env::from_process();
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot determine the current directory: {e}");
+            return ExitStatus::Error.into();
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitStatus::Error.into();
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = commands::run(cli, env, cwd) => r,
+            _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+        }
+    });
+    // Do not wait for stray SDK tasks (retries, credential refresh) on the way out.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match result {
+        Ok(status) => status.into(),
+        Err(e) if e.is::<Interrupted>() => {
+            eprintln!("interrupted");
+            ExitStatus::Interrupted.into()
+        }
+        Err(e) => {
+            print_error(&e);
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn print_error(e: &anyhow::Error) {
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}

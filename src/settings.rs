@@ -1,0 +1,623 @@
+//! Resolves flags, environment and `ltops.yaml` into one `Settings` value; the only
+//! place that reads the process environment, so every other module is testable
+//! with explicit inputs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Format, GlobalArgs};
+
+/// Mutating commands that the config's `permissions` map can grant to SSO permission sets.
+/// A fixed list so that a typo in the config is an error, not a silently dead grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MutatingCommand {
+    #[serde(rename = "audit.init")]
+    AuditInit,
+    #[serde(rename = "tenant.erase")]
+    TenantErase,
+    #[serde(rename = "retention.purge")]
+    RetentionPurge,
+    #[serde(rename = "restore.run")]
+    RestoreRun,
+    #[serde(rename = "restore.reapply-erasures")]
+    RestoreReapplyErasures,
+    #[serde(rename = "intervene")]
+    Intervene,
+    #[serde(rename = "tom.attest")]
+    TomAttest,
+}
+
+impl MutatingCommand {
+    pub const ALL: [MutatingCommand; 7] = [
+        MutatingCommand::AuditInit,
+        MutatingCommand::TenantErase,
+        MutatingCommand::RetentionPurge,
+        MutatingCommand::RestoreRun,
+        MutatingCommand::RestoreReapplyErasures,
+        MutatingCommand::Intervene,
+        MutatingCommand::TomAttest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MutatingCommand::AuditInit => "audit.init",
+            MutatingCommand::TenantErase => "tenant.erase",
+            MutatingCommand::RetentionPurge => "retention.purge",
+            MutatingCommand::RestoreRun => "restore.run",
+            MutatingCommand::RestoreReapplyErasures => "restore.reapply-erasures",
+            MutatingCommand::Intervene => "intervene",
+            MutatingCommand::TomAttest => "tom.attest",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<MutatingCommand> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for MutatingCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `ltops.yaml` as written by the operator. Unknown keys are errors: a misspelt key
+/// must never silently fall back to a default in a tool that guards personal data.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub aws: AwsSection,
+    pub database: Option<DatabaseSection>,
+    #[serde(default)]
+    pub audit: AuditSection,
+    pub policies: Option<PathBuf>,
+    #[serde(default)]
+    pub permissions: BTreeMap<MutatingCommand, Vec<String>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSection {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
+/// How ltops reaches the platform database. Exactly one of `url` or `rds_iam`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "RawDatabaseSection")]
+pub struct DatabaseSection {
+    pub auth: DatabaseAuth,
+    pub tls: TlsMode,
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseAuth {
+    /// A libpq-style URL without a password; the password comes from `password_env`.
+    Url {
+        url: String,
+        password_env: Option<String>,
+    },
+    /// RDS IAM database authentication: a 15-minute token instead of a password.
+    RdsIam(RdsIamSection),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RdsIamSection {
+    /// The RDS/Aurora cluster whose writer endpoint ltops connects to.
+    pub cluster: String,
+    pub database: String,
+    pub user: String,
+    #[serde(default = "default_pg_port")]
+    pub port: u16,
+}
+
+fn default_pg_port() -> u16 {
+    5432
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// No TLS: only for a database on this machine (test labs).
+    Disable,
+    /// TLS, certificate not checked.
+    Require,
+    /// TLS with the certificate checked against `ca_file` (or the system roots) and the host name.
+    #[default]
+    VerifyFull,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabaseSection {
+    url: Option<String>,
+    password_env: Option<String>,
+    rds_iam: Option<RdsIamSection>,
+    #[serde(default)]
+    tls: TlsMode,
+    ca_file: Option<PathBuf>,
+}
+
+impl TryFrom<RawDatabaseSection> for DatabaseSection {
+    type Error = String;
+
+    fn try_from(raw: RawDatabaseSection) -> Result<Self, Self::Error> {
+        let auth = match (raw.url, raw.rds_iam) {
+            (Some(_), Some(_)) => {
+                return Err("database: set either `url` or `rds_iam`, not both".into());
+            }
+            (None, None) => {
+                return Err("database: set `url` (+ `password_env`) or `rds_iam`".into());
+            }
+            (Some(url), None) => {
+                check_url_has_no_password(&url)?;
+                DatabaseAuth::Url {
+                    url,
+                    password_env: raw.password_env,
+                }
+            }
+            (None, Some(iam)) => {
+                if raw.password_env.is_some() {
+                    return Err(
+                        "database: `password_env` does not go with `rds_iam` (IAM authentication uses a token)"
+                            .into(),
+                    );
+                }
+                DatabaseAuth::RdsIam(iam)
+            }
+        };
+        Ok(DatabaseSection {
+            auth,
+            tls: raw.tls,
+            ca_file: raw.ca_file,
+        })
+    }
+}
+
+/// Passwords in files leak through backups, screen shares and git; TOM §2 wants
+/// personal, short-lived credentials, so a URL carrying one is refused outright.
+fn check_url_has_no_password(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+        .ok_or_else(|| {
+            format!("database.url must start with postgres:// or postgresql://, got `{url}`")
+        })?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    if let Some((userinfo, _)) = authority.rsplit_once('@')
+        && userinfo.contains(':')
+    {
+        return Err("database.url contains a password: remove it and name an environment variable in `password_env` instead".into());
+    }
+    if url.contains("password=") {
+        return Err("database.url contains a password parameter: remove it and use `password_env` instead".into());
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSection {
+    #[serde(default)]
+    pub store: AuditStoreKind,
+    /// The JSONL file of the file store.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditStoreKind {
+    #[default]
+    File,
+    Postgres,
+}
+
+/// A config file that could not be read or understood, pointing at the place to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} (given with --config) does not exist")]
+    Missing { path: PathBuf },
+}
+
+/// Parses `text` as the config file at `path`; errors carry file:line:column.
+pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(ConfigFile::default());
+    }
+    let config: ConfigFile = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+    validate(path, text, &config)?;
+    Ok(config)
+}
+
+fn yaml_error(path: &Path, e: &serde_yaml::Error) -> ConfigError {
+    let mut message = e.to_string();
+    match e.location() {
+        Some(loc) => {
+            // serde_yaml appends " at line L column C"; we put the location in front instead.
+            if let Some(idx) = message.rfind(" at line ") {
+                message.truncate(idx);
+            }
+            ConfigError::Syntax {
+                path: path.to_path_buf(),
+                line: loc.line(),
+                column: loc.column(),
+                message,
+            }
+        }
+        None => ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        },
+    }
+}
+
+fn validate(path: &Path, text: &str, config: &ConfigFile) -> Result<(), ConfigError> {
+    for (command, sets) in &config.permissions {
+        for set in sets {
+            if set.is_empty()
+                || !set
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+            {
+                return Err(located(
+                    path,
+                    text,
+                    &["permissions", command.as_str()],
+                    format!(
+                        "`{set}` is not a valid SSO permission set name (letters, digits and +=,.@-_ only)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Builds an error for a semantic problem found after parsing: serde_yaml keeps no
+/// spans, so the key is found again in the text by its block indentation.
+fn located(path: &Path, text: &str, keys: &[&str], message: String) -> ConfigError {
+    match locate_key(text, keys) {
+        Some((line, column)) => ConfigError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        },
+        None => ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        },
+    }
+}
+
+/// 1-based line and column of the key at `keys` (a path of nested block-mapping keys).
+pub fn locate_key(text: &str, keys: &[&str]) -> Option<(usize, usize)> {
+    let mut depth = 0;
+    let mut parent_indent: Option<usize> = None;
+    for (no, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if let Some(p) = parent_indent
+            && indent <= p
+        {
+            // Left the block of the key matched so far without finding the child.
+            return None;
+        }
+        let key = trimmed.split(':').next().unwrap_or("").trim();
+        let key = key.trim_matches(|c| c == '"' || c == '\'');
+        if key == keys[depth] && trimmed[key.len()..].trim_start_matches(['"', '\'']).starts_with(':')
+        {
+            if depth + 1 == keys.len() {
+                return Some((no + 1, indent + 1));
+            }
+            depth += 1;
+            parent_indent = Some(indent);
+        }
+    }
+    None
+}
+
+/// A snapshot of the process environment, taken once in `lib.rs`.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Env {
+        Env {
+            vars: pairs.into_iter().collect(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+    }
+}
+
+/// Everything a command needs to know about how it was asked to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub config_path: Option<PathBuf>,
+    pub config: ConfigFile,
+    pub aws: AwsSettings,
+    pub format: Format,
+    pub verbosity: u8,
+    pub quiet: bool,
+    pub yes: bool,
+    pub no_input: bool,
+    pub home: PathBuf,
+    pub policies_dir: PathBuf,
+    pub audit_path: PathBuf,
+    /// Environment variables that name secrets (e.g. `password_env`) are looked up here.
+    pub env: Env,
+}
+
+/// Where AWS calls go and as whom; turned into an `SdkConfig` by `aws::config`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub sso_cache_dir: PathBuf,
+}
+
+impl Settings {
+    pub fn resolve(global: &GlobalArgs, env: &Env, cwd: &Path) -> Result<Settings, ConfigError> {
+        let home = env
+            .get("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let config_home = env
+            .get("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".config"));
+        let state_home = env
+            .get("XDG_STATE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".local/state"));
+
+        let explicit = global
+            .config
+            .clone()
+            .or_else(|| env.get("LTOPS_CONFIG").map(PathBuf::from));
+        let config_path = match explicit {
+            Some(p) => {
+                let p = absolutize(cwd, &expand_tilde(&p, &home));
+                if !p.is_file() {
+                    return Err(ConfigError::Missing { path: p });
+                }
+                Some(p)
+            }
+            None => [
+                cwd.join("ltops.yaml"),
+                config_home.join("ltops/config.yaml"),
+            ]
+            .into_iter()
+            .find(|p| p.is_file()),
+        };
+        let config = match &config_path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.clone(),
+                    source,
+                })?;
+                parse_config(p, &text)?
+            }
+            None => ConfigFile::default(),
+        };
+        // Relative paths in the file are relative to the file, not to wherever ltops runs.
+        let base = config_path
+            .as_ref()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let rel = |p: &Path| absolutize(&base, &expand_tilde(p, &home));
+
+        let policies_dir = config
+            .policies
+            .as_deref()
+            .map(rel)
+            .unwrap_or_else(|| base.join("policies"));
+        let audit_path = config
+            .audit
+            .path
+            .as_deref()
+            .map(rel)
+            .unwrap_or_else(|| state_home.join("ltops/audit.jsonl"));
+
+        let aws = AwsSettings {
+            profile: global
+                .profile
+                .clone()
+                .or_else(|| config.aws.profile.clone())
+                .or_else(|| env.get("AWS_PROFILE").map(str::to_owned)),
+            region: global
+                .region
+                .clone()
+                .or_else(|| config.aws.region.clone())
+                .or_else(|| env.get("AWS_REGION").map(str::to_owned))
+                .or_else(|| env.get("AWS_DEFAULT_REGION").map(str::to_owned)),
+            endpoint_url: global.endpoint_url.clone(),
+            sso_cache_dir: home.join(".aws/sso/cache"),
+        };
+
+        Ok(Settings {
+            config_path,
+            config,
+            aws,
+            format: global.format,
+            verbosity: global.verbose,
+            quiet: global.quiet,
+            yes: global.yes,
+            no_input: global.no_input,
+            home,
+            policies_dir,
+            audit_path,
+            env: env.clone(),
+        })
+    }
+
+    /// Permission sets allowed to run `command` according to the config.
+    pub fn allowed_permission_sets(&self, command: MutatingCommand) -> &[String] {
+        self.config
+            .permissions
+            .get(&command)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn config_display(&self) -> String {
+        match &self.config_path {
+            Some(p) => p.display().to_string(),
+            None => "(no config file: ./ltops.yaml or $XDG_CONFIG_HOME/ltops/config.yaml)".into(),
+        }
+    }
+}
+
+fn expand_tilde(p: &Path, home: &Path) -> PathBuf {
+    match p.strip_prefix("~") {
+        Ok(rest) => home.join(rest),
+        Err(_) => p.to_path_buf(),
+    }
+}
+
+fn absolutize(base: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+        parse_config(Path::new("ltops.yaml"), text)
+    }
+
+    #[test]
+    fn full_example_parses() {
+        let c = parse(
+            "aws:\n  profile: lt-admin\n  region: eu-central-1\n\
+             database:\n  url: postgres://ltops_operator@db.internal:5432/platform\n  password_env: LTOPS_DB_PASSWORD\n  tls: require\n\
+             audit:\n  store: postgres\n\
+             policies: ./policies\n\
+             permissions:\n  tenant.erase: [LtopsAdmin]\n  restore.run: [LtopsAdmin, LtopsOnCall]\n",
+        )
+        .unwrap();
+        assert_eq!(c.aws.profile.as_deref(), Some("lt-admin"));
+        let db = c.database.unwrap();
+        assert_eq!(db.tls, TlsMode::Require);
+        assert!(matches!(db.auth, DatabaseAuth::Url { ref password_env, .. } if password_env.as_deref() == Some("LTOPS_DB_PASSWORD")));
+        assert_eq!(c.audit.store, AuditStoreKind::Postgres);
+        assert_eq!(
+            c.permissions[&MutatingCommand::RestoreRun],
+            vec!["LtopsAdmin".to_string(), "LtopsOnCall".to_string()]
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let err = parse("aws:\n  profile: x\n  regoin: eu-central-1\n").unwrap_err();
+        match err {
+            ConfigError::Syntax {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                assert_eq!((line, column), (3, 3));
+                assert!(message.contains("unknown field `regoin`"), "{message}");
+            }
+            other => panic!("expected a located error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_column() {
+        let err = parse("permissions:\n  tenant.erase: LtopsAdmin\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("ltops.yaml:2:"), "{text}");
+    }
+
+    #[test]
+    fn unknown_command_in_permissions_is_refused() {
+        let err = parse("permissions:\n  tenant.delete: [LtopsAdmin]\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("ltops.yaml:2:3:"), "{text}");
+        assert!(text.contains("tenant.erase"), "lists the valid commands: {text}");
+    }
+
+    #[test]
+    fn password_in_url_is_refused() {
+        let err =
+            parse("database:\n  url: postgres://ops:hunter2@db:5432/platform\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("contains a password"), "{text}");
+        assert!(text.starts_with("ltops.yaml:"), "{text}");
+        assert!(!text.contains("hunter2"), "the secret is not echoed: {text}");
+    }
+
+    #[test]
+    fn url_and_rds_iam_are_exclusive() {
+        let err = parse(
+            "database:\n  url: postgres://ops@db/platform\n  rds_iam:\n    cluster: c\n    database: d\n    user: u\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not both"), "{err}");
+    }
+
+    #[test]
+    fn invalid_permission_set_name_is_located() {
+        let err = parse("permissions:\n  intervene: [\"Ops Team\"]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ltops.yaml:2:3: `Ops Team` is not a valid SSO permission set name (letters, digits and +=,.@-_ only)"
+        );
+    }
+
+    #[test]
+    fn locate_key_follows_nesting() {
+        let text = "aws:\n  region: x\n# c\ndatabase:\n  rds_iam:\n    cluster: a\n";
+        assert_eq!(locate_key(text, &["database", "rds_iam", "cluster"]), Some((6, 5)));
+        assert_eq!(locate_key(text, &["aws", "cluster"]), None);
+    }
+
+    #[test]
+    fn empty_file_is_default() {
+        assert!(parse("\n").unwrap().permissions.is_empty());
+    }
+}
