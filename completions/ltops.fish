@@ -1,0 +1,159 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_ltops_global_optspecs
+    string join \n config= profile= region= endpoint-url= format= v/verbose q/quiet yes no-input h/help V/version
+end
+
+function __fish_ltops_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_ltops_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_ltops_using_subcommand
+    set -l cmd (__fish_ltops_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c ltops -n "__fish_ltops_needs_command" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_needs_command" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_needs_command" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_needs_command" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_needs_command" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_needs_command" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_needs_command" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_needs_command" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l no-browser -d 'Do not try to open a browser; only print the URL and code'
+complete -c ltops -n "__fish_ltops_using_subcommand login" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand login" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand login" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand login" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l can -d 'Answer whether this identity may run COMMAND (exit 0 yes, 1 no), e.g. `tenant.erase`' -r
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand whoami" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'
+complete -c ltops -n "__fish_ltops_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l out-dir -d 'Write one page per command into this folder instead of printing ltops(1)' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand man" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand man" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand man" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'

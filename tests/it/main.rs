@@ -1,0 +1,6 @@
+//! Integration tests: the real `ltops` binary against the real peers of the lab
+//! (PostgreSQL, moto, the SSO fake). One test binary, so one lab per run.
+
+mod cli;
+mod sso;
+mod support;

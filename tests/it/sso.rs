@@ -1,0 +1,454 @@
+//! SSO sign-in and identity end to end: ltops ↔ SSO fake ↔ moto, and the token
+//! cache shared with the AWS CLI.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::support::{ACCOUNT, json_stdout, lab, repo_root};
+
+fn whoami_json(home: &crate::support::Home, extra: &[&str]) -> (std::process::Output, Value) {
+    let out = home
+        .ltops()
+        .args(extra)
+        .args(["--format", "json", "whoami"])
+        .output()
+        .expect("run ltops");
+    let v = if out.stdout.is_empty() {
+        Value::Null
+    } else {
+        json_stdout(&out)
+    };
+    (out, v)
+}
+
+#[test]
+fn login_then_whoami_shows_the_sso_user_and_permission_set() {
+    let home = lab().home();
+    let out = home
+        .ltops()
+        .args(["--format", "json", "login", "--no-browser"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/device?user_code="), "URL shown: {stderr}");
+    let login = json_stdout(&out);
+    assert_eq!(login["kind"], "login");
+    assert_eq!(login["sso_session"], "lab");
+    assert_eq!(login["refreshable"], true);
+    assert!(home.token_file().is_file());
+
+    let (out, v) = whoami_json(&home, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["account"], ACCOUNT);
+    assert_eq!(v["principal"]["kind"], "sso-user");
+    assert_eq!(v["principal"]["permission_set"], "LtopsAdmin");
+    assert_eq!(v["principal"]["user"], "alice@leadtributor.cloud");
+    let arn = v["arn"].as_str().unwrap();
+    assert!(
+        arn.starts_with(&format!(
+            "arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_LtopsAdmin_"
+        )) && arn.ends_with("/alice@leadtributor.cloud"),
+        "{arn}"
+    );
+    let may_run: Vec<&str> = v["may_run"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(may_run.contains(&"tenant.erase"), "{may_run:?}");
+    assert!(!may_run.contains(&"tom.attest"), "{may_run:?}");
+    assert!(v["credentials_expire_at"].is_string());
+    assert!(v["sso_token_expires_at"].is_string());
+
+    // The table form names the same person.
+    home.ltops()
+        .arg("whoami")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("alice@leadtributor.cloud"))
+        .stdout(predicate::str::contains("LtopsAdmin"));
+}
+
+#[test]
+fn the_token_cache_file_has_the_aws_cli_format() {
+    let home = lab().home();
+    home.login();
+    let text = std::fs::read_to_string(home.token_file()).unwrap();
+    // botocore: json.dumps of an insertion-ordered dict, timestamps %Y-%m-%dT%H:%M:%SZ.
+    let re = regex_lite(&text);
+    assert!(re, "unexpected cache layout: {text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.token_file())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+/// `{"startUrl": "…", "region": "…", "accessToken": "…", "expiresAt": "YYYY-MM-DDTHH:MM:SSZ",
+/// "clientId": "…", "clientSecret": "…", "registrationExpiresAt": "…Z", "refreshToken": "…"}`
+fn regex_lite(text: &str) -> bool {
+    let keys = [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ];
+    let Some(body) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
+        return false;
+    };
+    let parts: Vec<&str> = body.split(", \"").collect();
+    if parts.len() != keys.len() {
+        return false;
+    }
+    parts.iter().zip(keys).all(|(part, key)| {
+        let part = part.trim_start_matches('"');
+        let Some(value) = part.strip_prefix(&format!("{key}\": \"")) else {
+            return false;
+        };
+        if key.ends_with("At") {
+            let v = value.trim_end_matches('"');
+            v.len() == 20 && v.ends_with('Z') && v.as_bytes()[10] == b'T'
+        } else {
+            value.ends_with('"')
+        }
+    })
+}
+
+#[test]
+fn aws_cli_uses_the_token_ltops_wrote_and_ltops_uses_the_aws_clis() {
+    let aws = repo_root().join(".venv/bin/aws");
+    assert!(
+        aws.is_file(),
+        "the AWS CLI is missing from .venv — run scripts/test (it installs awscli into .venv)"
+    );
+    let lab = lab();
+    let home = lab.home();
+    let aws_cmd = || {
+        let mut c = std::process::Command::new(&aws);
+        c.env("HOME", home.path())
+            .env("AWS_ENDPOINT_URL", lab.moto())
+            .env("AWS_ENDPOINT_URL_SSO", lab.sso())
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", lab.sso())
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_CONFIG_FILE");
+        c
+    };
+
+    // ltops signs in, the AWS CLI acts on that token.
+    home.login();
+    let out = aws_cmd()
+        .args(["sts", "get-caller-identity", "--profile", "alice", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "aws sts get-caller-identity: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["Arn"]
+            .as_str()
+            .unwrap()
+            .ends_with("/alice@leadtributor.cloud")
+    );
+    let ltops_file = std::fs::read_to_string(home.token_file()).unwrap();
+
+    // The AWS CLI signs in, ltops acts on that token.
+    std::fs::remove_file(home.token_file()).unwrap();
+    let out = aws_cmd()
+        .args(["sso", "login", "--profile", "alice", "--no-browser"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "aws sso login: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli_file = std::fs::read_to_string(home.token_file()).unwrap();
+    let (out, v) = whoami_json(&home, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["principal"]["user"], "alice@leadtributor.cloud");
+
+    // Same keys in the same order with the same separators and timestamp form.
+    assert_eq!(shape(&ltops_file), shape(&cli_file), "\nltops: {ltops_file}\naws:   {cli_file}");
+}
+
+/// The file with every string value blanked: what remains is the format.
+fn shape(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_string = false;
+    let mut after_colon = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            if c == '\\' {
+                chars.next();
+                continue;
+            }
+            if c == '"' {
+                in_string = false;
+                out.push('"');
+            } else if !after_colon {
+                out.push(c);
+            } else if c.is_ascii_digit() {
+                out.push('9');
+            } else if "-:TZ".contains(c) {
+                out.push(c);
+            } else {
+                out.push('x');
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push('"');
+            }
+            ':' => {
+                after_colon = true;
+                out.push(c);
+            }
+            ',' => {
+                after_colon = false;
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    // Token values differ in length; keep only the structure of timestamps.
+    let mut collapsed = String::new();
+    let mut last = '\0';
+    for c in out.chars() {
+        if c == 'x' && last == 'x' {
+            continue;
+        }
+        collapsed.push(c);
+        last = c;
+    }
+    collapsed
+}
+
+#[test]
+fn expired_token_exits_2_with_the_login_hint() {
+    let home = lab().home();
+    std::fs::create_dir_all(home.token_file().parent().unwrap()).unwrap();
+    std::fs::write(
+        home.token_file(),
+        r#"{"startUrl": "https://leadtributor.awsapps.com/start", "region": "eu-central-1", "accessToken": "old", "expiresAt": "2026-01-02T09:12:00Z"}"#,
+    )
+    .unwrap();
+    home.ltops()
+        .arg("whoami")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expired at 2026-01-02 09:12 UTC"))
+        .stderr(predicate::str::contains("run `ltops login`"));
+}
+
+#[test]
+fn missing_token_exits_2_with_the_login_hint() {
+    let home = lab().home();
+    home.ltops()
+        .arg("whoami")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no SSO token"))
+        .stderr(predicate::str::contains("run `ltops login`"));
+}
+
+#[test]
+fn an_expired_but_refreshable_token_is_renewed_by_aws_config() {
+    let home = lab().home();
+    home.login();
+    let text = std::fs::read_to_string(home.token_file()).unwrap();
+    let original: Value = serde_json::from_str(&text).unwrap();
+    // Edit one field in place, keeping the AWS CLI layout.
+    let edited = text.replace(v_str(&original, "expiresAt"), "2026-01-02T09:12:00Z");
+    std::fs::write(home.token_file(), &edited).unwrap();
+    let (out, json) = whoami_json(&home, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json["principal"]["user"], "alice@leadtributor.cloud");
+    let after = std::fs::read_to_string(home.token_file()).unwrap();
+    assert!(
+        !after.contains("2026-01-02T09:12:00Z"),
+        "aws-config wrote the refreshed token back: {after}"
+    );
+}
+
+fn v_str<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap()
+}
+
+#[test]
+fn a_token_revoked_at_the_portal_gives_the_login_hint() {
+    let lab = lab();
+    let home = lab.home();
+    home.login();
+    let token: Value =
+        serde_json::from_str(&std::fs::read_to_string(home.token_file()).unwrap()).unwrap();
+    // Revoke this token only (others' tests keep theirs) through the portal's Logout.
+    let status = std::process::Command::new("curl")
+        .args(["-fsS", "-X", "POST", "-H"])
+        .arg(format!(
+            "x-amz-sso_bearer_token: {}",
+            token["accessToken"].as_str().unwrap()
+        ))
+        .arg(format!("{}/logout", lab.sso()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    home.ltops()
+        .arg("whoami")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run `ltops login`"));
+}
+
+#[test]
+fn iam_user_keys_are_classified_and_refused_by_the_guard() {
+    let home = lab().home();
+    let (out, v) = whoami_json(&home, &["--profile", "ci"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["principal"]["kind"], "iam-user");
+    assert_eq!(v["principal"]["name"], "ci-deployer");
+    assert_eq!(v["may_run"].as_array().unwrap().len(), 0);
+
+    home.ltops()
+        .args(["--profile", "ci", "whoami", "--can", "tenant.erase"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("refuses IAM user credentials"));
+
+    // Static keys in the environment win over any profile, and are refused as well.
+    let (key, secret) = lab().iam_user_keys();
+    home.ltops()
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .args(["whoami", "--can", "intervene"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("personal AWS SSO identity"));
+}
+
+#[test]
+fn the_guard_follows_the_permission_sets_in_the_config() {
+    let home = lab().home();
+    home.login_as("bob", "bob@leadtributor.cloud");
+    let (out, v) = whoami_json(&home, &["--profile", "bob"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["principal"]["user"], "bob@leadtributor.cloud");
+    assert_eq!(v["principal"]["permission_set"], "LtopsOnCall");
+    home.ltops()
+        .args(["--profile", "bob", "whoami", "--can", "restore.run"])
+        .assert()
+        .success();
+    home.ltops()
+        .args(["--profile", "bob", "whoami", "--can", "tenant.erase"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not allowed for permission set LtopsOnCall"));
+    home.ltops()
+        .args(["--profile", "bob", "whoami", "--can", "tenant.delete"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a mutating command"));
+}
+
+#[test]
+fn logout_revokes_and_removes_the_token() {
+    let home = lab().home();
+    home.login();
+    let out = home
+        .ltops()
+        .args(["--format", "json", "logout"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json_stdout(&out);
+    assert_eq!(v["token_removed"], true);
+    assert_eq!(v["portal_logout"], "ok");
+    assert!(!home.token_file().exists());
+    home.ltops()
+        .arg("whoami")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run `ltops login`"));
+}
+
+#[test]
+fn legacy_profile_caches_by_start_url_without_refresh_token() {
+    let home = lab().home();
+    home.ltops()
+        .args(["--profile", "legacy", "login", "--no-browser"])
+        .assert()
+        .success();
+    use sha1::Digest;
+    let key = hex::encode(sha1::Sha1::digest(crate::support::START_URL.as_bytes()));
+    let file = home.path().join(format!(".aws/sso/cache/{key}.json"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("refreshToken"), "{text}");
+    let (out, v) = whoami_json(&home, &["--profile", "legacy"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["principal"]["permission_set"], "LtopsAdmin");
+}
+
+#[test]
+fn a_profile_without_sso_cannot_log_in() {
+    let home = lab().home();
+    home.ltops()
+        .args(["--profile", "ci", "login", "--no-browser"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not use AWS SSO"));
+    home.ltops()
+        .args(["--profile", "nobody", "login", "--no-browser"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`nobody` not found"));
+}

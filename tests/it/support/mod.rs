@@ -1,0 +1,294 @@
+//! The real-peer test lab seen from Rust: one lab (PostgreSQL, moto, the SSO fake)
+//! per test process, started by `tests/lab/lab.py` unless `scripts/test` already
+//! started one and named it in `LTOPS_LAB_JSON`; and per test an isolated HOME.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const ACCOUNT: &str = "123456789012";
+pub const REGION: &str = "eu-central-1";
+pub const START_URL: &str = "https://leadtributor.awsapps.com/start";
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The running lab, as described by its lab.json.
+pub struct Lab {
+    pub json: Value,
+    /// Kept alive for a lab this process started; the lab's watchdog tears it
+    /// down when this process exits.
+    _dir: Option<TempDir>,
+}
+
+static LAB: OnceLock<Result<Lab, String>> = OnceLock::new();
+
+/// The shared lab; starts it on first use. A missing peer fails the test with the
+/// install hint from lab.py — never a silent skip.
+pub fn lab() -> &'static Lab {
+    match LAB.get_or_init(start_lab) {
+        Ok(lab) => lab,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn start_lab() -> Result<Lab, String> {
+    if let Ok(path) = std::env::var("LTOPS_LAB_JSON") {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("LTOPS_LAB_JSON={path} cannot be read: {e}"))?;
+        let json = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        return Ok(Lab { json, _dir: None });
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("ltops-lab-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let lab_dir = dir.path().join("lab");
+    let out = StdCommand::new("python3")
+        .arg(repo_root().join("tests/lab/lab.py"))
+        .arg("up")
+        .arg("--dir")
+        .arg(&lab_dir)
+        .arg("--owner-pid")
+        .arg(std::process::id().to_string())
+        .arg("--venv")
+        .arg(repo_root().join(".venv"))
+        .output()
+        .map_err(|e| {
+            format!("cannot run python3 tests/lab/lab.py ({e}); install python3 or run scripts/test")
+        })?;
+    if !out.status.success() {
+        return Err(format!(
+            "the test lab did not come up (run `scripts/test`, which installs PostgreSQL and moto):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = std::fs::read_to_string(lab_dir.join("lab.json")).map_err(|e| e.to_string())?;
+    let json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(Lab {
+        json,
+        _dir: Some(dir),
+    })
+}
+
+impl Lab {
+    pub fn moto(&self) -> String {
+        self.json["moto"]["endpoint"]
+            .as_str()
+            .expect("lab.json moto.endpoint")
+            .to_owned()
+    }
+
+    pub fn sso(&self) -> String {
+        self.json["sso"]["endpoint"]
+            .as_str()
+            .expect("lab.json sso.endpoint")
+            .to_owned()
+    }
+
+    pub fn seed(&self) -> &Value {
+        &self.json["seed"]
+    }
+
+    /// The static access key of the seeded IAM user `ci-deployer`.
+    pub fn iam_user_keys(&self) -> (String, String) {
+        let seed = self.seed();
+        let user = seed
+            .get("iam_user")
+            .or_else(|| seed.get("iam_users").and_then(|u| u.get(0)))
+            .unwrap_or_else(|| panic!("lab seed has no iam_user: {seed}"));
+        let id = user["access_key_id"]
+            .as_str()
+            .expect("iam_user.access_key_id");
+        let secret = user["secret_access_key"]
+            .as_str()
+            .expect("iam_user.secret_access_key");
+        (id.to_owned(), secret.to_owned())
+    }
+
+    /// A fresh HOME for one test, with the lab's AWS profiles and an ltops config.
+    pub fn home(&self) -> Home {
+        Home::new(self)
+    }
+
+    /// POSTs to a test-control endpoint of the SSO fake.
+    pub fn sso_control(&self, path: &str) -> Value {
+        http_json("POST", &format!("{}{}", self.sso(), path))
+    }
+
+    pub fn sso_state(&self) -> Value {
+        http_json("GET", &format!("{}/_fake/state", self.sso()))
+    }
+}
+
+/// Minimal HTTP for the fake's control endpoints (curl is on every machine we run on).
+fn http_json(method: &str, url: &str) -> Value {
+    let out = StdCommand::new("curl")
+        .args(["-fsS", "-X", method, url])
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "{method} {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+pub struct Home {
+    pub dir: TempDir,
+    moto: String,
+    sso: String,
+}
+
+pub const PERMISSIONS_YAML: &str = "\
+permissions:
+  audit.init: [LtopsAdmin]
+  tenant.erase: [LtopsAdmin]
+  retention.purge: [LtopsAdmin]
+  restore.run: [LtopsAdmin, LtopsOnCall]
+  restore.reapply-erasures: [LtopsAdmin, LtopsOnCall]
+  intervene: [LtopsAdmin, LtopsOnCall]
+  tom.attest: [LtopsDPO]
+";
+
+impl Home {
+    fn new(lab: &Lab) -> Home {
+        let dir = tempfile::Builder::new()
+            .prefix("ltops-home-")
+            .tempdir()
+            .expect("temp home");
+        let aws = dir.path().join(".aws");
+        std::fs::create_dir_all(&aws).expect("mkdir .aws");
+        let mut config = String::new();
+        for (profile, role) in [
+            ("alice", "LtopsAdmin"),
+            ("bob", "LtopsOnCall"),
+            ("dora", "LtopsDPO"),
+            ("rita", "ReadOnly"),
+        ] {
+            config.push_str(&format!(
+                "[profile {profile}]\nsso_session = lab\nsso_account_id = {ACCOUNT}\nsso_role_name = {role}\nregion = {REGION}\n\n"
+            ));
+        }
+        let (key, secret) = lab.iam_user_keys();
+        config.push_str(&format!(
+            "[profile ci]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\nregion = {REGION}\n\n"
+        ));
+        config.push_str(&format!(
+            "[profile legacy]\nsso_start_url = {START_URL}\nsso_region = {REGION}\nsso_account_id = {ACCOUNT}\nsso_role_name = LtopsAdmin\nregion = {REGION}\n\n"
+        ));
+        config.push_str(&format!(
+            "[sso-session lab]\nsso_start_url = {START_URL}\nsso_region = {REGION}\nsso_registration_scopes = sso:account:access\n"
+        ));
+        std::fs::write(aws.join("config"), config).expect("write .aws/config");
+        let cfg_dir = dir.path().join(".config/ltops");
+        std::fs::create_dir_all(&cfg_dir).expect("mkdir config");
+        std::fs::write(
+            cfg_dir.join("config.yaml"),
+            format!("aws:\n  profile: alice\n  region: {REGION}\n{PERMISSIONS_YAML}"),
+        )
+        .expect("write ltops config");
+        Home {
+            dir,
+            moto: lab.moto(),
+            sso: lab.sso(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.path().join(".config/ltops/config.yaml")
+    }
+
+    /// `ltops` with this HOME and the lab's endpoints, and nothing of the caller's
+    /// AWS environment leaking in.
+    pub fn ltops(&self) -> Command {
+        let mut cmd = Command::cargo_bin("ltops").expect("ltops binary");
+        for var in [
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "LTOPS_CONFIG",
+            "XDG_CONFIG_HOME",
+            "XDG_STATE_HOME",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.current_dir(self.path())
+            .env("HOME", self.path())
+            .env("AWS_ENDPOINT_URL", &self.moto)
+            .env("AWS_ENDPOINT_URL_SSO", &self.sso)
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", &self.sso)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            // The "browser" a test signs in with: never a real one.
+            .env("BROWSER", "true")
+            .timeout(std::time::Duration::from_secs(120));
+        cmd
+    }
+
+    /// The token cache file for the `lab` sso-session.
+    pub fn token_file(&self) -> PathBuf {
+        use sha1::Digest;
+        let key = hex::encode(sha1::Sha1::digest(b"lab"));
+        self.path().join(format!(".aws/sso/cache/{key}.json"))
+    }
+
+    /// Signs in through the device flow; the fake approves as its default user
+    /// (alice) after one pending poll.
+    pub fn login(&self) {
+        self.ltops()
+            .args(["login", "--no-browser"])
+            .assert()
+            .success();
+    }
+
+    /// Signs in as `email`, approved through the "browser": a script that GETs the
+    /// verification URL the way a person would open it.
+    pub fn login_as(&self, profile: &str, email: &str) {
+        let script = self.path().join(format!("browser-{email}.sh"));
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nexec curl -fsS -o /dev/null \"$1&email={email}\"\n"),
+        )
+        .expect("browser script");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
+        self.ltops()
+            .env("BROWSER", &script)
+            .args(["--profile", profile, "login"])
+            .assert()
+            .success();
+    }
+}
+
+/// Parses stdout of a `--format json` run.
+pub fn json_stdout(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
