@@ -36,6 +36,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand login 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
             cand logout 'Sign out: revoke the SSO token at the portal and delete it from the cache'
             cand whoami 'Show who you are in AWS and which mutating commands you may run'
+            cand audit 'The tamper-evident audit log: show, verify, export, head; document interventions'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -93,6 +94,175 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'ltops;audit'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
+            cand record 'Document an intervention made outside ltops (console, psql) with its reason'
+            cand show 'List events, newest last, with each intent''s outcome'
+            cand verify 'Recompute every hash and link; exit 1 and name the first broken seq when broken'
+            cand export 'Write the log as a JSONL evidence file ending in its head hash'
+            cand head 'Print the head (seq + hash): the witness for the annual report'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;audit;init'= {
+            cand --grant 'Grant this database role INSERT and SELECT on the log (repeatable)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show what would be done, change nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;audit;record'= {
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --action 'What was done, as a dotted action name, e.g. `manual.console.rds-modify`'
+            cand --tenant 'The tenant concerned; --detail is then stored encrypted under its key'
+            cand --resource 'The resource concerned, e.g. an ARN or table'
+            cand --detail 'What exactly was changed (may name personal data: give --tenant)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show what would be recorded, record nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;audit;show'= {
+            cand --since 'Only events at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)'
+            cand --until 'Only events before TIME'
+            cand --actor 'Only events by this user (e-mail) or ARN'
+            cand --action 'Only this action, or a prefix ending in `.` (e.g. `tenant.`)'
+            cand --tenant 'Only events about this tenant'
+            cand --limit 'Only the last N matching events'
+            cand --file 'Read an exported evidence file instead of the configured store'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;audit;verify'= {
+            cand --file 'Verify an exported evidence file instead of the configured store'
+            cand --expect-head 'The recorded head (SEQ:HASH from `ltops audit head` or the annual report)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;audit;export'= {
+            cand --out 'The evidence file to write (refuses to overwrite)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;audit;head'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;audit;help'= {
+            cand init 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
+            cand record 'Document an intervention made outside ltops (console, psql) with its reason'
+            cand show 'List events, newest last, with each intent''s outcome'
+            cand verify 'Recompute every hash and link; exit 1 and name the first broken seq when broken'
+            cand export 'Write the log as a JSONL evidence file ending in its head hash'
+            cand head 'Print the head (seq + hash): the witness for the annual report'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;audit;help;init'= {
+        }
+        &'ltops;audit;help;record'= {
+        }
+        &'ltops;audit;help;show'= {
+        }
+        &'ltops;audit;help;verify'= {
+        }
+        &'ltops;audit;help;export'= {
+        }
+        &'ltops;audit;help;head'= {
+        }
+        &'ltops;audit;help;help'= {
         }
         &'ltops;config'= {
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
@@ -198,6 +368,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand login 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
             cand logout 'Sign out: revoke the SSO token at the portal and delete it from the cache'
             cand whoami 'Show who you are in AWS and which mutating commands you may run'
+            cand audit 'The tamper-evident audit log: show, verify, export, head; document interventions'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -208,6 +379,26 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;help;logout'= {
         }
         &'ltops;help;whoami'= {
+        }
+        &'ltops;help;audit'= {
+            cand init 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
+            cand record 'Document an intervention made outside ltops (console, psql) with its reason'
+            cand show 'List events, newest last, with each intent''s outcome'
+            cand verify 'Recompute every hash and link; exit 1 and name the first broken seq when broken'
+            cand export 'Write the log as a JSONL evidence file ending in its head hash'
+            cand head 'Print the head (seq + hash): the witness for the annual report'
+        }
+        &'ltops;help;audit;init'= {
+        }
+        &'ltops;help;audit;record'= {
+        }
+        &'ltops;help;audit;show'= {
+        }
+        &'ltops;help;audit;verify'= {
+        }
+        &'ltops;help;audit;export'= {
+        }
+        &'ltops;help;audit;head'= {
         }
         &'ltops;help;config'= {
             cand show 'Show the settings ltops resolved from flags, environment and the config file'

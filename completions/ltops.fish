@@ -39,6 +39,7 @@ complete -c ltops -n "__fish_ltops_needs_command" -s V -l version -d 'Print vers
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "config" -d 'Inspect the resolved configuration'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
@@ -81,6 +82,124 @@ complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l yes -d 'Answer ye
 complete -c ltops -n "__fish_ltops_using_subcommand whoami" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand whoami" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -f -a "verify" -d 'Recompute every hash and link; exit 1 and name the first broken seq when broken'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -f -a "export" -d 'Write the log as a JSONL evidence file ending in its head hash'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -f -a "head" -d 'Print the head (seq + hash): the witness for the annual report'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and not __fish_seen_subcommand_from init record show verify export head help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l grant -d 'Grant this database role INSERT and SELECT on the log (repeatable)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l dry-run -d 'Show what would be done, change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l action -d 'What was done, as a dotted action name, e.g. `manual.console.rds-modify`' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l tenant -d 'The tenant concerned; --detail is then stored encrypted under its key' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l resource -d 'The resource concerned, e.g. an ARN or table' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l detail -d 'What exactly was changed (may name personal data: give --tenant)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l dry-run -d 'Show what would be recorded, record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from record" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l since -d 'Only events at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l until -d 'Only events before TIME' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l actor -d 'Only events by this user (e-mail) or ARN' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l action -d 'Only this action, or a prefix ending in `.` (e.g. `tenant.`)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l tenant -d 'Only events about this tenant' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l limit -d 'Only the last N matching events' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l file -d 'Read an exported evidence file instead of the configured store' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l file -d 'Verify an exported evidence file instead of the configured store' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l expect-head -d 'The recorded head (SEQ:HASH from `ltops audit head` or the annual report)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l out -d 'The evidence file to write (refuses to overwrite)' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from head" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute every hash and link; exit 1 and name the first broken seq when broken'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the log as a JSONL evidence file ending in its head hash'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "head" -d 'Print the head (seq + hash): the witness for the annual report'
+complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -148,12 +267,19 @@ complete -c ltops -n "__fish_ltops_using_subcommand man" -l yes -d 'Answer yes t
 complete -c ltops -n "__fish_ltops_using_subcommand man" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute every hash and link; exit 1 and name the first broken seq when broken'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'Write the log as a JSONL evidence file ending in its head hash'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "head" -d 'Print the head (seq + hash): the witness for the annual report'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'

@@ -78,6 +78,9 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Show who you are in AWS and which mutating commands you may run
     Whoami(WhoamiArgs),
+    /// The tamper-evident audit log: show, verify, export, head; document interventions
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Inspect the resolved configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -102,6 +105,109 @@ pub struct WhoamiArgs {
     /// Answer whether this identity may run COMMAND (exit 0 yes, 1 no), e.g. `tenant.erase`
     #[arg(long, value_name = "COMMAND")]
     pub can: Option<String>,
+}
+
+/// Why staff act (TOM §5): the controller's instruction or an incident, by reference.
+#[derive(Debug, Clone, Args)]
+pub struct ReasonArgs {
+    /// Reference of the controller's (customer's) documented instruction, e.g. TICKET-4711
+    #[arg(long, value_name = "REF", required_unless_present = "incident", conflicts_with = "incident")]
+    pub instruction: Option<String>,
+    /// Reference of the incident this keeps the service running for, e.g. INC-2026-113
+    #[arg(long, value_name = "REF")]
+    pub incident: Option<String>,
+    /// Free text to go with the reference (free text alone is not a reason)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles
+    Init(AuditInitArgs),
+    /// Document an intervention made outside ltops (console, psql) with its reason
+    Record(AuditRecordArgs),
+    /// List events, newest last, with each intent's outcome
+    Show(AuditShowArgs),
+    /// Recompute every hash and link; exit 1 and name the first broken seq when broken
+    Verify(AuditVerifyArgs),
+    /// Write the log as a JSONL evidence file ending in its head hash
+    Export(AuditExportArgs),
+    /// Print the head (seq + hash): the witness for the annual report
+    Head,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditInitArgs {
+    /// Grant this database role INSERT and SELECT on the log (repeatable)
+    #[arg(long = "grant", value_name = "ROLE")]
+    pub grant: Vec<String>,
+    /// Show what would be done, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditRecordArgs {
+    #[command(flatten)]
+    pub reason: ReasonArgs,
+    /// What was done, as a dotted action name, e.g. `manual.console.rds-modify`
+    #[arg(long, value_name = "NAME")]
+    pub action: String,
+    /// The tenant concerned; --detail is then stored encrypted under its key
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// The resource concerned, e.g. an ARN or table
+    #[arg(long, value_name = "RESOURCE")]
+    pub resource: Option<String>,
+    /// What exactly was changed (may name personal data: give --tenant)
+    #[arg(long, value_name = "TEXT")]
+    pub detail: Option<String>,
+    /// Show what would be recorded, record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditShowArgs {
+    /// Only events at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before TIME
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only events by this user (e-mail) or ARN
+    #[arg(long, value_name = "USER")]
+    pub actor: Option<String>,
+    /// Only this action, or a prefix ending in `.` (e.g. `tenant.`)
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// Only events about this tenant
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Only the last N matching events
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Read an exported evidence file instead of the configured store
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Verify an exported evidence file instead of the configured store
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The recorded head (SEQ:HASH from `ltops audit head` or the annual report)
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect_head: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// The evidence file to write (refuses to overwrite)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,11 +1,14 @@
 //! ltops: parses the command line, runs the command on a Tokio runtime, prints the
 //! error chain, and maps the result to the documented exit codes.
 
+pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod db;
 pub mod printer;
 pub mod settings;
+pub mod when;
 
 use std::process::ExitCode;
 
@@ -74,9 +77,19 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        tokio::select! {
-            r = commands::run(cli, env, cwd) => r,
-            _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+        let run = commands::run(cli, env, cwd);
+        tokio::pin!(run);
+        loop {
+            tokio::select! {
+                r = &mut run => break r,
+                _ = tokio::signal::ctrl_c() => {
+                    // A recorded action handles Ctrl-C itself (it records `aborted`
+                    // before it stops); anything else just stops.
+                    if !commands::mutate::in_recorded_section() {
+                        break Err(Interrupted.into());
+                    }
+                }
+            }
         }
     });
     // Do not wait for stray SDK tasks (retries, credential refresh) on the way out.

@@ -16,6 +16,8 @@ use crate::cli::{Format, GlobalArgs};
 pub enum MutatingCommand {
     #[serde(rename = "audit.init")]
     AuditInit,
+    #[serde(rename = "audit.record")]
+    AuditRecord,
     #[serde(rename = "tenant.erase")]
     TenantErase,
     #[serde(rename = "retention.purge")]
@@ -31,8 +33,9 @@ pub enum MutatingCommand {
 }
 
 impl MutatingCommand {
-    pub const ALL: [MutatingCommand; 7] = [
+    pub const ALL: [MutatingCommand; 8] = [
         MutatingCommand::AuditInit,
+        MutatingCommand::AuditRecord,
         MutatingCommand::TenantErase,
         MutatingCommand::RetentionPurge,
         MutatingCommand::RestoreRun,
@@ -44,6 +47,7 @@ impl MutatingCommand {
     pub fn as_str(self) -> &'static str {
         match self {
             MutatingCommand::AuditInit => "audit.init",
+            MutatingCommand::AuditRecord => "audit.record",
             MutatingCommand::TenantErase => "tenant.erase",
             MutatingCommand::RetentionPurge => "retention.purge",
             MutatingCommand::RestoreRun => "restore.run",

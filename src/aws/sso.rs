@@ -219,27 +219,14 @@ pub struct PendingLogin {
 }
 
 /// Registers a public OIDC client and starts the device authorization.
-pub async fn start_login(sdk: &SdkConfig, profile: &SsoProfile) -> Result<PendingLogin, SsoError> {
+pub async fn start_login(
+    sdk: &SdkConfig,
+    profile: &SsoProfile,
+    cache_dir: &Path,
+) -> Result<PendingLogin, SsoError> {
     let client = aws_sdk_ssooidc::Client::new(&in_region(sdk, &profile.sso_region));
-    let mut register = client
-        .register_client()
-        .client_name(format!("ltops-{}", Utc::now().timestamp()))
-        .client_type("public");
-    if profile.session_name.is_some() {
-        // Only sso-session profiles get refresh tokens, as with the AWS CLI.
-        register = register
-            .set_scopes(Some(profile.scopes.clone()))
-            .grant_types(DEVICE_GRANT)
-            .grant_types(REFRESH_GRANT);
-    }
-    let reg = register
-        .send()
-        .await
-        .map_err(|e| describe("sso-oidc:RegisterClient", &e))?;
-    let client_id = reg.client_id.unwrap_or_default();
-    let client_secret = reg.client_secret.unwrap_or_default();
-    let registration_expires_at = DateTime::from_timestamp(reg.client_secret_expires_at, 0);
-
+    let (client_id, client_secret, registration_expires_at) =
+        register(&client, profile, cache_dir).await?;
     let auth = client
         .start_device_authorization()
         .client_id(&client_id)
@@ -263,6 +250,59 @@ pub async fn start_login(sdk: &SdkConfig, profile: &SsoProfile) -> Result<Pendin
         deadline: Instant::now() + expires_in,
         interval,
     })
+}
+
+/// Reuses the client registration cached by ltops or the AWS CLI, or registers a
+/// new public client (and caches it, for sso-session profiles).
+async fn register(
+    client: &aws_sdk_ssooidc::Client,
+    profile: &SsoProfile,
+    cache_dir: &Path,
+) -> Result<(String, String, Option<DateTime<Utc>>), SsoError> {
+    let cache = profile.session_name.as_deref().map(|session| {
+        token_cache::registration_path(
+            cache_dir,
+            session,
+            &profile.start_url,
+            &profile.sso_region,
+            &profile.scopes,
+        )
+    });
+    if let Some(reg) = cache
+        .as_deref()
+        .and_then(|p| token_cache::read_registration(p, Utc::now()))
+    {
+        return Ok((reg.client_id, reg.client_secret, Some(reg.expires_at)));
+    }
+    let mut request = client
+        .register_client()
+        .client_name(format!("ltops-{}", Utc::now().timestamp()))
+        .client_type("public");
+    if profile.session_name.is_some() {
+        // Only sso-session profiles get refresh tokens, as with the AWS CLI.
+        request = request
+            .set_scopes(Some(profile.scopes.clone()))
+            .grant_types(DEVICE_GRANT)
+            .grant_types(REFRESH_GRANT);
+    }
+    let reg = request
+        .send()
+        .await
+        .map_err(|e| describe("sso-oidc:RegisterClient", &e))?;
+    let client_id = reg.client_id.unwrap_or_default();
+    let client_secret = reg.client_secret.unwrap_or_default();
+    let expires_at = DateTime::from_timestamp(reg.client_secret_expires_at, 0);
+    if let (Some(path), Some(expires_at)) = (cache, expires_at) {
+        let cached = token_cache::Registration {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            expires_at,
+            scopes: profile.scopes.clone(),
+        };
+        token_cache::write_registration(&path, &cached)
+            .map_err(|source| SsoError::CacheWrite { path, source })?;
+    }
+    Ok((client_id, client_secret, expires_at))
 }
 
 impl PendingLogin {

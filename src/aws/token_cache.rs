@@ -64,6 +64,20 @@ fn cache_time(t: DateTime<Utc>) -> String {
 
 /// A flat JSON object of strings as Python's `json.dumps` renders it.
 fn python_json_object(fields: &[(&str, String)]) -> String {
+    let fields: Vec<(&str, PyValue)> = fields
+        .iter()
+        .map(|(k, v)| (*k, PyValue::Str(v.clone())))
+        .collect();
+    python_json(&fields)
+}
+
+/// The few value shapes botocore's cache files use.
+enum PyValue {
+    Str(String),
+    List(Vec<String>),
+}
+
+fn python_json(fields: &[(&str, PyValue)]) -> String {
     let mut out = String::from("{");
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
@@ -71,10 +85,90 @@ fn python_json_object(fields: &[(&str, String)]) -> String {
         }
         python_json_string(&mut out, k);
         out.push_str(": ");
-        python_json_string(&mut out, v);
+        match v {
+            PyValue::Str(s) => python_json_string(&mut out, s),
+            PyValue::List(items) => {
+                out.push('[');
+                for (j, item) in items.iter().enumerate() {
+                    if j > 0 {
+                        out.push_str(", ");
+                    }
+                    python_json_string(&mut out, item);
+                }
+                out.push(']');
+            }
+        }
     }
     out.push('}');
     out
+}
+
+/// A cached OIDC client registration, shared with the AWS CLI so that neither
+/// registers a new client on every sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub client_id: String,
+    pub client_secret: String,
+    pub expires_at: DateTime<Utc>,
+    pub scopes: Vec<String>,
+}
+
+impl Registration {
+    fn to_cache_json(&self) -> String {
+        python_json(&[
+            ("clientId", PyValue::Str(self.client_id.clone())),
+            ("clientSecret", PyValue::Str(self.client_secret.clone())),
+            ("expiresAt", PyValue::Str(cache_time(self.expires_at))),
+            ("scopes", PyValue::List(self.scopes.clone())),
+        ])
+    }
+}
+
+/// botocore's key: sha1 of `json.dumps({...}, sort_keys=True)` of the
+/// registration's identifying arguments.
+pub fn registration_path(
+    dir: &Path,
+    session_name: &str,
+    start_url: &str,
+    region: &str,
+    scopes: &[String],
+) -> PathBuf {
+    let key = python_json(&[
+        ("region", PyValue::Str(region.to_owned())),
+        ("scopes", PyValue::List(scopes.to_vec())),
+        ("session_name", PyValue::Str(session_name.to_owned())),
+        ("startUrl", PyValue::Str(start_url.to_owned())),
+        ("tool", PyValue::Str("botocore".to_owned())),
+    ]);
+    dir.join(format!("{}.json", hex::encode(Sha1::digest(key.as_bytes()))))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRegistration {
+    client_id: String,
+    client_secret: String,
+    expires_at: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+/// A usable cached registration, or `None` (missing, unreadable or expired: then
+/// ltops simply registers again).
+pub fn read_registration(path: &Path, now: DateTime<Utc>) -> Option<Registration> {
+    let text = fs::read_to_string(path).ok()?;
+    let raw: RawRegistration = serde_json::from_str(&text).ok()?;
+    let expires_at = parse_time(&raw.expires_at)?;
+    (expires_at > now + chrono::Duration::minutes(15)).then_some(Registration {
+        client_id: raw.client_id,
+        client_secret: raw.client_secret,
+        expires_at,
+        scopes: raw.scopes,
+    })
+}
+
+pub fn write_registration(path: &Path, reg: &Registration) -> std::io::Result<()> {
+    write_private(path, reg.to_cache_json().as_bytes())
 }
 
 fn python_json_string(out: &mut String, s: &str) {
@@ -177,8 +271,12 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Writes the token atomically with mode 0600 in a 0700 folder, like botocore.
+/// Writes the token atomically with mode 0600 (botocore's mode) in a 0700 folder.
 pub fn write(path: &Path, token: &CachedToken) -> std::io::Result<()> {
+    write_private(path, token.to_cache_json().as_bytes())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("token cache path has no folder"))?;
@@ -196,7 +294,7 @@ pub fn write(path: &Path, token: &CachedToken) -> std::io::Result<()> {
         opts.mode(0o600);
     }
     let mut f = opts.open(&tmp)?;
-    f.write_all(token.to_cache_json().as_bytes())?;
+    f.write_all(bytes)?;
     f.sync_all()?;
     drop(f);
     fs::rename(&tmp, path)
@@ -251,6 +349,37 @@ mod tests {
             token().to_cache_json(),
             r#"{"startUrl": "https://leadtributor.awsapps.com/start", "region": "eu-central-1", "accessToken": "tok", "expiresAt": "2026-11-27T09:12:00Z", "clientId": "cid", "clientSecret": "sec", "registrationExpiresAt": "2027-02-25T09:12:00Z", "refreshToken": "ref"}"#
         );
+    }
+
+    #[test]
+    fn registration_key_and_file_match_botocore() {
+        let scopes = vec!["sso:account:access".to_owned()];
+        let p = registration_path(
+            Path::new("/c"),
+            "lab",
+            "https://leadtributor.awsapps.com/start",
+            "eu-central-1",
+            &scopes,
+        );
+        // As observed from the AWS CLI v2 against the lab.
+        assert_eq!(p, Path::new("/c/6a92e95c53a82ff7a2e28adc55e156b41a0ede8a.json"));
+        let reg = Registration {
+            client_id: "id".into(),
+            client_secret: "s".into(),
+            expires_at: Utc.with_ymd_and_hms(2027, 2, 25, 21, 1, 59).unwrap(),
+            scopes,
+        };
+        assert_eq!(
+            reg.to_cache_json(),
+            r#"{"clientId": "id", "clientSecret": "s", "expiresAt": "2027-02-25T21:01:59Z", "scopes": ["sso:account:access"]}"#
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        write_registration(&path, &reg).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
+        assert_eq!(read_registration(&path, now), Some(reg));
+        let later = Utc.with_ymd_and_hms(2027, 2, 25, 21, 0, 0).unwrap();
+        assert_eq!(read_registration(&path, later), None, "about to expire: register anew");
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub async fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<ExitStatus> {
     let settings = &ctx.settings;
     let profile = sso::resolve_profile(settings.aws.profile.as_deref()).await?;
     let sdk = crate::aws::config::load(&settings.aws).await;
-    let pending = sso::start_login(&sdk, &profile).await?;
+    let pending = sso::start_login(&sdk, &profile, &settings.aws.sso_cache_dir).await?;
 
     let url = pending
         .verification_uri_complete

@@ -1,14 +1,16 @@
 //! One module per command group, one function per leaf command. Commands
 //! orchestrate domain modules and own all printing and prompting.
 
+mod audit;
 mod auth;
 mod config;
 mod docs;
+pub mod mutate;
 
 use std::path::PathBuf;
 
 use crate::ExitStatus;
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
 
@@ -32,6 +34,12 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Login(args) => auth::login(&ctx, &args).await,
         Command::Logout(args) => auth::logout(&ctx, &args).await,
         Command::Whoami(args) => auth::whoami(&ctx, &args).await,
+        Command::Audit(AuditCommand::Init(args)) => audit::init(&ctx, &args).await,
+        Command::Audit(AuditCommand::Record(args)) => audit::record(&ctx, &args).await,
+        Command::Audit(AuditCommand::Show(args)) => audit::show(&ctx, &args).await,
+        Command::Audit(AuditCommand::Verify(args)) => audit::verify(&ctx, &args).await,
+        Command::Audit(AuditCommand::Export(args)) => audit::export(&ctx, &args).await,
+        Command::Audit(AuditCommand::Head) => audit::head(&ctx).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

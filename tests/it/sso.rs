@@ -133,6 +133,10 @@ fn regex_lite(text: &str) -> bool {
     })
 }
 
+/// Interchangeability with the AWS CLI in both directions. The CLI on PyPI (v1)
+/// cannot run the device flow itself (`aws sso login` is v2 only), but its botocore
+/// reads the token cache and, when the token has expired, refreshes it and writes
+/// the file back in its own format — which ltops must then read.
 #[test]
 fn aws_cli_uses_the_token_ltops_wrote_and_ltops_uses_the_aws_clis() {
     let aws = repo_root().join(".venv/bin/aws");
@@ -157,36 +161,35 @@ fn aws_cli_uses_the_token_ltops_wrote_and_ltops_uses_the_aws_clis() {
 
     // ltops signs in, the AWS CLI acts on that token.
     home.login();
-    let out = aws_cmd()
-        .args(["sts", "get-caller-identity", "--profile", "alice", "--output", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "aws sts get-caller-identity: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(
-        v["Arn"]
-            .as_str()
-            .unwrap()
-            .ends_with("/alice@leadtributor.cloud")
-    );
+    let caller = |what: &str| {
+        let out = aws_cmd()
+            .args(["sts", "get-caller-identity", "--profile", "alice", "--output", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "aws sts get-caller-identity ({what}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["Arn"].as_str().unwrap().ends_with("/alice@leadtributor.cloud"),
+            "{v}"
+        );
+    };
+    caller("fresh token written by ltops");
     let ltops_file = std::fs::read_to_string(home.token_file()).unwrap();
 
-    // The AWS CLI signs in, ltops acts on that token.
-    std::fs::remove_file(home.token_file()).unwrap();
-    let out = aws_cmd()
-        .args(["sso", "login", "--profile", "alice", "--no-browser"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "aws sso login: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Expire it: botocore refreshes it and rewrites the cache file itself.
+    let original: Value = serde_json::from_str(&ltops_file).unwrap();
+    let expired = ltops_file.replace(v_str(&original, "expiresAt"), "2026-01-02T09:12:00Z");
+    std::fs::write(home.token_file(), &expired).unwrap();
+    std::fs::remove_dir_all(home.path().join(".aws/cli")).ok();
+    caller("expired token refreshed by botocore");
     let cli_file = std::fs::read_to_string(home.token_file()).unwrap();
+    assert_ne!(cli_file, expired, "botocore rewrote the token file");
+
+    // ltops acts on the file botocore wrote.
     let (out, v) = whoami_json(&home, &[]);
     assert!(
         out.status.success(),

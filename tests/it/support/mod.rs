@@ -151,6 +151,7 @@ pub struct Home {
 pub const PERMISSIONS_YAML: &str = "\
 permissions:
   audit.init: [LtopsAdmin]
+  audit.record: [LtopsAdmin, LtopsOnCall]
   tenant.erase: [LtopsAdmin]
   retention.purge: [LtopsAdmin]
   restore.run: [LtopsAdmin, LtopsOnCall]

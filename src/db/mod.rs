@@ -1,0 +1,191 @@
+//! Connections to the platform database: a password from the environment or an
+//! RDS IAM token (never a password in a file), over TLS unless told otherwise.
+
+mod tls;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use tokio_postgres::{Client, Config, NoTls};
+
+use crate::aws::error::describe;
+use crate::settings::{DatabaseAuth, DatabaseSection, Env, TlsMode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "no database configured: add a `database` section to the config (README: Configuration)"
+    )]
+    NotConfigured,
+    #[error("database.url `{url}` is not a valid connection URL: {detail}")]
+    BadUrl { url: String, detail: String },
+    #[error(
+        "the database password is taken from ${var}, which is not set — export it (never put it in the config)"
+    )]
+    MissingPassword { var: String },
+    #[error("cannot resolve the endpoint of RDS cluster `{cluster}`: {detail}")]
+    Endpoint { cluster: String, detail: String },
+    #[error("cannot create an RDS IAM auth token for {user}@{host}: {detail}")]
+    Token {
+        user: String,
+        host: String,
+        detail: String,
+    },
+    #[error("TLS set-up for the database failed: {0}")]
+    Tls(String),
+    #[error(
+        "cannot connect to the database {target}: {detail} — check the `database` section of the config and that the server is reachable"
+    )]
+    Connect { target: String, detail: String },
+}
+
+/// Where a connection goes, without secrets, for messages and reports.
+pub fn describe_target(cfg: &Config) -> String {
+    let host = cfg
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(s) => s.clone(),
+            #[cfg(unix)]
+            tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = cfg.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{host}:{port}/{}",
+        cfg.get_user().unwrap_or("?"),
+        cfg.get_dbname().unwrap_or("?")
+    )
+}
+
+/// Builds the connection configuration (with the secret) for `section`.
+pub async fn config_for(
+    section: &DatabaseSection,
+    env: &Env,
+    sdk: &SdkConfig,
+) -> Result<Config, DbError> {
+    let mut cfg = match &section.auth {
+        DatabaseAuth::Url { url, password_env } => {
+            let mut cfg = Config::from_str(url).map_err(|e| DbError::BadUrl {
+                url: url.clone(),
+                detail: e.to_string(),
+            })?;
+            if let Some(var) = password_env {
+                let pw = env
+                    .get(var)
+                    .ok_or_else(|| DbError::MissingPassword { var: var.clone() })?;
+                cfg.password(pw);
+            }
+            cfg
+        }
+        DatabaseAuth::RdsIam(iam) => {
+            let rds = aws_sdk_rds::Client::new(sdk);
+            let out = rds
+                .describe_db_clusters()
+                .db_cluster_identifier(&iam.cluster)
+                .send()
+                .await
+                .map_err(|e| DbError::Endpoint {
+                    cluster: iam.cluster.clone(),
+                    detail: describe("rds:DescribeDBClusters", &e).to_string(),
+                })?;
+            let host = out
+                .db_clusters()
+                .first()
+                .and_then(|c| c.endpoint())
+                .ok_or_else(|| DbError::Endpoint {
+                    cluster: iam.cluster.clone(),
+                    detail: "the cluster has no writer endpoint".into(),
+                })?
+                .to_owned();
+            let region = sdk.region().cloned().ok_or_else(|| DbError::Token {
+                user: iam.user.clone(),
+                host: host.clone(),
+                detail: "no AWS region configured".into(),
+            })?;
+            let token_cfg = aws_sdk_rds::auth_token::Config::builder()
+                .hostname(&host)
+                .port(u64::from(iam.port))
+                .username(&iam.user)
+                .region(region)
+                .build()
+                .map_err(|e| DbError::Token {
+                    user: iam.user.clone(),
+                    host: host.clone(),
+                    detail: e.to_string(),
+                })?;
+            let token = aws_sdk_rds::auth_token::AuthTokenGenerator::new(token_cfg)
+                .auth_token(sdk)
+                .await
+                .map_err(|e| DbError::Token {
+                    user: iam.user.clone(),
+                    host: host.clone(),
+                    detail: e.to_string(),
+                })?;
+            let mut cfg = Config::new();
+            cfg.host(&host)
+                .port(iam.port)
+                .user(&iam.user)
+                .dbname(&iam.database)
+                .password(token.as_str());
+            cfg
+        }
+    };
+    cfg.connect_timeout(Duration::from_secs(5))
+        .application_name("ltops");
+    Ok(cfg)
+}
+
+/// Connects and drives the connection in the background.
+pub async fn connect_with(cfg: &Config, tls: TlsMode, ca_file: Option<&std::path::Path>) -> Result<Client, DbError> {
+    let target = describe_target(cfg);
+    let fail = |e: tokio_postgres::Error| DbError::Connect {
+        target: target.clone(),
+        detail: error_chain(&e),
+    };
+    match tls {
+        TlsMode::Disable => {
+            let (client, conn) = cfg.connect(NoTls).await.map_err(fail)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            Ok(client)
+        }
+        mode => {
+            let connector = tls::connector(mode, ca_file).map_err(DbError::Tls)?;
+            let (client, conn) = cfg.connect(connector).await.map_err(fail)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            Ok(client)
+        }
+    }
+}
+
+/// Connects to the configured platform database.
+pub async fn connect(
+    section: Option<&DatabaseSection>,
+    env: &Env,
+    sdk: &SdkConfig,
+) -> Result<Client, DbError> {
+    let section = section.ok_or(DbError::NotConfigured)?;
+    let cfg = config_for(section, env, sdk).await?;
+    connect_with(&cfg, section.tls, section.ca_file.as_deref()).await
+}
+
+/// tokio-postgres hides the useful part ("connection refused", the server's
+/// message) in the source chain.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}

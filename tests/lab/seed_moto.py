@@ -1,0 +1,507 @@
+#!/usr/bin/env python3
+"""Seed a moto server with the compliant ltops lab account, through the AWS API.
+
+    python seed_moto.py --endpoint http://127.0.0.1:PORT
+
+Region eu-central-1, moto's default account 123456789012, credentials testing/testing.
+Creates the IAM Identity Center permission-set roles (AWSReservedSSO_*), a static-key
+IAM user, the account password policy, a KMS key, network, parameter groups, the
+Aurora cluster platform-prod (2 instances) and the RDS instances reporting-prod and
+billing-prod. Every setting is read back with describe calls; a setting that does not
+round-trip (and is not a known moto gap, see README.md) makes the script fail.
+Prints one JSON object summarising what was created on stdout; progress on stderr.
+Not idempotent: a second run against the same moto fails loudly (EntityAlreadyExists).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import boto3
+
+ACCOUNT = "123456789012"
+SSO_PATH_TMPL = "/aws-reserved/sso.amazonaws.com/{region}/"
+SAML_PROVIDER = "AWSSSO_5e1c7a9d3b2f4c60_DO_NOT_DELETE"
+TAGS = [
+    {"Key": "environment", "Value": "prod"},
+    {"Key": "owner", "Value": "platform"},
+    {"Key": "data-classification", "Value": "personal"},
+    {"Key": "managed-by", "Value": "terraform"},
+]
+CLUSTER_ID = "platform-prod"
+CLUSTER_INSTANCES = ["platform-prod-1", "platform-prod-2"]
+RDS_INSTANCES = ["reporting-prod", "billing-prod"]
+CLUSTER_PG = "platform-aurora-postgresql16"
+INSTANCE_PG = "platform-postgres16"
+SUBNET_GROUP = "platform-db"
+BACKUP_RETENTION = 35
+LOG_EXPORTS = ["postgresql"]
+
+POLICY_ONCALL = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "RdsRead", "Effect": "Allow",
+         "Action": ["rds:Describe*", "rds:ListTagsForResource"], "Resource": "*"},
+        {"Sid": "RdsPointInTimeRestore", "Effect": "Allow",
+         "Action": ["rds:RestoreDBClusterToPointInTime", "rds:RestoreDBInstanceToPointInTime",
+                    "rds:CreateDBInstance", "rds:AddTagsToResource"],
+         "Resource": "*"},
+        {"Sid": "KmsForEncryptedRestore", "Effect": "Allow",
+         "Action": ["kms:DescribeKey", "kms:CreateGrant"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:ViaService": "rds.eu-central-1.amazonaws.com"}}},
+        {"Sid": "DbConnectAsOperator", "Effect": "Allow", "Action": "rds-db:connect",
+         "Resource": "arn:aws:rds-db:eu-central-1:%s:dbuser:*/ltops_operator" % ACCOUNT},
+    ],
+}
+POLICY_DPO = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "IamRead", "Effect": "Allow",
+         "Action": ["iam:Get*", "iam:List*", "iam:GenerateCredentialReport"], "Resource": "*"},
+        {"Sid": "RdsRead", "Effect": "Allow",
+         "Action": ["rds:Describe*", "rds:ListTagsForResource"], "Resource": "*"},
+        {"Sid": "KmsRead", "Effect": "Allow",
+         "Action": ["kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:ListKeys",
+                    "kms:ListAliases"], "Resource": "*"},
+        {"Sid": "DbConnectAsAuditor", "Effect": "Allow", "Action": "rds-db:connect",
+         "Resource": "arn:aws:rds-db:eu-central-1:%s:dbuser:*/ltops_auditor" % ACCOUNT},
+    ],
+}
+PERMISSION_SETS = {
+    "LtopsAdmin": {"managed": ["arn:aws:iam::aws:policy/AdministratorAccess"], "inline": None,
+                   "max_session": 3600},
+    "LtopsOnCall": {"managed": [], "inline": POLICY_ONCALL, "max_session": 3600},
+    "LtopsDPO": {"managed": [], "inline": POLICY_DPO, "max_session": 3600},
+    "ReadOnly": {"managed": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "inline": None,
+                 "max_session": 3600},
+}
+PASSWORD_POLICY = {
+    "MinimumPasswordLength": 14,
+    "RequireSymbols": True,
+    "RequireNumbers": True,
+    "RequireUppercaseCharacters": True,
+    "RequireLowercaseCharacters": True,
+    "AllowUsersToChangePassword": True,
+    "MaxPasswordAge": 90,
+    "PasswordReusePrevention": 24,
+    "HardExpiry": False,
+}
+
+SAML_METADATA = """<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
+  entityID="https://portal.sso.eu-central-1.amazonaws.com/saml/assertion/lab">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing">
+      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>
+%s
+      </ds:X509Certificate></ds:X509Data></ds:KeyInfo>
+    </md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+      Location="https://portal.sso.eu-central-1.amazonaws.com/saml/logon/lab"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>
+""" % "\n".join(["TEFCLU9OTFktTk9ULUEtUkVBTC1DRVJUSUZJQ0FURS0=" * 1] * 24)  # placeholder, >= 1000 chars
+
+
+def log(msg):
+    sys.stderr.write("[seed_moto] %s\n" % msg)
+    sys.stderr.flush()
+
+
+class Checker:
+    """Collects read-back mismatches; known moto gaps are recorded, not fatal."""
+
+    def __init__(self):
+        self.failures = []
+        self.gaps = []
+
+    def eq(self, what, got, want, gap=False):
+        if got == want:
+            return
+        msg = "%s: expected %r, moto returned %r" % (what, want, got)
+        (self.gaps if gap else self.failures).append(msg)
+        log(("moto gap: " if gap else "MISMATCH: ") + msg)
+
+
+def sso_role_name(permission_set):
+    # 16 lowercase hex chars like production, deterministic so tests can rely on them
+    digest = hashlib.sha256(("lab/" + permission_set).encode()).hexdigest()[:16]
+    return "AWSReservedSSO_%s_%s" % (permission_set, digest)
+
+
+def trust_policy():
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::%s:saml-provider/%s" % (ACCOUNT, SAML_PROVIDER)},
+            "Action": ["sts:AssumeRoleWithSAML", "sts:AssumeRole", "sts:TagSession"],
+            "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+        }],
+    }
+
+
+def tagdict(tags):
+    return {t["Key"]: t["Value"] for t in tags or []}
+
+
+def seed(endpoint, region):
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+    )
+
+    def client(name):
+        return session.client(name, endpoint_url=endpoint)
+
+    sts, iam, kms, ec2, rds = (client(n) for n in ("sts", "iam", "kms", "ec2", "rds"))
+    chk = Checker()
+    out = {"account_id": None, "region": region, "endpoint": endpoint}
+
+    ident = sts.get_caller_identity()
+    out["account_id"] = ident["Account"]
+    if ident["Account"] != ACCOUNT:
+        raise SystemExit("moto default account is %s, expected %s" % (ident["Account"], ACCOUNT))
+
+    # ---- IAM Identity Center permission-set roles --------------------------------------
+    log("IAM: SAML provider and AWSReservedSSO_* roles")
+    saml = iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name=SAML_PROVIDER)
+    out["saml_provider_arn"] = saml["SAMLProviderArn"]
+    sso_path = SSO_PATH_TMPL.format(region=region)
+    out["permission_sets"] = {}
+    for ps, spec in PERMISSION_SETS.items():
+        name = sso_role_name(ps)
+        role = iam.create_role(
+            Path=sso_path,
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(trust_policy()),
+            Description="Shared role created by AWS SSO for %s" % ps,
+            MaxSessionDuration=spec["max_session"],
+        )["Role"]
+        for arn in spec["managed"]:
+            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        if spec["inline"]:
+            iam.put_role_policy(RoleName=name, PolicyName="AwsSSOInlinePolicy",
+                                PolicyDocument=json.dumps(spec["inline"]))
+        out["permission_sets"][ps] = {"role_name": name, "role_arn": role["Arn"],
+                                      "managed_policies": spec["managed"],
+                                      "inline_policy": bool(spec["inline"])}
+
+    # ---- static-key IAM user -------------------------------------------------------------
+    log("IAM: user ci-deployer with a static access key")
+    user = iam.create_user(UserName="ci-deployer", Path="/ci/",
+                           Tags=[{"Key": "purpose", "Value": "ci"}])["User"]
+    key = iam.create_access_key(UserName="ci-deployer")["AccessKey"]
+    out["iam_user"] = {"user_name": "ci-deployer", "arn": user["Arn"],
+                       "access_key_id": key["AccessKeyId"],
+                       "secret_access_key": key["SecretAccessKey"]}
+
+    log("IAM: account password policy")
+    iam.update_account_password_policy(**PASSWORD_POLICY)
+    out["password_policy"] = PASSWORD_POLICY
+
+    # ---- KMS ---------------------------------------------------------------------------------
+    log("KMS: customer-managed key with rotation")
+    kmd = kms.create_key(Description="platform RDS storage encryption",
+                         KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
+                         Tags=[{"TagKey": t["Key"], "TagValue": t["Value"]} for t in TAGS])["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=kmd["KeyId"])
+    kms.create_alias(AliasName="alias/platform-rds", TargetKeyId=kmd["KeyId"])
+    key_arn = kmd["Arn"]
+    out["kms_key_arn"] = key_arn
+    out["kms_key_alias"] = "alias/platform-rds"
+
+    # ---- network ------------------------------------------------------------------------------
+    log("EC2: VPC, 3 subnets in 3 AZs, security group")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "platform"}])
+    azs = ["%s%s" % (region, s) for s in "abc"]
+    subnets = []
+    for i, az in enumerate(azs):
+        sn = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.%d.0/24" % (i + 1),
+                               AvailabilityZone=az)["Subnet"]["SubnetId"]
+        subnets.append(sn)
+    sg = ec2.create_security_group(GroupName="platform-db", Description="platform databases",
+                                   VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+        "IpRanges": [{"CidrIp": "10.42.0.0/16", "Description": "VPC only"}]}])
+    out["vpc_id"] = vpc
+    out["subnet_ids"] = subnets
+    out["security_group_id"] = sg
+
+    log("RDS: subnet group and parameter groups")
+    rds.create_db_subnet_group(DBSubnetGroupName=SUBNET_GROUP,
+                               DBSubnetGroupDescription="platform databases, 3 AZs",
+                               SubnetIds=subnets, Tags=TAGS)
+    out["db_subnet_group"] = SUBNET_GROUP
+    rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=CLUSTER_PG,
+                                          DBParameterGroupFamily="aurora-postgresql16",
+                                          Description="platform: TLS only", Tags=TAGS)
+    rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName=CLUSTER_PG, Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
+    rds.create_db_parameter_group(DBParameterGroupName=INSTANCE_PG,
+                                  DBParameterGroupFamily="postgres16",
+                                  Description="platform: TLS only", Tags=TAGS)
+    rds.modify_db_parameter_group(DBParameterGroupName=INSTANCE_PG, Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
+    out["db_cluster_parameter_group"] = CLUSTER_PG
+    out["db_parameter_group"] = INSTANCE_PG
+
+    # ---- Aurora cluster --------------------------------------------------------------------------
+    log("RDS: aurora-postgresql cluster %s with 2 instances" % CLUSTER_ID)
+    cluster = rds.create_db_cluster(
+        DBClusterIdentifier=CLUSTER_ID,
+        Engine="aurora-postgresql",
+        EngineVersion="16.4",
+        DatabaseName="platform",
+        MasterUsername="platform_admin",
+        MasterUserPassword="Lab-only-Passw0rd-not-secret",
+        Port=5432,
+        AvailabilityZones=azs,
+        DBSubnetGroupName=SUBNET_GROUP,
+        VpcSecurityGroupIds=[sg],
+        DBClusterParameterGroupName=CLUSTER_PG,
+        StorageEncrypted=True,
+        KmsKeyId=key_arn,
+        BackupRetentionPeriod=BACKUP_RETENTION,
+        PreferredBackupWindow="01:00-02:00",
+        PreferredMaintenanceWindow="sun:03:00-sun:04:00",
+        DeletionProtection=True,
+        EnableIAMDatabaseAuthentication=True,
+        EnableCloudwatchLogsExports=LOG_EXPORTS,
+        CopyTagsToSnapshot=True,
+        Tags=TAGS,
+    )["DBCluster"]
+    instances = {}
+    for ident_, az in zip(CLUSTER_INSTANCES, azs):
+        inst = rds.create_db_instance(
+            DBInstanceIdentifier=ident_,
+            DBClusterIdentifier=CLUSTER_ID,
+            Engine="aurora-postgresql",
+            DBInstanceClass="db.r6g.large",
+            AvailabilityZone=az,
+            PubliclyAccessible=False,
+            AutoMinorVersionUpgrade=True,
+            Tags=TAGS,
+        )["DBInstance"]
+        instances[ident_] = inst["DBInstanceArn"]
+    out["cluster"] = {"id": CLUSTER_ID, "arn": cluster["DBClusterArn"],
+                      "resource_id": cluster.get("DbClusterResourceId"),
+                      "endpoint": cluster.get("Endpoint"),
+                      "instances": [{"id": i, "arn": a} for i, a in instances.items()]}
+    out["clusters"] = [out["cluster"]]
+
+    # ---- RDS postgres instances ------------------------------------------------------------------
+    out["instances"] = []
+    for ident_ in RDS_INSTANCES:
+        log("RDS: postgres instance %s (Multi-AZ)" % ident_)
+        inst = rds.create_db_instance(
+            DBInstanceIdentifier=ident_,
+            DBName=ident_.split("-")[0],
+            Engine="postgres",
+            EngineVersion="16.4",
+            DBInstanceClass="db.m6g.large",
+            AllocatedStorage=100,
+            StorageType="gp3",
+            MasterUsername="platform_admin",
+            MasterUserPassword="Lab-only-Passw0rd-not-secret",
+            Port=5432,
+            MultiAZ=True,
+            DBSubnetGroupName=SUBNET_GROUP,
+            VpcSecurityGroupIds=[sg],
+            DBParameterGroupName=INSTANCE_PG,
+            StorageEncrypted=True,
+            KmsKeyId=key_arn,
+            BackupRetentionPeriod=BACKUP_RETENTION,
+            PreferredBackupWindow="01:00-02:00",
+            PreferredMaintenanceWindow="sun:03:00-sun:04:00",
+            DeletionProtection=True,
+            EnableIAMDatabaseAuthentication=True,
+            EnableCloudwatchLogsExports=LOG_EXPORTS,
+            PubliclyAccessible=False,
+            AutoMinorVersionUpgrade=True,
+            CopyTagsToSnapshot=True,
+            Tags=TAGS,
+        )["DBInstance"]
+        out["instances"].append({"id": ident_, "arn": inst["DBInstanceArn"]})
+
+    verify(chk, out, iam, kms, ec2, rds, region)
+    out["moto_gaps"] = chk.gaps
+    if chk.failures:
+        log("%d setting(s) did not round-trip:" % len(chk.failures))
+        for f in chk.failures:
+            log("  " + f)
+        raise SystemExit(1)
+    return out
+
+
+def verify(chk, out, iam, kms, ec2, rds, region):
+    log("verifying with describe calls")
+    # IAM roles
+    roles = []
+    for page in iam.get_paginator("list_roles").paginate(PathPrefix="/aws-reserved/sso.amazonaws.com/"):
+        roles.extend(page["Roles"])
+    by_name = {r["RoleName"]: r for r in roles}
+    for ps, info in out["permission_sets"].items():
+        r = by_name.get(info["role_name"])
+        chk.eq("role %s found via PathPrefix" % info["role_name"], r is not None, True)
+        if r is None:
+            continue
+        chk.eq("role %s path" % ps, r["Path"], SSO_PATH_TMPL.format(region=region))
+        chk.eq("role %s arn" % ps, r["Arn"], info["role_arn"])
+        got = iam.get_role(RoleName=info["role_name"])["Role"]
+        doc = got["AssumeRolePolicyDocument"]
+        if isinstance(doc, str):
+            doc = json.loads(doc)
+        chk.eq("role %s trust policy" % ps, doc, trust_policy())
+        chk.eq("role %s max session" % ps, got.get("MaxSessionDuration"),
+               PERMISSION_SETS[ps]["max_session"])
+        attached = sorted(p["PolicyArn"] for p in
+                          iam.list_attached_role_policies(RoleName=info["role_name"])["AttachedPolicies"])
+        chk.eq("role %s managed policies" % ps, attached, sorted(PERMISSION_SETS[ps]["managed"]))
+        inline = iam.list_role_policies(RoleName=info["role_name"])["PolicyNames"]
+        if PERMISSION_SETS[ps]["inline"]:
+            chk.eq("role %s inline policy names" % ps, inline, ["AwsSSOInlinePolicy"])
+            pdoc = iam.get_role_policy(RoleName=info["role_name"],
+                                       PolicyName="AwsSSOInlinePolicy")["PolicyDocument"]
+            if isinstance(pdoc, str):
+                pdoc = json.loads(pdoc)
+            chk.eq("role %s inline policy" % ps, pdoc, PERMISSION_SETS[ps]["inline"])
+        else:
+            chk.eq("role %s inline policy names" % ps, inline, [])
+    # managed policies really exist (MOTO_IAM_LOAD_MANAGED_POLICIES=true)
+    for arn in ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"):
+        try:
+            iam.get_policy(PolicyArn=arn)
+            ok = True
+        except iam.exceptions.NoSuchEntityException:
+            ok = False
+        chk.eq("AWS managed policy %s exists (MOTO_IAM_LOAD_MANAGED_POLICIES=true?)" % arn, ok, True)
+
+    # IAM user + key
+    keys = iam.list_access_keys(UserName="ci-deployer")["AccessKeyMetadata"]
+    chk.eq("ci-deployer access keys", [(k["AccessKeyId"], k["Status"]) for k in keys],
+           [(out["iam_user"]["access_key_id"], "Active")])
+
+    # password policy
+    pp = iam.get_account_password_policy()["PasswordPolicy"]
+    for k, v in PASSWORD_POLICY.items():
+        chk.eq("password policy %s" % k, pp.get(k), v)
+
+    # KMS
+    km = kms.describe_key(KeyId=out["kms_key_arn"])["KeyMetadata"]
+    chk.eq("kms key manager", km.get("KeyManager"), "CUSTOMER")
+    chk.eq("kms key state", km.get("KeyState"), "Enabled")
+    chk.eq("kms rotation", kms.get_key_rotation_status(KeyId=km["KeyId"])["KeyRotationEnabled"], True)
+    aliases = [a["AliasName"] for a in kms.list_aliases(KeyId=km["KeyId"])["Aliases"]]
+    chk.eq("kms alias", aliases, ["alias/platform-rds"])
+
+    # network
+    sng = rds.describe_db_subnet_groups(DBSubnetGroupName=SUBNET_GROUP)["DBSubnetGroups"][0]
+    chk.eq("subnet group vpc", sng["VpcId"], out["vpc_id"])
+    chk.eq("subnet group subnets", sorted(s["SubnetIdentifier"] for s in sng["Subnets"]),
+           sorted(out["subnet_ids"]))
+    chk.eq("subnet group AZs", sorted(s["SubnetAvailabilityZone"]["Name"] for s in sng["Subnets"]),
+           ["%s%s" % (region, s) for s in "abc"])
+    sgd = ec2.describe_security_groups(GroupIds=[out["security_group_id"]])["SecurityGroups"][0]
+    chk.eq("security group ingress", [(p["FromPort"], p["ToPort"], [r["CidrIp"] for r in p["IpRanges"]])
+                                      for p in sgd["IpPermissions"]], [(5432, 5432, ["10.42.0.0/16"])])
+
+    # parameter groups
+    def param(pages, name):
+        for page in pages:
+            for p in page["Parameters"]:
+                if p["ParameterName"] == name:
+                    return p.get("ParameterValue")
+        return None
+
+    cpg = rds.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=CLUSTER_PG)["DBClusterParameterGroups"][0]
+    chk.eq("cluster parameter group family", cpg["DBParameterGroupFamily"], "aurora-postgresql16")
+    chk.eq("cluster parameter group rds.force_ssl",
+           param([rds.describe_db_cluster_parameters(DBClusterParameterGroupName=CLUSTER_PG)],
+                 "rds.force_ssl"), "1")
+    ipg = rds.describe_db_parameter_groups(DBParameterGroupName=INSTANCE_PG)["DBParameterGroups"][0]
+    chk.eq("parameter group family", ipg["DBParameterGroupFamily"], "postgres16")
+    chk.eq("parameter group rds.force_ssl",
+           param(rds.get_paginator("describe_db_parameters").paginate(DBParameterGroupName=INSTANCE_PG),
+                 "rds.force_ssl"), "1")
+
+    # cluster
+    c = rds.describe_db_clusters(DBClusterIdentifier=CLUSTER_ID)["DBClusters"][0]
+    chk.eq("cluster engine", c["Engine"], "aurora-postgresql")
+    chk.eq("cluster arn", c["DBClusterArn"], out["cluster"]["arn"])
+    chk.eq("cluster storage encrypted", c.get("StorageEncrypted"), True)
+    chk.eq("cluster kms key", c.get("KmsKeyId"), out["kms_key_arn"])
+    chk.eq("cluster backup retention", c.get("BackupRetentionPeriod"), BACKUP_RETENTION)
+    chk.eq("cluster deletion protection", c.get("DeletionProtection"), True)
+    chk.eq("cluster IAM db auth", c.get("IAMDatabaseAuthenticationEnabled"), True)
+    chk.eq("cluster log exports", c.get("EnabledCloudwatchLogsExports"), LOG_EXPORTS)
+    chk.eq("cluster publicly accessible", c.get("PubliclyAccessible", False), False)
+    chk.eq("cluster parameter group", c.get("DBClusterParameterGroup"), CLUSTER_PG)
+    chk.eq("cluster subnet group", c.get("DBSubnetGroup"), SUBNET_GROUP)
+    chk.eq("cluster security groups", [g["VpcSecurityGroupId"] for g in c.get("VpcSecurityGroups", [])],
+           [out["security_group_id"]])
+    chk.eq("cluster tags", tagdict(c.get("TagList")), tagdict(TAGS))
+    chk.eq("cluster members", sorted(m["DBInstanceIdentifier"] for m in c.get("DBClusterMembers", [])),
+           sorted(CLUSTER_INSTANCES))
+    chk.eq("cluster restore window present",
+           bool(c.get("EarliestRestorableTime")) and bool(c.get("LatestRestorableTime")), True, gap=True)
+
+    azs_seen = set()
+    for ident_ in CLUSTER_INSTANCES:
+        i = rds.describe_db_instances(DBInstanceIdentifier=ident_)["DBInstances"][0]
+        azs_seen.add(i.get("AvailabilityZone"))
+        chk.eq("%s cluster" % ident_, i.get("DBClusterIdentifier"), CLUSTER_ID)
+        chk.eq("%s engine" % ident_, i.get("Engine"), "aurora-postgresql")
+        chk.eq("%s publicly accessible" % ident_, i.get("PubliclyAccessible"), False)
+        chk.eq("%s storage encrypted (inherited from cluster)" % ident_, i.get("StorageEncrypted"),
+               True, gap=True)
+        chk.eq("%s tags" % ident_, tagdict(i.get("TagList")), tagdict(TAGS))
+    chk.eq("cluster instances in different AZs", len(azs_seen), len(CLUSTER_INSTANCES))
+
+    # instances
+    for ident_ in RDS_INSTANCES:
+        i = rds.describe_db_instances(DBInstanceIdentifier=ident_)["DBInstances"][0]
+        chk.eq("%s engine" % ident_, i.get("Engine"), "postgres")
+        chk.eq("%s storage encrypted" % ident_, i.get("StorageEncrypted"), True)
+        chk.eq("%s kms key" % ident_, i.get("KmsKeyId"), out["kms_key_arn"])
+        chk.eq("%s backup retention" % ident_, i.get("BackupRetentionPeriod"), BACKUP_RETENTION)
+        chk.eq("%s deletion protection" % ident_, i.get("DeletionProtection"), True)
+        chk.eq("%s IAM db auth" % ident_, i.get("IAMDatabaseAuthenticationEnabled"), True)
+        chk.eq("%s log exports" % ident_, i.get("EnabledCloudwatchLogsExports"), LOG_EXPORTS)
+        chk.eq("%s publicly accessible" % ident_, i.get("PubliclyAccessible"), False)
+        chk.eq("%s multi-AZ" % ident_, i.get("MultiAZ"), True)
+        chk.eq("%s parameter group" % ident_,
+               [p["DBParameterGroupName"] for p in i.get("DBParameterGroups", [])], [INSTANCE_PG])
+        chk.eq("%s subnet group" % ident_, (i.get("DBSubnetGroup") or {}).get("DBSubnetGroupName"),
+               SUBNET_GROUP)
+        chk.eq("%s security groups" % ident_,
+               [g["VpcSecurityGroupId"] for g in i.get("VpcSecurityGroups", [])],
+               [out["security_group_id"]])
+        chk.eq("%s tags" % ident_, tagdict(i.get("TagList")), tagdict(TAGS))
+        chk.eq("%s restore window present" % ident_, bool(i.get("LatestRestorableTime")), True, gap=True)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5000")
+    p.add_argument("--region", default="eu-central-1")
+    args = p.parse_args(argv)
+    # use only the static moto test keys, whatever the surrounding environment says
+    for k in list(os.environ):
+        if k.startswith("AWS_ENDPOINT_URL") or k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                                                      "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            del os.environ[k]
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    out = seed(args.endpoint, args.region)
+    json.dump(out, sys.stdout, indent=2, sort_keys=True, default=str)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    log("done")
+
+
+if __name__ == "__main__":
+    main()
