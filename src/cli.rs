@@ -13,7 +13,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Exit codes: 0 ok · 1 the command ran and the answer is "no" · 2 it could not
 /// run (usage, config, identity, AWS, database) · 130 interrupted.
 #[derive(Debug, Parser)]
-#[command(name = "ltops", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "ltops",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -111,7 +116,12 @@ pub struct WhoamiArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ReasonArgs {
     /// Reference of the controller's (customer's) documented instruction, e.g. TICKET-4711
-    #[arg(long, value_name = "REF", required_unless_present = "incident", conflicts_with = "incident")]
+    #[arg(
+        long,
+        value_name = "REF",
+        required_unless_present = "incident",
+        conflicts_with = "incident"
+    )]
     pub instruction: Option<String>,
     /// Reference of the incident this keeps the service running for, e.g. INC-2026-113
     #[arg(long, value_name = "REF")]
@@ -171,10 +181,10 @@ pub struct AuditRecordArgs {
 #[derive(Debug, Args)]
 pub struct AuditShowArgs {
     /// Only events at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub since: Option<String>,
     /// Only events before TIME
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub until: Option<String>,
     /// Only events by this user (e-mail) or ARN
     #[arg(long, value_name = "USER")]

@@ -166,7 +166,10 @@ mod tests {
 
     #[test]
     fn key_value_table_shows_both_columns() {
-        let t = Demo { name: "alice".into() }.render_table();
+        let t = Demo {
+            name: "alice".into(),
+        }
+        .render_table();
         assert!(t.contains("name") && t.contains("alice"), "{t}");
     }
 }

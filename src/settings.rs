@@ -200,7 +200,10 @@ fn check_url_has_no_password(url: &str) -> Result<(), String> {
         return Err("database.url contains a password: remove it and name an environment variable in `password_env` instead".into());
     }
     if url.contains("password=") {
-        return Err("database.url contains a password parameter: remove it and use `password_env` instead".into());
+        return Err(
+            "database.url contains a password parameter: remove it and use `password_env` instead"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -332,7 +335,10 @@ pub fn locate_key(text: &str, keys: &[&str]) -> Option<(usize, usize)> {
         }
         let key = trimmed.split(':').next().unwrap_or("").trim();
         let key = key.trim_matches(|c| c == '"' || c == '\'');
-        if key == keys[depth] && trimmed[key.len()..].trim_start_matches(['"', '\'']).starts_with(':')
+        if key == keys[depth]
+            && trimmed[key.len()..]
+                .trim_start_matches(['"', '\''])
+                .starts_with(':')
         {
             if depth + 1 == keys.len() {
                 return Some((no + 1, indent + 1));
@@ -366,7 +372,10 @@ impl Env {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -545,7 +554,9 @@ mod tests {
         assert_eq!(c.aws.profile.as_deref(), Some("lt-admin"));
         let db = c.database.unwrap();
         assert_eq!(db.tls, TlsMode::Require);
-        assert!(matches!(db.auth, DatabaseAuth::Url { ref password_env, .. } if password_env.as_deref() == Some("LTOPS_DB_PASSWORD")));
+        assert!(
+            matches!(db.auth, DatabaseAuth::Url { ref password_env, .. } if password_env.as_deref() == Some("LTOPS_DB_PASSWORD"))
+        );
         assert_eq!(c.audit.store, AuditStoreKind::Postgres);
         assert_eq!(
             c.permissions[&MutatingCommand::RestoreRun],
@@ -582,17 +593,22 @@ mod tests {
         let err = parse("permissions:\n  tenant.delete: [LtopsAdmin]\n").unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("ltops.yaml:2:3:"), "{text}");
-        assert!(text.contains("tenant.erase"), "lists the valid commands: {text}");
+        assert!(
+            text.contains("tenant.erase"),
+            "lists the valid commands: {text}"
+        );
     }
 
     #[test]
     fn password_in_url_is_refused() {
-        let err =
-            parse("database:\n  url: postgres://ops:hunter2@db:5432/platform\n").unwrap_err();
+        let err = parse("database:\n  url: postgres://ops:hunter2@db:5432/platform\n").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("contains a password"), "{text}");
         assert!(text.starts_with("ltops.yaml:"), "{text}");
-        assert!(!text.contains("hunter2"), "the secret is not echoed: {text}");
+        assert!(
+            !text.contains("hunter2"),
+            "the secret is not echoed: {text}"
+        );
     }
 
     #[test]
@@ -616,7 +632,10 @@ mod tests {
     #[test]
     fn locate_key_follows_nesting() {
         let text = "aws:\n  region: x\n# c\ndatabase:\n  rds_iam:\n    cluster: a\n";
-        assert_eq!(locate_key(text, &["database", "rds_iam", "cluster"]), Some((6, 5)));
+        assert_eq!(
+            locate_key(text, &["database", "rds_iam", "cluster"]),
+            Some((6, 5))
+        );
         assert_eq!(locate_key(text, &["aws", "cluster"]), None);
     }
 

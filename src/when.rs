@@ -54,7 +54,11 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
         );
         assert_eq!(parse_time("-2h", now).unwrap(), now - Duration::hours(2));
-        assert!(parse_time("2026-11-27T10:00:00", now).unwrap_err().contains("no time zone"));
+        assert!(
+            parse_time("2026-11-27T10:00:00", now)
+                .unwrap_err()
+                .contains("no time zone")
+        );
         assert!(parse_time("yesterday", now).is_err());
         assert!(parse_time("-2w", now).is_err());
     }

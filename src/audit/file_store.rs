@@ -83,7 +83,11 @@ impl FileStore {
     }
 
     /// Appends `draft` as the next event, sealing `personal` under the tenant key.
-    pub fn append(&self, mut draft: Draft, personal: Option<Personal>) -> Result<Event, AuditError> {
+    pub fn append(
+        &self,
+        mut draft: Draft,
+        personal: Option<Personal>,
+    ) -> Result<Event, AuditError> {
         let mut f = self.lock()?;
         let (seq, prev) = last_event(&mut f).map_err(|e| match e {
             LastError::Io(e) => self.io("cannot read", e),

@@ -70,13 +70,12 @@ impl Store {
                     .ok_or(crate::db::DbError::NotConfigured)?;
                 let cfg = crate::db::config_for(section, &settings.env, sdk).await?;
                 let target = format!("postgres {}", crate::db::describe_target(&cfg));
-                let client =
-                    crate::db::connect_with(&cfg, section.tls, section.ca_file.as_deref())
-                        .await
-                        .map_err(|e| AuditError::Unwritable {
-                            store: target.clone(),
-                            detail: e.to_string(),
-                        })?;
+                let client = crate::db::connect_with(&cfg, section.tls, section.ca_file.as_deref())
+                    .await
+                    .map_err(|e| AuditError::Unwritable {
+                        store: target.clone(),
+                        detail: e.to_string(),
+                    })?;
                 Ok(Store::Postgres(PgStore::new(client, target)))
             }
         }

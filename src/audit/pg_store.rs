@@ -126,7 +126,11 @@ impl PgStore {
     }
 
     /// Appends in a transaction of its own.
-    pub async fn append(&mut self, draft: Draft, personal: Option<Personal>) -> Result<Event, AuditError> {
+    pub async fn append(
+        &mut self,
+        draft: Draft,
+        personal: Option<Personal>,
+    ) -> Result<Event, AuditError> {
         let target = self.target.clone();
         let tx = self
             .client

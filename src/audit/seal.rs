@@ -47,7 +47,9 @@ impl TenantKey {
 pub enum KeyState {
     Active(TenantKey),
     /// Destroyed by the tenant's erasure, at this time (RFC 3339).
-    Destroyed { at: String },
+    Destroyed {
+        at: String,
+    },
     Missing,
 }
 
@@ -126,7 +128,10 @@ mod tests {
         let s = seal(&key, id, "t1", &json!({"email": "a@b.c"}));
         assert!(!s.ciphertext.contains("a@b.c"));
         assert_eq!(open(&key, id, &s).unwrap(), json!({"email": "a@b.c"}));
-        assert!(open(&key, Uuid::now_v7(), &s).is_err(), "moved to another event");
+        assert!(
+            open(&key, Uuid::now_v7(), &s).is_err(),
+            "moved to another event"
+        );
         assert!(open(&TenantKey::generate(), id, &s).is_err(), "other key");
         assert_eq!(TenantKey::from_b64(&key.to_b64()), Some(key));
     }

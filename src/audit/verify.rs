@@ -142,7 +142,9 @@ fn check_line(data: &[u8], line: usize, start: usize, end: usize) -> LineInfo {
         Err(e) => return malformed(format!("line {line} is not an audit event: {e}")),
     };
     let (Some(hash), Some(prev)) = (unhex(head.hash), unhex(head.prev_hash)) else {
-        return malformed(format!("line {line}: hash or prev_hash is not 64 hex digits"));
+        return malformed(format!(
+            "line {line}: hash or prev_hash is not 64 hex digits"
+        ));
     };
     let mut info = LineInfo {
         line,
@@ -325,9 +327,15 @@ fn link(data: &[u8], infos: &[LineInfo], witness: Option<&Witness>) -> VerifyRep
                     BreakKind::Deleted,
                     expected,
                     if last_missing == expected {
-                        format!("seq {expected} was deleted (line {} jumps from seq {prev_seq} to {})", info.line, info.seq)
+                        format!(
+                            "seq {expected} was deleted (line {} jumps from seq {prev_seq} to {})",
+                            info.line, info.seq
+                        )
                     } else {
-                        format!("seq {expected}–{last_missing} were deleted (line {} jumps from seq {prev_seq} to {})", info.line, info.seq)
+                        format!(
+                            "seq {expected}–{last_missing} were deleted (line {} jumps from seq {prev_seq} to {})",
+                            info.line, info.seq
+                        )
                     },
                 )
             });
@@ -377,10 +385,7 @@ fn link(data: &[u8], infos: &[LineInfo], witness: Option<&Witness>) -> VerifyRep
         } else if by_seq_hash.map(hex::encode).as_deref() != Some(w.hash.as_str()) && w.seq > 0 {
             first_break = Some(Break {
                 seq: w.seq,
-                line: infos
-                    .iter()
-                    .find(|i| i.seq == w.seq)
-                    .map_or(0, |i| i.line),
+                line: infos.iter().find(|i| i.seq == w.seq).map_or(0, |i| i.line),
                 kind: BreakKind::Modified,
                 detail: format!(
                     "seq {} differs from the recorded head {}: the history up to it was rewritten",

@@ -8,9 +8,13 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 /// Why an AWS call failed, in the terms an operator can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
-    #[error("{what}: AWS credentials are missing or expired — run `ltops login`\n  cause: {detail}")]
+    #[error(
+        "{what}: AWS credentials are missing or expired — run `ltops login`\n  cause: {detail}"
+    )]
     Credentials { what: String, detail: String },
-    #[error("{what}: cannot reach AWS ({detail}) — check the network, --endpoint-url and AWS_ENDPOINT_URL")]
+    #[error(
+        "{what}: cannot reach AWS ({detail}) — check the network, --endpoint-url and AWS_ENDPOINT_URL"
+    )]
     Unreachable { what: String, detail: String },
     #[error("{what}: {detail}")]
     Service { what: String, detail: String },

@@ -19,9 +19,14 @@ pub enum Principal {
         role_name: String,
     },
     /// Any other assumed role (CI, automation, cross-account).
-    AssumedRole { role_name: String, session: String },
+    AssumedRole {
+        role_name: String,
+        session: String,
+    },
     /// Long-lived IAM user keys.
-    IamUser { name: String },
+    IamUser {
+        name: String,
+    },
     Root,
     Other,
 }
@@ -60,14 +65,22 @@ pub struct Actor {
 /// name is split as `AWSReservedSSO_` + name + `_` + 16 hex digits from the right.
 pub fn classify(arn: &str) -> Principal {
     let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some(service), Some(_region), Some(_account), Some(resource)) = (
+    let (
+        Some("arn"),
+        Some(_partition),
+        Some(service),
+        Some(_region),
+        Some(_account),
+        Some(resource),
+    ) = (
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
-    ) else {
+    )
+    else {
         return Principal::Other;
     };
     match service {
@@ -237,7 +250,10 @@ mod tests {
             classify("arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin/x"),
             Principal::AssumedRole { .. }
         ));
-        assert_eq!(classify("arn:aws-eusc:sts::1:federated-user/x"), Principal::Other);
+        assert_eq!(
+            classify("arn:aws-eusc:sts::1:federated-user/x"),
+            Principal::Other
+        );
         assert_eq!(classify("not an arn"), Principal::Other);
     }
 
@@ -255,8 +271,12 @@ mod tests {
 
     #[test]
     fn guard_refuses_other_permission_sets_and_static_keys() {
-        let e = authorize(&identity(SSO), MutatingCommand::TenantErase, &["DPO".into()])
-            .unwrap_err();
+        let e = authorize(
+            &identity(SSO),
+            MutatingCommand::TenantErase,
+            &["DPO".into()],
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("allows: DPO"), "{e}");
         let e = authorize(&identity(SSO), MutatingCommand::TenantErase, &[]).unwrap_err();
         assert!(e.to_string().contains("nobody"), "{e}");
@@ -265,8 +285,12 @@ mod tests {
             "arn:aws:iam::123456789012:root",
             "arn:aws:sts::123456789012:assumed-role/Deployer/x",
         ] {
-            let e = authorize(&identity(arn), MutatingCommand::AuditInit, &["Admin".into()])
-                .unwrap_err();
+            let e = authorize(
+                &identity(arn),
+                MutatingCommand::AuditInit,
+                &["Admin".into()],
+            )
+            .unwrap_err();
             assert!(matches!(e, Denied::NotPersonal { .. }), "{arn}");
         }
     }

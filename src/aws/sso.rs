@@ -104,9 +104,11 @@ pub async fn resolve_profile(profile: Option<&str>) -> Result<SsoProfile, SsoErr
                 "points at `[sso-session {session_name}]`, which is not in the config file"
             ))
         })?;
-        let start_url = session
-            .get("sso_start_url")
-            .ok_or_else(|| bad(format!("`[sso-session {session_name}]` has no sso_start_url")))?;
+        let start_url = session.get("sso_start_url").ok_or_else(|| {
+            bad(format!(
+                "`[sso-session {session_name}]` has no sso_start_url"
+            ))
+        })?;
         let sso_region = session
             .get("sso_region")
             .ok_or_else(|| bad(format!("`[sso-session {session_name}]` has no sso_region")))?;
@@ -147,10 +149,16 @@ pub async fn resolve_profile(profile: Option<&str>) -> Result<SsoProfile, SsoErr
 /// The state of the cached token of a profile, as far as it can be known offline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenState {
-    Valid { expires_at: DateTime<Utc> },
+    Valid {
+        expires_at: DateTime<Utc>,
+    },
     /// Expired, but aws-config will renew it with the refresh token.
-    Refreshable { expired_at: DateTime<Utc> },
-    Expired { expired_at: DateTime<Utc> },
+    Refreshable {
+        expired_at: DateTime<Utc>,
+    },
+    Expired {
+        expired_at: DateTime<Utc>,
+    },
     Missing,
 }
 
@@ -343,7 +351,11 @@ impl PendingLogin {
                         } else {
                             None
                         },
-                        refresh_token: if session_form { out.refresh_token } else { None },
+                        refresh_token: if session_form {
+                            out.refresh_token
+                        } else {
+                            None
+                        },
                     });
                 }
                 Err(e) => match e.as_service_error() {
@@ -360,10 +372,7 @@ impl PendingLogin {
                     Some(CreateTokenError::AccessDeniedException(d)) => {
                         return Err(SsoError::Denied {
                             verification_uri: self.verification_uri,
-                            message: d
-                                .error_description()
-                                .unwrap_or("access denied")
-                                .to_owned(),
+                            message: d.error_description().unwrap_or("access denied").to_owned(),
                         });
                     }
                     _ => return Err(describe("sso-oidc:CreateToken", &e).into()),

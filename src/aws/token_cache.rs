@@ -140,7 +140,10 @@ pub fn registration_path(
         ("startUrl", PyValue::Str(start_url.to_owned())),
         ("tool", PyValue::Str("botocore".to_owned())),
     ]);
-    dir.join(format!("{}.json", hex::encode(Sha1::digest(key.as_bytes()))))
+    dir.join(format!(
+        "{}.json",
+        hex::encode(Sha1::digest(key.as_bytes()))
+    ))
 }
 
 #[derive(Deserialize)]
@@ -222,7 +225,10 @@ pub enum CacheError {
 /// profile without one — the same key botocore derives.
 pub fn cache_path(dir: &Path, session_name: Option<&str>, start_url: &str) -> PathBuf {
     let key = session_name.unwrap_or(start_url);
-    dir.join(format!("{}.json", hex::encode(Sha1::digest(key.as_bytes()))))
+    dir.join(format!(
+        "{}.json",
+        hex::encode(Sha1::digest(key.as_bytes()))
+    ))
 }
 
 pub fn read(path: &Path) -> Result<Option<CachedToken>, CacheError> {
@@ -241,16 +247,15 @@ pub fn read(path: &Path) -> Result<Option<CachedToken>, CacheError> {
         message,
     };
     let raw: RawToken = serde_json::from_str(&text).map_err(|e| malformed(e.to_string()))?;
-    let expires_at = parse_time(&raw.expires_at).ok_or_else(|| {
-        malformed(format!("expiresAt `{}` is not a timestamp", raw.expires_at))
-    })?;
-    let registration_expires_at = match raw.registration_expires_at {
-        Some(s) => Some(
-            parse_time(&s)
-                .ok_or_else(|| malformed(format!("registrationExpiresAt `{s}` is not a timestamp")))?,
-        ),
-        None => None,
-    };
+    let expires_at = parse_time(&raw.expires_at)
+        .ok_or_else(|| malformed(format!("expiresAt `{}` is not a timestamp", raw.expires_at)))?;
+    let registration_expires_at =
+        match raw.registration_expires_at {
+            Some(s) => Some(parse_time(&s).ok_or_else(|| {
+                malformed(format!("registrationExpiresAt `{s}` is not a timestamp"))
+            })?),
+            None => None,
+        };
     Ok(Some(CachedToken {
         start_url: raw.start_url.unwrap_or_default(),
         region: raw.region.unwrap_or_default(),
@@ -362,7 +367,10 @@ mod tests {
             &scopes,
         );
         // As observed from the AWS CLI v2 against the lab.
-        assert_eq!(p, Path::new("/c/6a92e95c53a82ff7a2e28adc55e156b41a0ede8a.json"));
+        assert_eq!(
+            p,
+            Path::new("/c/6a92e95c53a82ff7a2e28adc55e156b41a0ede8a.json")
+        );
         let reg = Registration {
             client_id: "id".into(),
             client_secret: "s".into(),
@@ -379,7 +387,11 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
         assert_eq!(read_registration(&path, now), Some(reg));
         let later = Utc.with_ymd_and_hms(2027, 2, 25, 21, 0, 0).unwrap();
-        assert_eq!(read_registration(&path, later), None, "about to expire: register anew");
+        assert_eq!(
+            read_registration(&path, later),
+            None,
+            "about to expire: register anew"
+        );
     }
 
     #[test]
@@ -393,9 +405,15 @@ mod tests {
     fn key_is_sha1_of_session_name_else_start_url() {
         let p = cache_path(Path::new("/c"), Some("lab"), "https://x");
         // sha1("lab"), as botocore's SSOTokenLoader derives it
-        assert_eq!(p, Path::new("/c/3953f9ddf975ab5097ee468d99555c5b441169bf.json"));
+        assert_eq!(
+            p,
+            Path::new("/c/3953f9ddf975ab5097ee468d99555c5b441169bf.json")
+        );
         let legacy = cache_path(Path::new("/c"), None, "https://x");
-        assert_eq!(legacy, Path::new("/c").join(format!("{}.json", hex::encode(Sha1::digest(b"https://x")))));
+        assert_eq!(
+            legacy,
+            Path::new("/c").join(format!("{}.json", hex::encode(Sha1::digest(b"https://x"))))
+        );
     }
 
     #[test]
@@ -430,6 +448,9 @@ mod tests {
         let path = dir.path().join("x.json");
         fs::write(&path, "{\"accessToken\": \"a\", \"expiresAt\": \"soon\"}").unwrap();
         let err = read(&path).unwrap_err().to_string();
-        assert!(err.contains("expiresAt `soon`") && err.contains("ltops login"), "{err}");
+        assert!(
+            err.contains("expiresAt `soon`") && err.contains("ltops login"),
+            "{err}"
+        );
     }
 }

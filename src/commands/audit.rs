@@ -80,7 +80,9 @@ pub async fn init(ctx: &Ctx, args: &AuditInitArgs) -> anyhow::Result<ExitStatus>
     match settings.config.audit.store {
         AuditStoreKind::File => {
             if !args.grant.is_empty() {
-                bail!("--grant applies to the postgres store only; this config uses the file store");
+                bail!(
+                    "--grant applies to the postgres store only; this config uses the file store"
+                );
             }
             let store_desc = format!("file {}", settings.audit_path.display());
             ctx.printer
@@ -146,13 +148,18 @@ pub async fn init(ctx: &Ctx, args: &AuditInitArgs) -> anyhow::Result<ExitStatus>
                 crate::db::connect_with(&cfg, section.tls, section.ca_file.as_deref()).await?;
             // Schema, grants and the record of doing it commit together or not at all.
             let tx = client.transaction().await?;
-            tx.batch_execute(SCHEMA_SQL)
-                .await
-                .map_err(|e| anyhow::anyhow!("creating schema ltops_audit: {}", crate::db::error_chain(&e)))?;
+            tx.batch_execute(SCHEMA_SQL).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "creating schema ltops_audit: {}",
+                    crate::db::error_chain(&e)
+                )
+            })?;
             for role in &args.grant {
                 tx.batch_execute(&pg_store::grant_sql(role))
                     .await
-                    .map_err(|e| anyhow::anyhow!("granting to {role}: {}", crate::db::error_chain(&e)))?;
+                    .map_err(|e| {
+                        anyhow::anyhow!("granting to {role}: {}", crate::db::error_chain(&e))
+                    })?;
             }
             let intent = pg_store::append_in(
                 &tx,
@@ -164,7 +171,11 @@ pub async fn init(ctx: &Ctx, args: &AuditInitArgs) -> anyhow::Result<ExitStatus>
             let outcome = pg_store::append_in(
                 &tx,
                 &target,
-                action.outcome(&intent, crate::audit::event::Outcome::Ok, json!({ "created": true })),
+                action.outcome(
+                    &intent,
+                    crate::audit::event::Outcome::Ok,
+                    json!({ "created": true }),
+                ),
                 None,
             )
             .await?;
@@ -199,19 +210,27 @@ impl Report for RecordReport {
         key_value_table([
             ("action", self.action.clone()),
             ("tenant", self.tenant.clone().unwrap_or_else(|| "-".into())),
-            ("resource", self.resource.clone().unwrap_or_else(|| "-".into())),
+            (
+                "resource",
+                self.resource.clone().unwrap_or_else(|| "-".into()),
+            ),
             (
                 "reason",
                 format!("{:?} {}", self.reason.kind, self.reason.reference).to_lowercase(),
             ),
             ("recorded", seqs(self.intent_seq, self.outcome_seq)),
-            ("hash", self.outcome_hash.clone().unwrap_or_else(|| "-".into())),
+            (
+                "hash",
+                self.outcome_hash.clone().unwrap_or_else(|| "-".into()),
+            ),
         ])
     }
 }
 
 pub fn valid_tenant_id(t: &str) -> bool {
-    (1..=64).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    (1..=64).contains(&t.len())
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitStatus> {
@@ -309,7 +328,10 @@ pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitSta
 /// Where a read-only audit command reads from.
 enum Source {
     Store(Store),
-    Evidence { path: String, trailer: Option<Value> },
+    Evidence {
+        path: String,
+        trailer: Option<Value>,
+    },
 }
 
 /// Reads the log bytes; for an evidence file the trailer is split off.
@@ -642,7 +664,10 @@ impl Report for ExportReport {
                     .map(|h| format!("{}:{}", h.seq, h.hash))
                     .unwrap_or_else(|| "-".into()),
             ),
-            ("chain", if self.intact { "intact" } else { "BROKEN" }.into()),
+            (
+                "chain",
+                if self.intact { "intact" } else { "BROKEN" }.into(),
+            ),
         ])
     }
 }

@@ -33,7 +33,9 @@ impl Report for LoginReport {
             ("profile", self.profile.clone()),
             (
                 "sso session",
-                self.sso_session.clone().unwrap_or_else(|| "(legacy profile)".into()),
+                self.sso_session
+                    .clone()
+                    .unwrap_or_else(|| "(legacy profile)".into()),
             ),
             ("start url", self.start_url.clone()),
             ("token expires", self.token_expires_at.clone()),
@@ -65,8 +67,9 @@ pub async fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<ExitStatus> {
     ));
     if !args.no_browser {
         if let Err(e) = webbrowser::open(&url) {
-            ctx.printer
-                .status(format!("(could not open a browser: {e}; open the URL yourself)"));
+            ctx.printer.status(format!(
+                "(could not open a browser: {e}; open the URL yourself)"
+            ));
         }
     }
     let spinner = ctx.printer.spinner("waiting for approval in the browser");
@@ -301,7 +304,10 @@ pub async fn whoami(ctx: &Ctx, args: &WhoamiArgs) -> anyhow::Result<ExitStatus> 
         credentials_expire_at,
         sso_session: sso_profile.as_ref().map(sso::describe_session),
         sso_token_expires_at,
-        config_file: settings.config_path.as_ref().map(|p| p.display().to_string()),
+        config_file: settings
+            .config_path
+            .as_ref()
+            .map(|p| p.display().to_string()),
         may_run,
         may_not_run,
         can: can_answer,

@@ -76,7 +76,9 @@ pub fn confirm(ctx: &Ctx, question: &str) -> anyhow::Result<bool> {
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if ctx.settings.no_input || !interactive {
-        bail!("refusing to change anything without confirmation: no terminal to ask on — review the plan above and pass --yes");
+        bail!(
+            "refusing to change anything without confirmation: no terminal to ask on — review the plan above and pass --yes"
+        );
     }
     dialoguer::Confirm::new()
         .with_prompt(question)

@@ -138,7 +138,11 @@ pub async fn config_for(
 }
 
 /// Connects and drives the connection in the background.
-pub async fn connect_with(cfg: &Config, tls: TlsMode, ca_file: Option<&std::path::Path>) -> Result<Client, DbError> {
+pub async fn connect_with(
+    cfg: &Config,
+    tls: TlsMode,
+    ca_file: Option<&std::path::Path>,
+) -> Result<Client, DbError> {
     let target = describe_target(cfg);
     let fail = |e: tokio_postgres::Error| DbError::Connect {
         target: target.clone(),

@@ -62,7 +62,9 @@ fn start_lab() -> Result<Lab, String> {
         .arg(repo_root().join(".venv"))
         .output()
         .map_err(|e| {
-            format!("cannot run python3 tests/lab/lab.py ({e}); install python3 or run scripts/test")
+            format!(
+                "cannot run python3 tests/lab/lab.py ({e}); install python3 or run scripts/test"
+            )
         })?;
     if !out.status.success() {
         return Err(format!(
@@ -111,6 +113,113 @@ impl Lab {
             .as_str()
             .expect("iam_user.secret_access_key");
         (id.to_owned(), secret.to_owned())
+    }
+
+    fn pg(&self, key: &str) -> String {
+        match &self.json["postgres"][key] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => panic!("lab.json postgres.{key}: {other}"),
+        }
+    }
+
+    pub fn pg_port(&self) -> String {
+        self.pg("port")
+    }
+
+    /// Runs SQL as the lab's superuser against `db`; panics with psql's message.
+    pub fn psql(&self, db: &str, sql: &str) -> String {
+        let out = StdCommand::new(format!("{}/psql", self.pg("bin_dir")))
+            .args([
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+            ])
+            .args([
+                "-p",
+                &self.pg("port"),
+                "-U",
+                &self.pg("user"),
+                "-d",
+                db,
+                "-c",
+                sql,
+            ])
+            .env("PGPASSWORD", self.pg("password"))
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Like `psql`, but returns psql's error instead of panicking.
+    pub fn psql_as(
+        &self,
+        user: &str,
+        password: &str,
+        db: &str,
+        sql: &str,
+    ) -> Result<String, String> {
+        let out = StdCommand::new(format!("{}/psql", self.pg("bin_dir")))
+            .args([
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+            ])
+            .args(["-p", &self.pg("port"), "-U", user, "-d", db, "-c", sql])
+            .env("PGPASSWORD", password)
+            .output()
+            .expect("psql");
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// A database of its own for one test: a copy of the seeded platform.
+    pub fn create_database(&self, prefix: &str) -> String {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        self.psql(
+            "postgres",
+            &format!("CREATE DATABASE {name} TEMPLATE {}", self.pg("template_db")),
+        );
+        name
+    }
+
+    /// A `database:` config section for `db` as `user` (password from $LTOPS_DB_PASSWORD).
+    pub fn database_yaml(&self, db: &str, user: &str) -> String {
+        format!(
+            "database:\n  url: postgres://{user}@127.0.0.1:{}/{db}\n  password_env: LTOPS_DB_PASSWORD\n  tls: disable\n",
+            self.pg("port")
+        )
+    }
+
+    pub fn superuser_password(&self) -> String {
+        self.pg("password")
+    }
+
+    pub fn operator_password(&self) -> String {
+        self.pg("operator_password")
     }
 
     /// A fresh HOME for one test, with the lab's AWS profiles and an ltops config.
@@ -212,10 +321,31 @@ impl Home {
         self.path().join(".config/ltops/config.yaml")
     }
 
+    /// Replaces the ltops config with the default one plus `extra` YAML.
+    pub fn configure(&self, extra: &str) {
+        std::fs::write(
+            self.config_file(),
+            format!("aws:\n  profile: alice\n  region: {REGION}\n{PERMISSIONS_YAML}{extra}"),
+        )
+        .expect("write ltops config");
+    }
+
+    /// The default file store of this HOME.
+    pub fn audit_file(&self) -> PathBuf {
+        self.path().join(".local/state/ltops/audit.jsonl")
+    }
+
     /// `ltops` with this HOME and the lab's endpoints, and nothing of the caller's
     /// AWS environment leaking in.
     pub fn ltops(&self) -> Command {
-        let mut cmd = Command::cargo_bin("ltops").expect("ltops binary");
+        let mut cmd = Command::from_std(self.std_ltops());
+        cmd.timeout(std::time::Duration::from_secs(120));
+        cmd
+    }
+
+    /// The same as a plain `std::process::Command`, for tests that run many at once.
+    pub fn std_ltops(&self) -> StdCommand {
+        let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("ltops"));
         for var in [
             "AWS_PROFILE",
             "AWS_DEFAULT_PROFILE",
@@ -227,6 +357,7 @@ impl Home {
             "AWS_REGION",
             "AWS_DEFAULT_REGION",
             "LTOPS_CONFIG",
+            "LTOPS_DB_PASSWORD",
             "XDG_CONFIG_HOME",
             "XDG_STATE_HOME",
         ] {
@@ -239,8 +370,7 @@ impl Home {
             .env("AWS_ENDPOINT_URL_SSO_OIDC", &self.sso)
             .env("AWS_EC2_METADATA_DISABLED", "true")
             // The "browser" a test signs in with: never a real one.
-            .env("BROWSER", "true")
-            .timeout(std::time::Duration::from_secs(120));
+            .env("BROWSER", "true");
         cmd
     }
 
