@@ -206,7 +206,7 @@ pub fn require_token(
 pub fn describe_session(profile: &SsoProfile) -> String {
     match &profile.session_name {
         Some(s) => format!("sso-session `{s}`"),
-        None => format!("{}", profile.start_url),
+        None => profile.start_url.clone(),
     }
 }
 
