@@ -58,7 +58,9 @@ fn main() {
         assert!(st.status.success());
     }
     let rate = n as f64 / best_verify;
-    println!("audit verify: {n} events in {best_verify:.3}s = {rate:.0} events/s (target ≥ 500000)");
+    println!(
+        "audit verify: {n} events in {best_verify:.3}s = {rate:.0} events/s (target ≥ 500000)"
+    );
     println!(
         "sha256sum over the same {:.0} MB: {best_sha:.3}s = {:.0} MB/s",
         size as f64 / 1e6,
@@ -98,7 +100,11 @@ fn write_log(path: &std::path::Path, n: u64) {
             at: start + chrono::Duration::milliseconds(seq as i64),
             actor: actor.clone(),
             action: "tenant.erase".into(),
-            phase: if is_intent { Phase::Intent } else { Phase::Outcome },
+            phase: if is_intent {
+                Phase::Intent
+            } else {
+                Phase::Outcome
+            },
             result: (!is_intent).then_some(Outcome::Ok),
             intent: (!is_intent).then_some(intent),
             target: Target {

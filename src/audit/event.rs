@@ -50,6 +50,21 @@ pub enum ReasonKind {
     Incident,
 }
 
+impl ReasonKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonKind::Instruction => "instruction",
+            ReasonKind::Incident => "incident",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.as_str(), self.reference)
+    }
+}
+
 /// Why staff acted (TOM §5): a reference is mandatory, a note optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {

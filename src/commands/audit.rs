@@ -214,10 +214,7 @@ impl Report for RecordReport {
                 "resource",
                 self.resource.clone().unwrap_or_else(|| "-".into()),
             ),
-            (
-                "reason",
-                format!("{:?} {}", self.reason.kind, self.reason.reference).to_lowercase(),
-            ),
+            ("reason", reason_text(&self.reason)),
             ("recorded", seqs(self.intent_seq, self.outcome_seq)),
             (
                 "hash",
@@ -265,7 +262,7 @@ pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitSta
         (None, _) => (json!({}), None),
     };
     ctx.printer.status(format!(
-        "Plan: record `{}`{}{} by {} for {} {}{}",
+        "Plan: record `{}`{}{} by {} for {}{}",
         args.action,
         args.tenant
             .as_ref()
@@ -276,11 +273,7 @@ pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitSta
             .map(|r| format!(" ({r})"))
             .unwrap_or_default(),
         actor.user,
-        match reason.kind {
-            crate::audit::event::ReasonKind::Instruction => "instruction",
-            crate::audit::event::ReasonKind::Incident => "incident",
-        },
-        reason.reference,
+        reason,
         if personal.is_some() {
             "; the detail is stored encrypted under the tenant key"
         } else {
@@ -429,16 +422,7 @@ impl Report for ShowReport {
             let reason = e
                 .reason
                 .as_ref()
-                .map(|r| {
-                    format!(
-                        "{} {}",
-                        match r.kind {
-                            crate::audit::event::ReasonKind::Instruction => "instruction",
-                            crate::audit::event::ReasonKind::Incident => "incident",
-                        },
-                        r.reference
-                    )
-                })
+                .map(reason_text)
                 .unwrap_or_else(|| "-".into());
             let mut detail = compact(&e.content);
             if let Some(p) = &s.personal {
@@ -460,6 +444,10 @@ impl Report for ShowReport {
         }
         format!("{t}\n")
     }
+}
+
+fn reason_text(r: &crate::audit::event::Reason) -> String {
+    r.to_string()
 }
 
 fn compact(v: &Value) -> String {

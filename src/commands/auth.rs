@@ -68,8 +68,9 @@ pub async fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<ExitStatus> {
     if !args.no_browser
         && let Err(e) = webbrowser::open(&url)
     {
-        ctx.printer
-            .status(format!("(could not open a browser: {e}; open the URL yourself)"));
+        ctx.printer.status(format!(
+            "(could not open a browser: {e}; open the URL yourself)"
+        ));
     }
     let spinner = ctx.printer.spinner("waiting for approval in the browser");
     let token = pending.wait().await;

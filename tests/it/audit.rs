@@ -109,6 +109,26 @@ fn record_show_verify_head_export_round_trip() {
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["events"], 6);
 
+    // The DPO's own script, not ltops, agrees: the canonical encoding is as documented.
+    let out = std::process::Command::new("python3")
+        .arg(crate::support::repo_root().join("scripts/verify-audit.py"))
+        .arg(&evidence)
+        .output()
+        .unwrap();
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("head {head}")));
+    // …and it also sees tampering.
+    let tampered = home.path().join("tampered.jsonl");
+    let text = std::fs::read_to_string(&evidence).unwrap();
+    std::fs::write(&tampered, text.replacen("INC-1", "INC-7", 1)).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(crate::support::repo_root().join("scripts/verify-audit.py"))
+        .arg(&tampered)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("modified"));
+
     // Filters.
     let out = home
         .ltops()
