@@ -5,6 +5,7 @@ pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod datamap;
 pub mod db;
 pub mod printer;
 pub mod settings;

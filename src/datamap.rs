@@ -1,0 +1,527 @@
+//! The data map (`policies/datamap.yaml`): which tables hold tenant data, under
+//! which tenant column(s), which columns are personal, and what erasure does to
+//! them. Erasure, interventions and the TOM checks follow it; no table name of the
+//! platform is written in Rust.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tokio_postgres::GenericClient;
+
+use crate::settings::locate_key;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataMap {
+    pub version: u32,
+    /// The Postgres schema of the platform tables.
+    #[serde(default = "default_schema")]
+    pub schema: String,
+    /// The session setting row-level security reads the tenant from.
+    #[serde(default = "default_rls_setting")]
+    pub rls_setting: String,
+    pub tenant: TenantTable,
+    /// Tenant tables, in the order erasure deletes from them (children first).
+    pub tables: Vec<TableMap>,
+}
+
+fn default_schema() -> String {
+    "public".into()
+}
+
+fn default_rls_setting() -> String {
+    "app.tenant_id".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantTable {
+    pub table: String,
+    /// The tenant id column of the tenant table.
+    pub key: String,
+    /// How tenant ids look: `uuid`, `bigint` or `text`.
+    #[serde(default)]
+    pub id_type: IdType,
+    /// Personal columns of the tenant row itself (company contact etc.).
+    #[serde(default)]
+    pub personal: Vec<String>,
+    /// Optional status column set to `erasing_value` while a batched erasure
+    /// runs, so that nobody can use the tenant half-erased.
+    pub status_column: Option<String>,
+    pub erasing_value: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdType {
+    #[default]
+    Uuid,
+    Bigint,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableMap {
+    pub table: String,
+    /// One or more columns naming a tenant (e.g. a share from one tenant to another).
+    pub tenant_columns: Vec<String>,
+    /// The primary key, for interventions and batched deletion.
+    pub key: Vec<String>,
+    #[serde(default)]
+    pub personal: Vec<String>,
+    pub on_erase: OnErase,
+    /// For `on_erase: retain`.
+    pub retain: Option<Retention>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnErase {
+    Delete,
+    Retain,
+}
+
+/// A statutory retention carve-out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// The legal basis, e.g. "§147 AO, §14b UStG, §257 HGB".
+    pub basis: String,
+    pub years: u32,
+    /// The date column the period starts from.
+    pub date_column: String,
+    /// `end_of_year`: the period starts at the end of the calendar year of the date.
+    #[serde(default)]
+    pub starts: RetentionStart,
+    /// Personal columns not needed for the retention purpose: nulled at erasure.
+    #[serde(default)]
+    pub null_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionStart {
+    #[default]
+    EndOfYear,
+    Date,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataMapError {
+    #[error("{path}:{line}:{column}: {message}")]
+    Located {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("cannot read the data map {path}: {source} — is `policies` in the config right?")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl DataMap {
+    pub fn load(path: &Path) -> Result<DataMap, DataMapError> {
+        let text = std::fs::read_to_string(path).map_err(|source| DataMapError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<DataMap, DataMapError> {
+        let map: DataMap = serde_yaml::from_str(text).map_err(|e| {
+            let mut message = e.to_string();
+            match e.location() {
+                Some(loc) => {
+                    if let Some(i) = message.rfind(" at line ") {
+                        message.truncate(i);
+                    }
+                    DataMapError::Located {
+                        path: path.to_path_buf(),
+                        line: loc.line(),
+                        column: loc.column(),
+                        message,
+                    }
+                }
+                None => DataMapError::Invalid {
+                    path: path.to_path_buf(),
+                    message,
+                },
+            }
+        })?;
+        map.validate(path, text)?;
+        Ok(map)
+    }
+
+    fn validate(&self, path: &Path, text: &str) -> Result<(), DataMapError> {
+        let err = |keys: &[&str], message: String| match locate_key(text, keys) {
+            Some((line, column)) => DataMapError::Located {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            },
+            None => DataMapError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            },
+        };
+        if self.version != 1 {
+            return Err(err(
+                &["version"],
+                format!("version {} is not supported (1 is)", self.version),
+            ));
+        }
+        for ident in [&self.schema, &self.tenant.table, &self.tenant.key] {
+            check_ident(ident).map_err(|m| err(&["tenant"], m))?;
+        }
+        let mut seen = BTreeSet::new();
+        for t in &self.tables {
+            let here = |m: String| {
+                // Point at the table's entry: its `table:` line.
+                let line = text
+                    .lines()
+                    .position(|l| {
+                        let l = l.trim_start().trim_start_matches("- ").trim_start();
+                        l.strip_prefix("table:")
+                            .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == t.table)
+                    })
+                    .map(|i| i + 1);
+                match line {
+                    Some(line) => DataMapError::Located {
+                        path: path.to_path_buf(),
+                        line,
+                        column: 1,
+                        message: format!("table {}: {m}", t.table),
+                    },
+                    None => DataMapError::Invalid {
+                        path: path.to_path_buf(),
+                        message: format!("table {}: {m}", t.table),
+                    },
+                }
+            };
+            check_ident(&t.table).map_err(here)?;
+            if !seen.insert(t.table.clone()) {
+                return Err(here("listed twice".into()));
+            }
+            if t.table == self.tenant.table {
+                return Err(here("is the tenant table; it goes under `tenant:`".into()));
+            }
+            if t.tenant_columns.is_empty() {
+                return Err(here("names no tenant column".into()));
+            }
+            if t.key.is_empty() {
+                return Err(here("names no key column".into()));
+            }
+            for c in t.tenant_columns.iter().chain(&t.key).chain(&t.personal) {
+                check_ident(c).map_err(here)?;
+            }
+            match (t.on_erase, &t.retain) {
+                (OnErase::Retain, None) => {
+                    return Err(here(
+                        "`on_erase: retain` needs a `retain:` section (basis, years, date_column)"
+                            .into(),
+                    ));
+                }
+                (OnErase::Delete, Some(_)) => {
+                    return Err(here("has `retain:` but `on_erase: delete`".into()));
+                }
+                (OnErase::Retain, Some(r)) => {
+                    check_ident(&r.date_column).map_err(here)?;
+                    if r.basis.trim().is_empty() {
+                        return Err(here("retain.basis must name the legal basis".into()));
+                    }
+                    if r.years == 0 || r.years > 30 {
+                        return Err(here(format!("retain.years {} is not plausible", r.years)));
+                    }
+                    for c in &r.null_columns {
+                        check_ident(c).map_err(here)?;
+                        if !t.personal.contains(c) {
+                            return Err(here(format!(
+                                "retain.null_columns names `{c}`, which is not in `personal`"
+                            )));
+                        }
+                    }
+                }
+                (OnErase::Delete, None) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Every column name that marks a tenant somewhere in the map.
+    pub fn tenant_column_names(&self) -> BTreeSet<String> {
+        self.tables
+            .iter()
+            .flat_map(|t| t.tenant_columns.iter().cloned())
+            .collect()
+    }
+
+    pub fn table(&self, name: &str) -> Option<&TableMap> {
+        self.tables.iter().find(|t| t.table == name)
+    }
+
+    /// `"schema"."table"`, quoted.
+    pub fn qualified(&self, table: &str) -> String {
+        format!("{}.{}", quote_ident(&self.schema), quote_ident(table))
+    }
+
+    /// Validates a tenant id against `tenant.id_type` before it goes anywhere near
+    /// SQL (where it is bound as a parameter anyway).
+    pub fn check_tenant_id(&self, id: &str) -> Result<(), String> {
+        let ok = match self.tenant.id_type {
+            IdType::Uuid => uuid::Uuid::parse_str(id).is_ok() && id.len() == 36,
+            IdType::Bigint => id.parse::<i64>().is_ok_and(|n| n > 0),
+            IdType::Text => {
+                (1..=64).contains(&id.len())
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{}` is not a tenant id (expected a {} — see `ltops tenant list`)",
+                id.escape_debug(),
+                match self.tenant.id_type {
+                    IdType::Uuid => "UUID like 00000000-0000-4000-8000-000000000001",
+                    IdType::Bigint => "positive integer",
+                    IdType::Text => "word of letters, digits, - and _",
+                }
+            ))
+        }
+    }
+
+    /// The SQL cast for binding a tenant id given as text.
+    pub fn id_cast(&self) -> &'static str {
+        match self.tenant.id_type {
+            IdType::Uuid => "uuid",
+            IdType::Bigint => "bigint",
+            IdType::Text => "text",
+        }
+    }
+}
+
+/// Identifiers come from the map, never from users, but are still checked and
+/// always quoted.
+fn check_ident(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 63
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{s}` is not a plain SQL identifier"))
+    }
+}
+
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Where the map and the live database disagree. Any entry refuses an erasure.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SchemaDiff {
+    /// Tables with a tenant column that the map does not cover: (table, column).
+    pub unmapped: Vec<(String, String)>,
+    pub missing_tables: Vec<String>,
+    /// (table, column) named by the map but not in the database.
+    pub missing_columns: Vec<(String, String)>,
+}
+
+impl SchemaDiff {
+    pub fn is_clean(&self) -> bool {
+        self.unmapped.is_empty()
+            && self.missing_tables.is_empty()
+            && self.missing_columns.is_empty()
+    }
+
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (t, c) in &self.unmapped {
+            out.push(format!(
+                "table {t} has the tenant column {c} but is not in the data map"
+            ));
+        }
+        for t in &self.missing_tables {
+            out.push(format!(
+                "table {t} is in the data map but not in the database"
+            ));
+        }
+        for (t, c) in &self.missing_columns {
+            out.push(format!(
+                "column {t}.{c} is in the data map but not in the database"
+            ));
+        }
+        out
+    }
+}
+
+/// Compares the map with the live schema. A column counts as a tenant column if a
+/// foreign key points from it to the tenant table, or if its name is one the map
+/// uses for tenant columns anywhere.
+pub async fn compare_schema<C: GenericClient>(
+    client: &C,
+    map: &DataMap,
+) -> Result<SchemaDiff, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT c.relname::text, a.attname::text
+               FROM pg_attribute a
+               JOIN pg_class c ON c.oid = a.attrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+                AND a.attnum > 0 AND NOT a.attisdropped",
+            &[&map.schema],
+        )
+        .await?;
+    let mut columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in rows {
+        columns
+            .entry(r.get::<_, String>(0))
+            .or_default()
+            .insert(r.get::<_, String>(1));
+    }
+    let fk_rows = client
+        .query(
+            "SELECT src.relname::text, a.attname::text
+               FROM pg_constraint k
+               JOIN pg_class src ON src.oid = k.conrelid
+               JOIN pg_class dst ON dst.oid = k.confrelid
+               JOIN pg_namespace n ON n.oid = src.relnamespace
+               JOIN pg_namespace dn ON dn.oid = dst.relnamespace
+               JOIN LATERAL unnest(k.conkey, k.confkey) AS u(src_att, dst_att) ON true
+               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.src_att
+               JOIN pg_attribute da ON da.attrelid = k.confrelid AND da.attnum = u.dst_att
+              WHERE k.contype = 'f' AND n.nspname = $1 AND dn.nspname = $1
+                AND dst.relname = $2 AND da.attname = $3",
+            &[&map.schema, &map.tenant.table, &map.tenant.key],
+        )
+        .await?;
+    let mut tenant_cols: BTreeSet<(String, String)> = fk_rows
+        .into_iter()
+        .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+        .collect();
+    let names = map.tenant_column_names();
+    for (table, cols) in &columns {
+        for c in cols {
+            if names.contains(c) {
+                tenant_cols.insert((table.clone(), c.clone()));
+            }
+        }
+    }
+    let mut diff = SchemaDiff::default();
+    for (table, col) in tenant_cols {
+        if table == map.tenant.table {
+            continue;
+        }
+        let covered = map
+            .table(&table)
+            .is_some_and(|t| t.tenant_columns.contains(&col));
+        if !covered {
+            diff.unmapped.push((table, col));
+        }
+    }
+    let mut check_cols = |table: &str, cols: Vec<&String>| match columns.get(table) {
+        None => diff.missing_tables.push(table.to_owned()),
+        Some(have) => {
+            for c in cols {
+                if !have.contains(c) {
+                    diff.missing_columns.push((table.to_owned(), c.clone()));
+                }
+            }
+        }
+    };
+    let mut tenant_cols_needed = vec![&map.tenant.key];
+    tenant_cols_needed.extend(&map.tenant.personal);
+    tenant_cols_needed.extend(map.tenant.status_column.as_ref());
+    check_cols(&map.tenant.table, tenant_cols_needed);
+    for t in &map.tables {
+        let mut cols: Vec<&String> = t
+            .tenant_columns
+            .iter()
+            .chain(&t.key)
+            .chain(&t.personal)
+            .collect();
+        if let Some(r) = &t.retain {
+            cols.push(&r.date_column);
+        }
+        check_cols(&t.table, cols);
+    }
+    Ok(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_map() -> DataMap {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/datamap.yaml");
+        DataMap::load(&path).unwrap()
+    }
+
+    #[test]
+    fn the_committed_map_is_valid() {
+        let m = repo_map();
+        assert!(m.tables.iter().any(|t| t.tenant_columns.len() == 2));
+        assert!(m.tables.iter().any(|t| t.on_erase == OnErase::Retain));
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let p = Path::new("datamap.yaml");
+        let e = DataMap::parse(
+            p,
+            "version: 1\ntenant:\n  table: t\n  key: id\n  colour: red\ntables: []\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("datamap.yaml:5:3:"), "{e}");
+        let e = DataMap::parse(
+            p,
+            "version: 1\ntenant:\n  table: t\n  key: id\ntables:\n  - table: a\n    tenant_columns: [tenant_id]\n    key: [id]\n    on_erase: retain\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("datamap.yaml:6:1: table a:"),
+            "{e}"
+        );
+        let e = DataMap::parse(
+            p,
+            "version: 1\ntenant:\n  table: t\n  key: id\ntables:\n  - table: \"a; drop table x\"\n    tenant_columns: [tenant_id]\n    key: [id]\n    on_erase: delete\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not a plain SQL identifier"), "{e}");
+    }
+
+    #[test]
+    fn tenant_ids_are_validated() {
+        let m = repo_map();
+        assert!(
+            m.check_tenant_id("00000000-0000-4000-8000-000000000001")
+                .is_ok()
+        );
+        for bad in [
+            "1",
+            "x' OR '1'='1",
+            "00000000-0000-4000-8000-00000000000g",
+            "",
+        ] {
+            assert!(m.check_tenant_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn identifiers_are_quoted() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+}
