@@ -86,6 +86,12 @@ pub enum Command {
     /// The tamper-evident audit log: show, verify, export, head; document interventions
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Tenants: list, inventory, erasure on the customer's instruction, the erasure ledger
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Statutory retention: purge rows kept after erasures once their period has ended
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Inspect the resolved configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -218,6 +224,63 @@ pub struct AuditExportArgs {
     /// The evidence file to write (refuses to overwrite)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// List the tenants in the database and those erased (from the ledger)
+    List,
+    /// Rows per table: what an erasure deletes, what it keeps (until when, on which basis)
+    Inventory(TenantInventoryArgs),
+    /// Erase a tenant on the customer's documented instruction
+    Erase(TenantEraseArgs),
+    /// The erasure ledger: erased tenants, when, by whom, on whose instruction
+    Ledger,
+}
+
+#[derive(Debug, Args)]
+pub struct TenantInventoryArgs {
+    /// The tenant id
+    pub tenant: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TenantEraseArgs {
+    /// The tenant id
+    pub tenant: String,
+    /// Reference of the customer's documented deletion instruction, e.g. TICKET-4711
+    #[arg(long, value_name = "REF")]
+    pub instruction: String,
+    /// Free text to go with the reference
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Show the plan, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Finish an interrupted batched erasure of this tenant
+    #[arg(long)]
+    pub resume: bool,
+    /// Without a terminal: the tenant id typed again, as confirmation (with --yes)
+    #[arg(long, value_name = "TENANT")]
+    pub confirm: Option<String>,
+    /// Write the erasure certificate for the customer (.md or .json)
+    #[arg(long, value_name = "FILE")]
+    pub certificate: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Delete retained rows of erased tenants whose statutory period has ended
+    Purge(RetentionPurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionPurgeArgs {
+    #[command(flatten)]
+    pub reason: ReasonArgs,
+    /// Show what is due, delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

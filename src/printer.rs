@@ -52,6 +52,10 @@ impl Printer {
         self.format
     }
 
+    pub fn is_json(&self) -> bool {
+        self.format == Format::Json
+    }
+
     /// Writes a report to stdout. A closed pipe (`ltops … | head`) is not an error.
     pub fn report<R: Report>(&self, report: &R) -> io::Result<()> {
         let text = match self.format {
@@ -86,6 +90,21 @@ impl Printer {
 
     pub fn warn(&self, msg: impl AsRef<str>) {
         eprintln!("warning: {}", msg.as_ref());
+    }
+
+    /// A progress bar over `total` units; hidden off a terminal or with `-q`.
+    pub fn progress(&self, total: u64, msg: impl Into<String>) -> ProgressBar {
+        if self.quiet || !self.stderr_tty {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::new(total);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg:24} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta} left)",
+        ) {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_message(msg.into());
+        pb
     }
 
     /// A spinner for a long wait; hidden when stderr is not a terminal or with `-q`.

@@ -81,6 +81,37 @@ pub struct ConfigFile {
     pub policies: Option<PathBuf>,
     #[serde(default)]
     pub permissions: BTreeMap<MutatingCommand, Vec<String>>,
+    #[serde(default)]
+    pub erasure: ErasureSection,
+}
+
+/// When an erasure is done in one transaction and when in resumable batches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureSection {
+    /// Tenants with more rows than this are erased in batches (resumable).
+    #[serde(default = "default_batch_threshold")]
+    pub batch_threshold: u64,
+    /// Rows per batch.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u64,
+}
+
+impl Default for ErasureSection {
+    fn default() -> Self {
+        ErasureSection {
+            batch_threshold: default_batch_threshold(),
+            batch_size: default_batch_size(),
+        }
+    }
+}
+
+fn default_batch_threshold() -> u64 {
+    50_000
+}
+
+fn default_batch_size() -> u64 {
+    5_000
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -395,6 +426,9 @@ pub struct Settings {
     pub audit_path: PathBuf,
     /// Environment variables that name secrets (e.g. `password_env`) are looked up here.
     pub env: Env,
+    /// Today's date for retention periods; `LTOPS_FAKE_TODAY` moves it (tests only).
+    pub today: chrono::NaiveDate,
+    pub fake_today: bool,
 }
 
 /// Where AWS calls go and as whom; turned into an `SdkConfig` by `aws::config`.
@@ -485,7 +519,18 @@ impl Settings {
             sso_cache_dir: home.join(".aws/sso/cache"),
         };
 
+        let fake_today = env
+            .get("LTOPS_FAKE_TODAY")
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| ConfigError::Invalid {
+                    path: PathBuf::from("$LTOPS_FAKE_TODAY"),
+                    message: format!("`{d}` is not a date (YYYY-MM-DD)"),
+                })
+            })
+            .transpose()?;
         Ok(Settings {
+            today: fake_today.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            fake_today: fake_today.is_some(),
             config_path,
             config,
             aws,

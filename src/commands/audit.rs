@@ -103,7 +103,7 @@ pub async fn init(ctx: &Ctx, args: &AuditInitArgs) -> anyhow::Result<ExitStatus>
                 &action,
                 json!({ "store": store_desc }),
                 None,
-                async { Ok(((), json!({ "created": true }))) },
+                |_| async { Ok(((), json!({ "created": true }))) },
             )
             .await?;
             ctx.printer.report(&InitReport {
@@ -307,10 +307,11 @@ pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitSta
         bail!("not confirmed; nothing was recorded");
     }
     let mut store = Store::open(&ctx.settings, &sdk).await?;
-    let (_, intent, outcome) = mutate::recorded(&mut store, &action, content, personal, async {
-        Ok(((), json!({ "documented": true })))
-    })
-    .await?;
+    let (_, intent, outcome) =
+        mutate::recorded(&mut store, &action, content, personal, |_| async {
+            Ok(((), json!({ "documented": true })))
+        })
+        .await?;
     report.intent_seq = Some(intent.seq);
     report.outcome_seq = Some(outcome.seq);
     report.outcome_hash = Some(outcome.hash);

@@ -6,11 +6,12 @@ mod auth;
 mod config;
 mod docs;
 pub mod mutate;
+mod tenant;
 
 use std::path::PathBuf;
 
 use crate::ExitStatus;
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, RetentionCommand, TenantCommand};
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
 
@@ -40,6 +41,11 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(&ctx, &args).await,
         Command::Audit(AuditCommand::Export(args)) => audit::export(&ctx, &args).await,
         Command::Audit(AuditCommand::Head) => audit::head(&ctx).await,
+        Command::Tenant(TenantCommand::List) => tenant::list(&ctx).await,
+        Command::Tenant(TenantCommand::Inventory(args)) => tenant::inventory(&ctx, &args).await,
+        Command::Tenant(TenantCommand::Erase(args)) => tenant::erase(&ctx, &args).await,
+        Command::Tenant(TenantCommand::Ledger) => tenant::ledger_cmd(&ctx).await,
+        Command::Retention(RetentionCommand::Purge(args)) => tenant::purge_cmd(&ctx, &args).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

@@ -89,14 +89,15 @@ pub fn confirm(ctx: &Ctx, question: &str) -> anyhow::Result<bool> {
 
 /// Records the intent (fail closed), runs `work`, records the outcome: `ok` with
 /// the content `work` returns, `failed` with the error, or `aborted` on Ctrl-C.
-pub async fn recorded<T, F>(
+pub async fn recorded<T, F, W>(
     store: &mut Store,
     action: &Action,
     intent_content: Value,
     personal: Option<Personal>,
-    work: F,
+    work: W,
 ) -> anyhow::Result<(T, Event, Event)>
 where
+    W: FnOnce(Event) -> F,
     F: Future<Output = anyhow::Result<(T, Value)>>,
 {
     let intent = store
@@ -104,6 +105,7 @@ where
         .await
         .context("cannot record the intent, so nothing was done")?;
     IN_RECORDED.store(true, Ordering::SeqCst);
+    let work = work(intent.clone());
     let result = tokio::select! {
         r = work => Some(r),
         _ = tokio::signal::ctrl_c() => None,

@@ -1,0 +1,499 @@
+//! Carries out an erasure: small tenants in one transaction, large ones in batches
+//! whose progress commits with each batch (so `--resume` finishes what Ctrl-C,
+//! kill -9 or a lost connection interrupted), then proves that nothing is left.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tokio_postgres::{Client, GenericClient};
+use uuid::Uuid;
+
+use crate::datamap::{DataMap, OnErase, TableMap, quote_ident};
+
+use super::ErasureError;
+use super::plan::{Plan, retention_end_sql, tenant_predicate};
+
+/// Progress bookkeeping of batched erasures, in the platform database itself so
+/// that a batch and its progress commit together.
+const JOBS_SQL: &str = "
+CREATE SCHEMA IF NOT EXISTS ltops_erasure;
+CREATE TABLE IF NOT EXISTS ltops_erasure.jobs (
+    tenant      text PRIMARY KEY,
+    intent_id   uuid NOT NULL,
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    started_by  text NOT NULL,
+    instruction text NOT NULL,
+    counts      jsonb NOT NULL DEFAULT '{}',
+    batches     bigint NOT NULL DEFAULT 0,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// One transaction: all or nothing.
+    Single,
+    /// Batches with recorded progress: resumable.
+    Batched,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TableResult {
+    pub deleted: i64,
+    pub nulled: i64,
+    pub retained: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub ok: bool,
+    /// Tables (or the tenant table) where rows that should be gone remain.
+    pub remaining: BTreeMap<String, i64>,
+    /// Retained rows whose nulled columns still hold data.
+    pub not_nulled: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub mode: Mode,
+    pub batches: i64,
+    pub tables: BTreeMap<String, TableResult>,
+    pub tenant_row_deleted: bool,
+    pub verification: Verification,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub table: String,
+    pub done: i64,
+    pub total: i64,
+}
+
+/// A batched erasure that was started and not finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Job {
+    pub tenant: String,
+    pub intent_id: Uuid,
+    pub started_at: String,
+    pub started_by: String,
+    pub instruction: String,
+    pub batches: i64,
+}
+
+pub struct Options {
+    pub batch_threshold: u64,
+    pub batch_size: u64,
+    pub today: NaiveDate,
+}
+
+/// Takes the per-tenant session lock for as long as `client` lives: a second
+/// operator erasing the same tenant gets `Busy` instead of racing.
+pub async fn lock(client: &Client, tenant: &str) -> Result<(), ErasureError> {
+    let row = client
+        .query_one(
+            "SELECT pg_try_advisory_lock(hashtextextended('ltops.erase:' || $1, 0))",
+            &[&tenant],
+        )
+        .await?;
+    if row.get::<_, bool>(0) {
+        Ok(())
+    } else {
+        Err(ErasureError::Busy {
+            tenant: tenant.to_owned(),
+        })
+    }
+}
+
+pub async fn job(client: &Client, tenant: &str) -> Result<Option<Job>, ErasureError> {
+    let exists = client
+        .query_one("SELECT to_regclass('ltops_erasure.jobs') IS NOT NULL", &[])
+        .await?
+        .get::<_, bool>(0);
+    if !exists {
+        return Ok(None);
+    }
+    let row = client
+        .query_opt(
+            "SELECT tenant, intent_id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'),
+                    started_by, instruction, batches
+               FROM ltops_erasure.jobs WHERE tenant = $1",
+            &[&tenant],
+        )
+        .await?;
+    Ok(row.map(|r| Job {
+        tenant: r.get(0),
+        intent_id: r.get(1),
+        started_at: r.get(2),
+        started_by: r.get(3),
+        instruction: r.get(4),
+        batches: r.get(5),
+    }))
+}
+
+pub fn mode_for(plan: &Plan, opts: &Options) -> Mode {
+    let rows = u64::try_from(plan.total_delete() + plan.total_retain()).unwrap_or(u64::MAX);
+    if rows > opts.batch_threshold {
+        Mode::Batched
+    } else {
+        Mode::Single
+    }
+}
+
+/// Scopes the current transaction to the tenant: row-level security then confines
+/// every statement to its rows, whatever the WHERE clause says.
+async fn scope<C: GenericClient>(c: &C, map: &DataMap, tenant: &str) -> Result<(), ErasureError> {
+    c.execute(
+        "SELECT set_config($1, $2, true)",
+        &[&map.rls_setting, &tenant],
+    )
+    .await?;
+    Ok(())
+}
+
+fn keys(t: &TableMap) -> String {
+    t.key
+        .iter()
+        .map(|k| quote_ident(k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One step on one table, limited to `limit` rows (or all).
+async fn step<C: GenericClient>(
+    c: &C,
+    map: &DataMap,
+    t: &TableMap,
+    tenant: &str,
+    today: NaiveDate,
+    limit: Option<i64>,
+) -> Result<TableResult, ErasureError> {
+    let table = map.qualified(&t.table);
+    let pred = tenant_predicate(map, t, 1);
+    let limited = |filter: &str| match limit {
+        None => format!("WHERE {pred}{filter}"),
+        Some(n) => format!(
+            "WHERE ({k}) IN (SELECT {k} FROM {table} WHERE {pred}{filter} LIMIT {n})",
+            k = keys(t)
+        ),
+    };
+    let mut r = TableResult::default();
+    match (t.on_erase, &t.retain) {
+        (OnErase::Retain, Some(ret)) => {
+            let end = retention_end_sql(ret);
+            r.deleted = c
+                .execute(
+                    &format!(
+                        "DELETE FROM {table} {}",
+                        limited(&format!(" AND {end} <= $2"))
+                    ),
+                    &[&tenant, &today],
+                )
+                .await? as i64;
+            if !ret.null_columns.is_empty() {
+                let set: Vec<String> = ret
+                    .null_columns
+                    .iter()
+                    .map(|col| format!("{} = NULL", quote_ident(col)))
+                    .collect();
+                let any: Vec<String> = ret
+                    .null_columns
+                    .iter()
+                    .map(|col| format!("{} IS NOT NULL", quote_ident(col)))
+                    .collect();
+                r.nulled = c
+                    .execute(
+                        &format!(
+                            "UPDATE {table} SET {} {}",
+                            set.join(", "),
+                            limited(&format!(" AND {end} > $2 AND ({})", any.join(" OR ")))
+                        ),
+                        &[&tenant, &today],
+                    )
+                    .await? as i64;
+            }
+        }
+        _ => {
+            r.deleted = c
+                .execute(&format!("DELETE FROM {table} {}", limited("")), &[&tenant])
+                .await? as i64;
+        }
+    }
+    Ok(r)
+}
+
+async fn delete_tenant_row<C: GenericClient>(
+    c: &C,
+    map: &DataMap,
+    tenant: &str,
+) -> Result<bool, ErasureError> {
+    let n = c
+        .execute(
+            &format!(
+                "DELETE FROM {} WHERE {} = $1::{}",
+                map.qualified(&map.tenant.table),
+                quote_ident(&map.tenant.key),
+                map.id_cast()
+            ),
+            &[&tenant],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Counts what must be gone. Runs inside the erasure's last transaction (single
+/// mode) or after the last batch (batched mode).
+pub async fn verify<C: GenericClient>(
+    c: &C,
+    map: &DataMap,
+    tenant: &str,
+    today: NaiveDate,
+) -> Result<Verification, ErasureError> {
+    let mut remaining = BTreeMap::new();
+    let mut not_nulled = BTreeMap::new();
+    for t in &map.tables {
+        let table = map.qualified(&t.table);
+        let pred = tenant_predicate(map, t, 1);
+        match (t.on_erase, &t.retain) {
+            (OnErase::Retain, Some(ret)) => {
+                let end = retention_end_sql(ret);
+                let expired: i64 = c
+                    .query_one(
+                        &format!("SELECT count(*) FROM {table} WHERE {pred} AND {end} <= $2"),
+                        &[&tenant, &today],
+                    )
+                    .await?
+                    .get(0);
+                if expired > 0 {
+                    remaining.insert(t.table.clone(), expired);
+                }
+                if !ret.null_columns.is_empty() {
+                    let any: Vec<String> = ret
+                        .null_columns
+                        .iter()
+                        .map(|col| format!("{} IS NOT NULL", quote_ident(col)))
+                        .collect();
+                    let n: i64 = c
+                        .query_one(
+                            &format!(
+                                "SELECT count(*) FROM {table} WHERE {pred} AND ({})",
+                                any.join(" OR ")
+                            ),
+                            &[&tenant],
+                        )
+                        .await?
+                        .get(0);
+                    if n > 0 {
+                        not_nulled.insert(t.table.clone(), n);
+                    }
+                }
+            }
+            _ => {
+                let n: i64 = c
+                    .query_one(
+                        &format!("SELECT count(*) FROM {table} WHERE {pred}"),
+                        &[&tenant],
+                    )
+                    .await?
+                    .get(0);
+                if n > 0 {
+                    remaining.insert(t.table.clone(), n);
+                }
+            }
+        }
+    }
+    let tenant_rows: i64 = c
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM {} WHERE {} = $1::{}",
+                map.qualified(&map.tenant.table),
+                quote_ident(&map.tenant.key),
+                map.id_cast()
+            ),
+            &[&tenant],
+        )
+        .await?
+        .get(0);
+    if tenant_rows > 0 {
+        remaining.insert(map.tenant.table.clone(), tenant_rows);
+    }
+    Ok(Verification {
+        ok: remaining.is_empty() && not_nulled.is_empty(),
+        remaining,
+        not_nulled,
+    })
+}
+
+fn retained_of(plan: &Plan, table: &str) -> i64 {
+    plan.tables
+        .iter()
+        .find(|t| t.table == table)
+        .map_or(0, |t| t.retain)
+}
+
+/// All in one transaction: either the tenant is gone and verified, or nothing changed.
+pub async fn run_single(
+    client: &mut Client,
+    map: &DataMap,
+    plan: &Plan,
+    today: NaiveDate,
+) -> Result<Outcome, ErasureError> {
+    let tenant = plan.tenant.as_str();
+    let tx = client.transaction().await?;
+    scope(&tx, map, tenant).await?;
+    let mut tables = BTreeMap::new();
+    for t in &map.tables {
+        let mut r = step(&tx, map, t, tenant, today, None).await?;
+        r.retained = retained_of(plan, &t.table);
+        tables.insert(t.table.clone(), r);
+    }
+    let tenant_row_deleted = delete_tenant_row(&tx, map, tenant).await?;
+    let verification = verify(&tx, map, tenant, today).await?;
+    if !verification.ok {
+        // Never commit a half erasure: the transaction rolls back on drop.
+        return Err(ErasureError::NotVerified(verification));
+    }
+    tx.commit().await?;
+    Ok(Outcome {
+        mode: Mode::Single,
+        batches: 1,
+        tables,
+        tenant_row_deleted,
+        verification,
+    })
+}
+
+/// Starts a batched erasure: records the job and locks the tenant out.
+pub async fn start_batched(
+    client: &mut Client,
+    map: &DataMap,
+    tenant: &str,
+    intent_id: Uuid,
+    started_by: &str,
+    instruction: &str,
+) -> Result<(), ErasureError> {
+    client.batch_execute(JOBS_SQL).await.map_err(|e| {
+        ErasureError::Setup(format!(
+            "cannot create ltops_erasure.jobs ({}) — the database role of the config must be allowed to create it",
+            crate::db::error_chain(&e)
+        ))
+    })?;
+    let tx = client.transaction().await?;
+    scope(&tx, map, tenant).await?;
+    tx.execute(
+        "INSERT INTO ltops_erasure.jobs (tenant, intent_id, started_by, instruction) VALUES ($1, $2, $3, $4)",
+        &[&tenant, &intent_id, &started_by, &instruction],
+    )
+    .await?;
+    if let (Some(col), Some(value)) = (&map.tenant.status_column, &map.tenant.erasing_value) {
+        tx.execute(
+            &format!(
+                "UPDATE {} SET {} = $2 WHERE {} = $1::{}",
+                map.qualified(&map.tenant.table),
+                quote_ident(col),
+                quote_ident(&map.tenant.key),
+                map.id_cast()
+            ),
+            &[&tenant, value],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs (or resumes) the batches of a started job, then deletes the tenant row,
+/// verifies, and removes the job.
+pub async fn run_batched(
+    client: &mut Client,
+    map: &DataMap,
+    plan: &Plan,
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<Outcome, ErasureError> {
+    let tenant = plan.tenant.as_str();
+    let size = i64::try_from(opts.batch_size.max(1)).unwrap_or(5_000);
+    let total: i64 = plan.total_delete() + plan.total_retain();
+    let mut done: i64 = 0;
+    let mut tables: BTreeMap<String, TableResult> = BTreeMap::new();
+    let mut batches = 0i64;
+    for t in &map.tables {
+        let mut acc = TableResult {
+            retained: retained_of(plan, &t.table),
+            ..TableResult::default()
+        };
+        loop {
+            let tx = client.transaction().await?;
+            scope(&tx, map, tenant).await?;
+            let r = step(&tx, map, t, tenant, opts.today, Some(size)).await?;
+            let n = r.deleted + r.nulled;
+            if n > 0 {
+                tx.execute(
+                    "UPDATE ltops_erasure.jobs
+                        SET counts = jsonb_set(counts, ARRAY[$2::text],
+                                jsonb_build_object(
+                                  'deleted', coalesce((counts #>> ARRAY[$2::text, 'deleted'])::bigint, 0) + $3,
+                                  'nulled',  coalesce((counts #>> ARRAY[$2::text, 'nulled'])::bigint, 0) + $4)),
+                            batches = batches + 1, updated_at = now()
+                      WHERE tenant = $1",
+                    &[&tenant, &t.table, &r.deleted, &r.nulled],
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            acc.deleted += r.deleted;
+            acc.nulled += r.nulled;
+            if n == 0 {
+                break;
+            }
+            batches += 1;
+            done += n;
+            progress(Progress {
+                table: t.table.clone(),
+                done,
+                total,
+            });
+        }
+        tables.insert(t.table.clone(), acc);
+    }
+    let tx = client.transaction().await?;
+    scope(&tx, map, tenant).await?;
+    let tenant_row_deleted = delete_tenant_row(&tx, map, tenant).await?;
+    let verification = verify(&tx, map, tenant, opts.today).await?;
+    if !verification.ok {
+        return Err(ErasureError::NotVerified(verification));
+    }
+    // The whole job's counts, including batches of an interrupted earlier run.
+    let counts: serde_json::Value = tx
+        .query_one(
+            "DELETE FROM ltops_erasure.jobs WHERE tenant = $1 RETURNING counts",
+            &[&tenant],
+        )
+        .await?
+        .get(0);
+    tx.commit().await?;
+    for (table, r) in tables.iter_mut() {
+        if let Some(c) = counts.get(table) {
+            r.deleted = c
+                .get("deleted")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(r.deleted);
+            r.nulled = c
+                .get("nulled")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(r.nulled);
+        }
+    }
+    progress(Progress {
+        table: map.tenant.table.clone(),
+        done: total,
+        total,
+    });
+    Ok(Outcome {
+        mode: Mode::Batched,
+        batches,
+        tables,
+        tenant_row_deleted,
+        verification,
+    })
+}
