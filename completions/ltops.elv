@@ -37,6 +37,8 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand logout 'Sign out: revoke the SSO token at the portal and delete it from the cache'
             cand whoami 'Show who you are in AWS and which mutating commands you may run'
             cand audit 'The tamper-evident audit log: show, verify, export, head; document interventions'
+            cand tenant 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger'
+            cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -264,6 +266,167 @@ set edit:completion:arg-completer[ltops] = {|@words|
         }
         &'ltops;audit;help;help'= {
         }
+        &'ltops;tenant'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the tenants in the database and those erased (from the ledger)'
+            cand inventory 'Rows per table: what an erasure deletes, what it keeps (until when, on which basis)'
+            cand erase 'Erase a tenant on the customer''s documented instruction'
+            cand ledger 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;tenant;list'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tenant;inventory'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tenant;erase'= {
+            cand --instruction 'Reference of the customer''s documented deletion instruction, e.g. TICKET-4711'
+            cand --note 'Free text to go with the reference'
+            cand --confirm 'Without a terminal: the tenant id typed again, as confirmation (with --yes)'
+            cand --certificate 'Write the erasure certificate for the customer (.md or .json)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show the plan, change nothing'
+            cand --resume 'Finish an interrupted batched erasure of this tenant'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tenant;ledger'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tenant;help'= {
+            cand list 'List the tenants in the database and those erased (from the ledger)'
+            cand inventory 'Rows per table: what an erasure deletes, what it keeps (until when, on which basis)'
+            cand erase 'Erase a tenant on the customer''s documented instruction'
+            cand ledger 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;tenant;help;list'= {
+        }
+        &'ltops;tenant;help;inventory'= {
+        }
+        &'ltops;tenant;help;erase'= {
+        }
+        &'ltops;tenant;help;ledger'= {
+        }
+        &'ltops;tenant;help;help'= {
+        }
+        &'ltops;retention'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand purge 'Delete retained rows of erased tenants whose statutory period has ended'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;retention;purge'= {
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show what is due, delete nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;retention;help'= {
+            cand purge 'Delete retained rows of erased tenants whose statutory period has ended'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;retention;help;purge'= {
+        }
+        &'ltops;retention;help;help'= {
+        }
         &'ltops;config'= {
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
@@ -369,6 +532,8 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand logout 'Sign out: revoke the SSO token at the portal and delete it from the cache'
             cand whoami 'Show who you are in AWS and which mutating commands you may run'
             cand audit 'The tamper-evident audit log: show, verify, export, head; document interventions'
+            cand tenant 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger'
+            cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -399,6 +564,25 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;help;audit;export'= {
         }
         &'ltops;help;audit;head'= {
+        }
+        &'ltops;help;tenant'= {
+            cand list 'List the tenants in the database and those erased (from the ledger)'
+            cand inventory 'Rows per table: what an erasure deletes, what it keeps (until when, on which basis)'
+            cand erase 'Erase a tenant on the customer''s documented instruction'
+            cand ledger 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
+        }
+        &'ltops;help;tenant;list'= {
+        }
+        &'ltops;help;tenant;inventory'= {
+        }
+        &'ltops;help;tenant;erase'= {
+        }
+        &'ltops;help;tenant;ledger'= {
+        }
+        &'ltops;help;retention'= {
+            cand purge 'Delete retained rows of erased tenants whose statutory period has ended'
+        }
+        &'ltops;help;retention;purge'= {
         }
         &'ltops;help;config'= {
             cand show 'Show the settings ltops resolved from flags, environment and the config file'

@@ -40,6 +40,8 @@ complete -c ltops -n "__fish_ltops_needs_command" -f -a "login" -d 'Sign in with
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "config" -d 'Inspect the resolved configuration'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
@@ -200,6 +202,114 @@ complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subco
 complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the log as a JSONL evidence file ending in its head hash'
 complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "head" -d 'Print the head (seq + hash): the witness for the annual report'
 complete -c ltops -n "__fish_ltops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -f -a "list" -d 'List the tenants in the database and those erased (from the ledger)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -f -a "inventory" -d 'Rows per table: what an erasure deletes, what it keeps (until when, on which basis)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -f -a "erase" -d 'Erase a tenant on the customer\'s documented instruction'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -f -a "ledger" -d 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and not __fish_seen_subcommand_from list inventory erase ledger help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from inventory" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l instruction -d 'Reference of the customer\'s documented deletion instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l note -d 'Free text to go with the reference' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l confirm -d 'Without a terminal: the tenant id typed again, as confirmation (with --yes)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l certificate -d 'Write the erasure certificate for the customer (.md or .json)' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l dry-run -d 'Show the plan, change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l resume -d 'Finish an interrupted batched erasure of this tenant'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from ledger" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the tenants in the database and those erased (from the ledger)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "inventory" -d 'Rows per table: what an erasure deletes, what it keeps (until when, on which basis)'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "erase" -d 'Erase a tenant on the customer\'s documented instruction'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "ledger" -d 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -f -a "purge" -d 'Delete retained rows of erased tenants whose statutory period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l dry-run -d 'Show what is due, delete nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete retained rows of erased tenants whose statutory period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -267,19 +377,26 @@ complete -c ltops -n "__fish_ltops_using_subcommand man" -l yes -d 'Answer yes t
 complete -c ltops -n "__fish_ltops_using_subcommand man" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute every hash and link; exit 1 and name the first broken seq when broken'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'Write the log as a JSONL evidence file ending in its head hash'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "head" -d 'Print the head (seq + hash): the witness for the annual report'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "list" -d 'List the tenants in the database and those erased (from the ledger)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "inventory" -d 'Rows per table: what an erasure deletes, what it keeps (until when, on which basis)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "erase" -d 'Erase a tenant on the customer\'s documented instruction'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "ledger" -d 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "purge" -d 'Delete retained rows of erased tenants whose statutory period has ended'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'

@@ -301,7 +301,13 @@ impl DataMap {
         }
     }
 
-    /// The SQL cast for binding a tenant id given as text.
+    /// Parameter `$n` holding a tenant id bound as text, cast to the key's type
+    /// (binding text is what lets one code path serve uuid, bigint and text keys).
+    pub fn id_param(&self, n: usize) -> String {
+        format!("${n}::text::{}", self.id_cast())
+    }
+
+    /// The SQL type of tenant ids.
     pub fn id_cast(&self) -> &'static str {
         match self.tenant.id_type {
             IdType::Uuid => "uuid",

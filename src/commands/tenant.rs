@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use super::mutate::{self, Authorized};
 use crate::ExitStatus;
-use crate::audit::event::{Event, Outcome, Phase, Reason, ReasonKind, Target};
+use crate::audit::event::{Event, Outcome, Reason, ReasonKind, Target};
 use crate::audit::{Action, Store};
 use crate::cli::{RetentionPurgeArgs, TenantEraseArgs, TenantInventoryArgs};
 use crate::datamap::{DataMap, quote_ident};
@@ -444,10 +444,9 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
         },
         reason: Some(reason.clone()),
     };
-    // A resumed job closes the interrupted intent before a new one opens.
-    if let Some(j) = &job {
-        close_interrupted(&mut store, &action, &log, j.intent_id).await?;
-    }
+    // Interrupted attempts (Ctrl-C recorded them; kill -9 could not) are closed
+    // as aborted before a new intent opens, so the trail has no loose ends.
+    close_interrupted(&mut store, &action, &log, tenant).await?;
     let keystore = Store::open(settings, &sdk).await?;
     let bar = ctx.printer.progress(
         u64::try_from(plan.total_delete() + plan.total_retain()).unwrap_or(0),
@@ -562,25 +561,26 @@ async fn close_interrupted(
     store: &mut Store,
     action: &Action,
     log: &[u8],
-    intent_id: uuid::Uuid,
+    tenant: &str,
 ) -> anyhow::Result<()> {
-    let events: Vec<Event> = log
-        .split(|b| *b == b'\n')
-        .filter_map(|l| serde_json::from_slice(l).ok())
-        .collect();
-    let closed = events
+    let unfinished: Vec<uuid::Uuid> = crate::audit::verify::verify_bytes(log, None)
+        .unfinished
         .iter()
-        .any(|e| e.phase == Phase::Outcome && e.intent == Some(intent_id));
-    if closed {
-        return Ok(());
-    }
-    if let Some(intent) = events.iter().find(|e| e.id == intent_id) {
+        .filter(|u| u.action == ERASE_ACTION)
+        .map(|u| u.id)
+        .collect();
+    let intents: Vec<Event> = log
+        .split(|b| *b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<Event>(l).ok())
+        .filter(|e| unfinished.contains(&e.id) && e.tenant() == Some(tenant))
+        .collect();
+    for intent in intents {
         store
             .append(
                 action.outcome(
-                    intent,
+                    &intent,
                     Outcome::Aborted,
-                    json!({ "error": "interrupted; finished by a resumed erasure" }),
+                    json!({ "error": "interrupted (the process ended without recording an outcome); closed by the next erasure of the tenant" }),
                 ),
                 None,
             )

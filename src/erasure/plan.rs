@@ -55,11 +55,11 @@ impl Plan {
 
 /// `(c1 = $n::cast OR c2 = $n::cast)`: the rows of a table that belong to the tenant.
 pub fn tenant_predicate(map: &DataMap, t: &TableMap, param: usize) -> String {
-    let cast = map.id_cast();
+    let id = map.id_param(param);
     let parts: Vec<String> = t
         .tenant_columns
         .iter()
-        .map(|c| format!("{} = ${param}::{cast}", quote_ident(c)))
+        .map(|c| format!("{} = {id}", quote_ident(c)))
         .collect();
     format!("({})", parts.join(" OR "))
 }
@@ -115,13 +115,13 @@ async fn plan_in<C: GenericClient>(
             today,
         });
     }
-    let cast = map.id_cast();
     let tenant_exists = client
         .query_opt(
             &format!(
-                "SELECT 1 FROM {} WHERE {} = $1::{cast}",
+                "SELECT 1 FROM {} WHERE {} = {}",
                 map.qualified(&map.tenant.table),
-                quote_ident(&map.tenant.key)
+                quote_ident(&map.tenant.key),
+                map.id_param(1)
             ),
             &[&tenant],
         )

@@ -230,10 +230,10 @@ async fn delete_tenant_row<C: GenericClient>(
     let n = c
         .execute(
             &format!(
-                "DELETE FROM {} WHERE {} = $1::{}",
+                "DELETE FROM {} WHERE {} = {}",
                 map.qualified(&map.tenant.table),
                 quote_ident(&map.tenant.key),
-                map.id_cast()
+                map.id_param(1)
             ),
             &[&tenant],
         )
@@ -305,10 +305,10 @@ pub async fn verify<C: GenericClient>(
     let tenant_rows: i64 = c
         .query_one(
             &format!(
-                "SELECT count(*) FROM {} WHERE {} = $1::{}",
+                "SELECT count(*) FROM {} WHERE {} = {}",
                 map.qualified(&map.tenant.table),
                 quote_ident(&map.tenant.key),
-                map.id_cast()
+                map.id_param(1)
             ),
             &[&tenant],
         )
@@ -388,17 +388,28 @@ pub async fn start_batched(
     if let (Some(col), Some(value)) = (&map.tenant.status_column, &map.tenant.erasing_value) {
         tx.execute(
             &format!(
-                "UPDATE {} SET {} = $2 WHERE {} = $1::{}",
+                "UPDATE {} SET {} = $2 WHERE {} = {}",
                 map.qualified(&map.tenant.table),
                 quote_ident(col),
                 quote_ident(&map.tenant.key),
-                map.id_cast()
+                map.id_param(1)
             ),
             &[&tenant, value],
         )
         .await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Hands an interrupted job to the intent of the run that resumes it.
+pub async fn adopt_job(client: &Client, tenant: &str, intent_id: Uuid) -> Result<(), ErasureError> {
+    client
+        .execute(
+            "UPDATE ltops_erasure.jobs SET intent_id = $2, updated_at = now() WHERE tenant = $1",
+            &[&tenant, &intent_id],
+        )
+        .await?;
     Ok(())
 }
 

@@ -1,0 +1,692 @@
+//! Tenant erasure against the test Postgres: complete and verified, other tenants
+//! untouched, retention carve-outs and purge, refusals, kill -9 and resume,
+//! concurrent admins, hostile tenant ids.
+
+use std::collections::BTreeMap;
+use std::process::Output;
+use std::time::Duration;
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::support::{Home, Lab, json_stdout, lab, repo_root};
+
+const T1: &str = "00000000-0000-4000-8000-000000000001";
+const T2: &str = "00000000-0000-4000-8000-000000000002";
+const T3: &str = "00000000-0000-4000-8000-000000000003";
+const T4: &str = "00000000-0000-4000-8000-000000000004";
+const T5: &str = "00000000-0000-4000-8000-000000000005";
+
+/// (table, predicate on `$T`) for counting a tenant's rows with psql.
+const TABLES: &[(&str, &str)] = &[
+    ("tenants", "id = '$T'"),
+    ("users", "tenant_id = '$T'"),
+    ("leads", "tenant_id = '$T'"),
+    ("lead_events", "tenant_id = '$T'"),
+    ("marketplaces", "tenant_id = '$T'"),
+    ("marketplace_members", "tenant_id = '$T'"),
+    (
+        "lead_shares",
+        "from_tenant_id = '$T' OR to_tenant_id = '$T'",
+    ),
+    ("access_log", "tenant_id = '$T'"),
+    ("invoices", "tenant_id = '$T'"),
+];
+
+fn counts(lab: &Lab, db: &str, tenant: &str) -> BTreeMap<&'static str, i64> {
+    TABLES
+        .iter()
+        .map(|(t, pred)| {
+            let n = lab
+                .psql(
+                    db,
+                    &format!(
+                        "SELECT count(*) FROM {t} WHERE {}",
+                        pred.replace("$T", tenant)
+                    ),
+                )
+                .parse()
+                .unwrap();
+            (*t, n)
+        })
+        .collect()
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A signed-in admin with a database of its own, connected as `user`.
+fn setup(prefix: &str, user: &str, extra: &str) -> (Home, String) {
+    let lab = lab();
+    let db = lab.create_database(prefix);
+    let home = lab.home();
+    home.login();
+    home.configure(&format!(
+        "{}policies: {}\n{extra}",
+        lab.database_yaml(&db, user),
+        repo_root().join("policies").display()
+    ));
+    (home, db)
+}
+
+fn password_for(user: &str) -> String {
+    if user == "postgres" {
+        lab().superuser_password()
+    } else {
+        lab().operator_password()
+    }
+}
+
+fn erase(home: &Home, user: &str, tenant: &str, extra: &[&str]) -> Output {
+    home.ltops()
+        .env("LTOPS_DB_PASSWORD", password_for(user))
+        .args([
+            "--yes",
+            "--format",
+            "json",
+            "tenant",
+            "erase",
+            tenant,
+            "--instruction",
+            "TICKET-4711",
+            "--confirm",
+            tenant,
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_tenant_is_fully_erased_verified_and_others_are_untouched() {
+    let lab = lab();
+    // The operator role is under row-level security: the erasure is confined to
+    // the tenant by the database itself, not only by its WHERE clauses.
+    let (home, db) = setup("erase_full", "ltops_operator", "");
+    let pw = lab.operator_password();
+    let others_before: Vec<_> = [T1, T2, T3, T4]
+        .iter()
+        .map(|t| counts(lab, &db, t))
+        .collect();
+    let before = counts(lab, &db, T5);
+    assert!(before["leads"] > 0 && before["invoices"] > 0);
+
+    // Personal data about T5 in the audit log, to be shredded with the tenant.
+    ok(&home
+        .ltops()
+        .args([
+            "--yes",
+            "audit",
+            "record",
+            "--instruction",
+            "TICKET-1",
+            "--action",
+            "manual.psql.update",
+        ])
+        .args([
+            "--tenant",
+            T5,
+            "--detail",
+            "fixed the phone number of Erika Mustermann",
+        ])
+        .output()
+        .unwrap());
+
+    let out = home
+        .ltops()
+        .env("LTOPS_DB_PASSWORD", &pw)
+        .args(["--format", "json", "tenant", "inventory", T5])
+        .output()
+        .unwrap();
+    ok(&out);
+    let inv = json_stdout(&out);
+    let leads = inv["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "leads")
+        .unwrap();
+    assert_eq!(leads["delete"], before["leads"]);
+    let invoices = inv["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "invoices")
+        .unwrap();
+    let retained = invoices["retain"].as_i64().unwrap();
+    assert!(
+        retained > 0 && invoices["delete"].as_i64().unwrap() > 0,
+        "{invoices}"
+    );
+    assert_eq!(
+        invoices["retention"]["basis"],
+        "§147 AO, §14b UStG, §257 HGB"
+    );
+    assert_eq!(invoices["retention"]["nulled_columns"][0], "billing_email");
+
+    let cert = home.path().join("certificate.md");
+    let out = erase(
+        &home,
+        "ltops_operator",
+        T5,
+        &["--certificate", cert.to_str().unwrap()],
+    );
+    ok(&out);
+    let v = json_stdout(&out);
+    assert_eq!(v["outcome"]["verification"]["ok"], true);
+    assert_eq!(v["outcome"]["mode"], "single");
+    assert_eq!(v["outcome"]["tables"]["leads"]["deleted"], before["leads"]);
+
+    let after = counts(lab, &db, T5);
+    for (t, n) in &after {
+        if *t == "invoices" {
+            assert_eq!(*n, retained, "only invoices under retention remain");
+        } else {
+            assert_eq!(*n, 0, "{t} still has rows of the erased tenant");
+        }
+    }
+    assert_eq!(
+        lab.psql(&db, &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T5}' AND billing_email IS NOT NULL")),
+        "0"
+    );
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!(
+                "SELECT count(*) FROM invoices WHERE tenant_id = '{T5}' AND billing_name IS NULL"
+            )
+        ),
+        "0",
+        "what the retention purpose needs is kept"
+    );
+    // Other tenants keep everything of their own; only shares with T5 went.
+    for (t, before) in [T1, T2, T3, T4].iter().zip(others_before) {
+        let now = counts(lab, &db, t);
+        for (table, n) in &before {
+            if *table == "lead_shares" {
+                let with_t5: i64 = lab
+                    .psql(&db, &format!(
+                        "SELECT count(*) FROM lead_shares WHERE (from_tenant_id = '{t}' AND to_tenant_id = '{T5}') OR (to_tenant_id = '{t}' AND from_tenant_id = '{T5}')"
+                    ))
+                    .parse()
+                    .unwrap();
+                assert_eq!(with_t5, 0);
+                assert!(now[table] <= *n);
+            } else {
+                assert_eq!(now[table], *n, "{t}: {table} changed");
+            }
+        }
+    }
+
+    let text = std::fs::read_to_string(&cert).unwrap();
+    assert!(
+        text.contains("TICKET-4711") && text.contains(T5) && text.contains("§147 AO"),
+        "{text}"
+    );
+    assert!(text.contains(v["outcome_hash"].as_str().unwrap()));
+
+    // The ledger, the shredded audit content, and an intact chain.
+    let out = home
+        .ltops()
+        .args(["--format", "json", "tenant", "ledger"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(json_stdout(&out)["erasures"][0]["tenant"], T5);
+    let out = home
+        .ltops()
+        .args([
+            "--format",
+            "json",
+            "audit",
+            "show",
+            "--tenant",
+            T5,
+            "--action",
+            "manual.psql.update",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let shown = json_stdout(&out);
+    let notice = shown["events"][0]["personal"].as_str().unwrap();
+    assert!(
+        notice.starts_with(&format!("[erased with tenant {T5} on ")),
+        "{notice}"
+    );
+    home.ltops().args(["audit", "verify"]).assert().success();
+
+    // Erasing again changes nothing and says so.
+    let out = erase(&home, "ltops_operator", T5, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already erased"));
+}
+
+#[test]
+fn a_dry_run_changes_nothing() {
+    let lab = lab();
+    let (home, db) = setup("erase_dry", "postgres", "");
+    let before = counts(lab, &db, T4);
+    let out = erase(&home, "postgres", T4, &["--dry-run"]);
+    ok(&out);
+    assert_eq!(json_stdout(&out)["dry_run"], true);
+    assert_eq!(counts(lab, &db, T4), before);
+    let log = home.audit_file();
+    assert!(
+        !log.exists()
+            || !std::fs::read_to_string(&log)
+                .unwrap()
+                .contains("tenant.erase")
+    );
+}
+
+#[test]
+fn an_unmapped_table_or_a_missing_column_refuses_the_erasure() {
+    let lab = lab();
+    let (home, db) = setup("erase_unmapped", "postgres", "");
+    lab.psql(
+        &db,
+        "CREATE TABLE lead_notes (id serial PRIMARY KEY, tenant_id uuid NOT NULL, body text)",
+    );
+    let before = counts(lab, &db, T4);
+    home.ltops()
+        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
+        .args(["tenant", "inventory", T4])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "lead_notes has the tenant column tenant_id but is not in the data map",
+        ));
+    let out = erase(&home, "postgres", T4, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not match the database"));
+    assert_eq!(counts(lab, &db, T4), before);
+
+    lab.psql(
+        &db,
+        "DROP TABLE lead_notes; ALTER TABLE leads RENAME COLUMN phone TO phone_number",
+    );
+    let out = erase(&home, "postgres", T4, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("column leads.phone is in the data map but not in the database")
+    );
+    assert_eq!(counts(lab, &db, T4), before);
+}
+
+#[test]
+fn retained_rows_are_purged_when_their_period_ends() {
+    let lab = lab();
+    let (home, db) = setup("erase_purge", "postgres", "");
+    let pw = lab.superuser_password();
+    ok(&erase(&home, "postgres", T4, &[]));
+    let kept: i64 = lab
+        .psql(
+            &db,
+            &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}'"),
+        )
+        .parse()
+        .unwrap();
+    assert!(kept > 0);
+    // Nothing is due today: everything kept is still under retention.
+    let out = home
+        .ltops()
+        .env("LTOPS_DB_PASSWORD", &pw)
+        .args([
+            "--yes",
+            "--format",
+            "json",
+            "retention",
+            "purge",
+            "--instruction",
+            "RET-2026",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let v = json_stdout(&out);
+    assert_eq!(v["due"][0]["due"], 0);
+    assert_eq!(v["due"][0]["kept"], kept);
+
+    // In 2031, invoices issued up to 2022 are past their 8 years (from the end of the year).
+    let due: i64 = lab
+        .psql(&db, &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}' AND issued_on < '2023-01-01'"))
+        .parse()
+        .unwrap();
+    assert!(due > 0 && due < kept);
+    let out = home
+        .ltops()
+        .env("LTOPS_DB_PASSWORD", &pw)
+        .env("LTOPS_FAKE_TODAY", "2031-01-01")
+        .args([
+            "--format",
+            "json",
+            "retention",
+            "purge",
+            "--instruction",
+            "RET-2031",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(json_stdout(&out)["due"][0]["due"], due);
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}'")
+        ),
+        kept.to_string(),
+        "the dry run deleted nothing"
+    );
+    let out = home
+        .ltops()
+        .env("LTOPS_DB_PASSWORD", &pw)
+        .env("LTOPS_FAKE_TODAY", "2031-01-01")
+        .args([
+            "--yes",
+            "--format",
+            "json",
+            "retention",
+            "purge",
+            "--instruction",
+            "RET-2031",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(json_stdout(&out)["deleted"][0]["deleted"], due);
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}'")
+        ),
+        (kept - due).to_string()
+    );
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!(
+                "SELECT min(issued_on) >= '2023-01-01' FROM invoices WHERE tenant_id = '{T4}'"
+            )
+        ),
+        "t"
+    );
+    let out = home
+        .ltops()
+        .args([
+            "--format",
+            "json",
+            "audit",
+            "show",
+            "--action",
+            "retention.purge",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(json_stdout(&out)["events"].as_array().unwrap().len(), 2);
+}
+
+/// A cheap, seedless pseudo-random delay so that each run kills at other points.
+fn jitter(lo: u64, hi: u64, salt: u64) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let x = nanos.wrapping_mul(6364136223846793005).wrapping_add(salt);
+    Duration::from_millis(lo + (x >> 33) % (hi - lo))
+}
+
+#[test]
+fn a_batched_erasure_killed_at_random_points_is_finished_by_resume() {
+    let lab = lab();
+    let (home, db) = setup(
+        "erase_resume",
+        "postgres",
+        "erasure:\n  batch_threshold: 100\n  batch_size: 25\n",
+    );
+    let pw = lab.superuser_password();
+    let others: Vec<_> = [T1, T3, T4, T5]
+        .iter()
+        .map(|t| counts(lab, &db, t))
+        .collect();
+
+    let mut kills = 0;
+    let job = || {
+        lab.psql(
+            &db,
+            &format!("SELECT count(*) FROM ltops_erasure.jobs WHERE tenant = '{T2}'"),
+        ) == "1"
+    };
+    let mut job_started = false;
+    for attempt in 0..4u64 {
+        let mut cmd = home.std_ltops();
+        cmd.env("LTOPS_DB_PASSWORD", &pw).args([
+            "--yes",
+            "tenant",
+            "erase",
+            T2,
+            "--instruction",
+            "TICKET-9",
+            "--confirm",
+            T2,
+        ]);
+        if job_started {
+            cmd.arg("--resume");
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(jitter(400, 1500, attempt));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL: no chance to record anything
+            child.wait().unwrap();
+            kills += 1;
+            job_started = lab.psql(&db, "SELECT to_regclass('ltops_erasure.jobs') IS NOT NULL")
+                == "t"
+                && job();
+            if job_started {
+                // Half erased: locked out, and a plain erase points at --resume.
+                assert_eq!(
+                    lab.psql(
+                        &db,
+                        &format!("SELECT status FROM tenants WHERE id = '{T2}'")
+                    ),
+                    "terminated"
+                );
+                let out = erase(&home, "postgres", T2, &[]);
+                assert_eq!(out.status.code(), Some(2));
+                assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
+            }
+        } else {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            break;
+        }
+    }
+    assert!(
+        kills > 0,
+        "the erasure finished before it could be interrupted; make the batches smaller"
+    );
+    if job() {
+        ok(&erase(&home, "postgres", T2, &["--resume"]));
+    }
+    for (t, n) in counts(lab, &db, T2) {
+        if t != "invoices" {
+            assert_eq!(n, 0, "{t}");
+        }
+    }
+    for (t, before) in [T1, T3, T4, T5].iter().zip(others) {
+        let now = counts(lab, &db, t);
+        for (table, n) in before {
+            if table != "lead_shares" && table != "marketplace_members" {
+                assert_eq!(now[table], n, "{t}: {table}");
+            }
+        }
+    }
+    // A complete trail: every interrupted intent is closed as aborted, the last ok.
+    let out = home
+        .ltops()
+        .args(["--format", "json", "audit", "verify"])
+        .output()
+        .unwrap();
+    ok(&out);
+    let v = json_stdout(&out);
+    assert_eq!(v["unfinished"].as_array().unwrap().len(), 0, "{v}");
+    let out = home
+        .ltops()
+        .args([
+            "--format",
+            "json",
+            "audit",
+            "show",
+            "--action",
+            "tenant.erase",
+        ])
+        .output()
+        .unwrap();
+    let events = json_stdout(&out)["events"].as_array().unwrap().clone();
+    let aborted = events.iter().filter(|e| e["result"] == "aborted").count();
+    let okd = events.iter().filter(|e| e["result"] == "ok").count();
+    assert_eq!(okd, 1);
+    assert_eq!(aborted, kills, "{events:?}");
+}
+
+#[test]
+fn two_admins_erasing_one_tenant_at_once() {
+    let lab = lab();
+    let (home, db) = setup("erase_race", "postgres", "");
+    let pw = lab.superuser_password();
+    let spawn = || {
+        let mut c = home.std_ltops();
+        c.env("LTOPS_DB_PASSWORD", &pw)
+            .args([
+                "--yes",
+                "tenant",
+                "erase",
+                T3,
+                "--instruction",
+                "TICKET-3",
+                "--confirm",
+                T3,
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        c.spawn().unwrap()
+    };
+    let a = spawn();
+    let b = spawn();
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let codes: Vec<_> = outs.iter().map(|o| o.status.code()).collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(0)).count(),
+        1,
+        "{codes:?}"
+    );
+    let loser = outs.iter().find(|o| o.status.code() != Some(0)).unwrap();
+    let msg = String::from_utf8_lossy(&loser.stderr);
+    assert!(
+        msg.contains("being erased right now") || msg.contains("already erased"),
+        "{msg}"
+    );
+    assert_eq!(counts(lab, &db, T3)["leads"], 0);
+}
+
+#[test]
+fn hostile_tenant_ids_are_refused_and_change_nothing() {
+    let lab = lab();
+    let (home, db) = setup("erase_hostile", "postgres", "");
+    let before = counts(lab, &db, T1);
+    for id in [
+        "x' OR '1'='1",
+        "00000000-0000-4000-8000-000000000001'; DROP TABLE leads; --",
+        "00000000-0000-4000-8000-00000000000",
+        "../../etc/passwd",
+        "",
+        "ＡＡＡＡ",
+    ] {
+        let out = erase(&home, "postgres", id, &[]);
+        assert_eq!(out.status.code(), Some(2), "{id}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not a tenant id"),
+            "{id}"
+        );
+    }
+    // A well-formed id of no tenant is refused as well.
+    let out = erase(
+        &home,
+        "postgres",
+        "00000000-0000-4000-8000-000000000099",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no tenant"));
+    assert_eq!(counts(lab, &db, T1), before);
+    assert_eq!(lab.psql(&db, "SELECT count(*) > 0 FROM leads"), "t");
+    let _ = Value::Null;
+}
+
+#[test]
+fn erasure_needs_the_admin_permission_set_and_the_typed_tenant_id() {
+    let lab = lab();
+    let (home, db) = setup("erase_guard", "postgres", "");
+    let before = counts(lab, &db, T5);
+    // Without --confirm there is nothing to confirm with off a terminal.
+    home.ltops()
+        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
+        .args(["--yes", "tenant", "erase", T5, "--instruction", "TICKET-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--confirm"));
+    home.ltops()
+        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
+        .args([
+            "--yes",
+            "tenant",
+            "erase",
+            T5,
+            "--instruction",
+            "TICKET-1",
+            "--confirm",
+            T4,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not match"));
+    // bob (on-call) may not erase.
+    home.login_as("bob", "bob@leadtributor.cloud");
+    home.ltops()
+        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
+        .args([
+            "--profile",
+            "bob",
+            "--yes",
+            "tenant",
+            "erase",
+            T5,
+            "--instruction",
+            "TICKET-1",
+            "--confirm",
+            T5,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "not allowed for permission set LtopsOnCall",
+        ));
+    assert_eq!(counts(lab, &db, T5), before);
+}
