@@ -89,6 +89,9 @@ pub enum Command {
     /// Tenants: list, inventory, erasure on the customer's instruction, the erasure ledger
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Point-in-time restore: plan, run, status, re-apply erasures to a restored copy
+    #[command(subcommand)]
+    Restore(RestoreCommand),
     /// Statutory retention: purge rows kept after erasures once their period has ended
     #[command(subcommand)]
     Retention(RetentionCommand),
@@ -266,6 +269,78 @@ pub struct TenantEraseArgs {
     /// Write the erasure certificate for the customer (.md or .json)
     #[arg(long, value_name = "FILE")]
     pub certificate: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RestoreCommand {
+    /// Show what a restore to TIME would do: window, target, settings, erasures to re-apply
+    Plan(RestorePlanArgs),
+    /// Restore to TIME into a new target, wait, re-apply erasures, check the copy
+    Run(RestoreRunArgs),
+    /// Restores made by ltops (in progress and done)
+    Status(RestoreStatusArgs),
+    /// Re-apply the erasures recorded after a restored copy's restore time
+    ReapplyErasures(RestoreReapplyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreSourceArgs {
+    /// The Aurora cluster to restore
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "instance",
+        conflicts_with = "instance"
+    )]
+    pub cluster: Option<String>,
+    /// The RDS instance to restore
+    #[arg(long, value_name = "ID")]
+    pub instance: Option<String>,
+    /// The time to restore to: RFC 3339 with an offset, `latest`, or -15m / -2h
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub to: String,
+    /// The new cluster/instance id [default: <source>-pitr-<yyyymmddthhmmz>]
+    #[arg(long, value_name = "NEW_ID")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestorePlanArgs {
+    #[command(flatten)]
+    pub source: RestoreSourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreRunArgs {
+    #[command(flatten)]
+    pub source: RestoreSourceArgs,
+    #[command(flatten)]
+    pub reason: ReasonArgs,
+    /// Show the plan, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Start the restore and return; re-apply erasures later with `restore reapply-erasures`
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreStatusArgs {
+    /// Only this restored cluster/instance
+    #[arg(long, value_name = "ID")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreReapplyArgs {
+    /// The restored cluster/instance
+    #[arg(long, value_name = "ID")]
+    pub target: String,
+    #[command(flatten)]
+    pub reason: ReasonArgs,
+    /// Show what would be erased, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

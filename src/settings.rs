@@ -83,6 +83,37 @@ pub struct ConfigFile {
     pub permissions: BTreeMap<MutatingCommand, Vec<String>>,
     #[serde(default)]
     pub erasure: ErasureSection,
+    #[serde(default)]
+    pub restore: RestoreSection,
+}
+
+/// How ltops reaches a restored copy's database to re-apply erasures.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreSection {
+    /// Per restored target id: a connection URL (no password; `database.password_env`
+    /// is used). Without an entry, the `database` settings with the host replaced by
+    /// the target's endpoint.
+    #[serde(default, deserialize_with = "deserialize_target_urls")]
+    pub targets: BTreeMap<String, String>,
+    /// How long `restore run` waits for the copy to become usable.
+    #[serde(default = "default_wait_minutes")]
+    pub wait_minutes: u64,
+}
+
+fn default_wait_minutes() -> u64 {
+    90
+}
+
+fn deserialize_target_urls<'de, D>(d: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let m: BTreeMap<String, String> = BTreeMap::deserialize(d)?;
+    for url in m.values() {
+        check_url_has_no_password(url).map_err(serde::de::Error::custom)?;
+    }
+    Ok(m)
 }
 
 /// When an erasure is done in one transaction and when in resumable batches.

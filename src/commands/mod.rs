@@ -6,12 +6,15 @@ mod auth;
 mod config;
 mod docs;
 pub mod mutate;
+mod restore;
 mod tenant;
 
 use std::path::PathBuf;
 
 use crate::ExitStatus;
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, RetentionCommand, TenantCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, ConfigCommand, RestoreCommand, RetentionCommand, TenantCommand,
+};
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
 
@@ -46,6 +49,12 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Tenant(TenantCommand::Erase(args)) => tenant::erase(&ctx, &args).await,
         Command::Tenant(TenantCommand::Ledger) => tenant::ledger_cmd(&ctx).await,
         Command::Retention(RetentionCommand::Purge(args)) => tenant::purge_cmd(&ctx, &args).await,
+        Command::Restore(RestoreCommand::Plan(args)) => restore::plan(&ctx, &args).await,
+        Command::Restore(RestoreCommand::Run(args)) => restore::run(&ctx, &args).await,
+        Command::Restore(RestoreCommand::Status(args)) => restore::status(&ctx, &args).await,
+        Command::Restore(RestoreCommand::ReapplyErasures(args)) => {
+            restore::reapply(&ctx, &args).await
+        }
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

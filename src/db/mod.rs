@@ -137,6 +137,83 @@ pub async fn config_for(
     Ok(cfg)
 }
 
+/// The connection to a restored copy: `override_url` (config `restore.targets`) or
+/// the platform settings with the host and port replaced by the copy's endpoint.
+pub async fn target_config(
+    section: &DatabaseSection,
+    env: &Env,
+    sdk: &SdkConfig,
+    endpoint: Option<(&str, u16)>,
+    override_url: Option<&str>,
+) -> Result<Config, DbError> {
+    let password_env = match &section.auth {
+        DatabaseAuth::Url { password_env, .. } => password_env.clone(),
+        DatabaseAuth::RdsIam(_) => None,
+    };
+    let mut cfg = match (override_url, &section.auth, endpoint) {
+        (Some(url), _, _) => {
+            let mut cfg = Config::from_str(url).map_err(|e| DbError::BadUrl {
+                url: url.to_owned(),
+                detail: e.to_string(),
+            })?;
+            if let Some(var) = &password_env {
+                let pw = env
+                    .get(var)
+                    .ok_or_else(|| DbError::MissingPassword { var: var.clone() })?;
+                cfg.password(pw);
+            }
+            cfg
+        }
+        (None, DatabaseAuth::Url { .. }, Some((host, port))) => {
+            let mut cfg = config_for(section, env, sdk).await?;
+            cfg.host(host).port(port);
+            cfg
+        }
+        (None, DatabaseAuth::RdsIam(iam), Some((host, port))) => {
+            let region = sdk.region().cloned().ok_or_else(|| DbError::Token {
+                user: iam.user.clone(),
+                host: host.to_owned(),
+                detail: "no AWS region configured".into(),
+            })?;
+            let token_cfg = aws_sdk_rds::auth_token::Config::builder()
+                .hostname(host)
+                .port(u64::from(port))
+                .username(&iam.user)
+                .region(region)
+                .build()
+                .map_err(|e| DbError::Token {
+                    user: iam.user.clone(),
+                    host: host.to_owned(),
+                    detail: e.to_string(),
+                })?;
+            let token = aws_sdk_rds::auth_token::AuthTokenGenerator::new(token_cfg)
+                .auth_token(sdk)
+                .await
+                .map_err(|e| DbError::Token {
+                    user: iam.user.clone(),
+                    host: host.to_owned(),
+                    detail: e.to_string(),
+                })?;
+            let mut cfg = Config::new();
+            cfg.host(host)
+                .port(port)
+                .user(&iam.user)
+                .dbname(&iam.database)
+                .password(token.as_str());
+            cfg
+        }
+        (None, _, None) => {
+            return Err(DbError::Connect {
+                target: "the restored copy".into(),
+                detail: "it has no endpoint yet".into(),
+            });
+        }
+    };
+    cfg.connect_timeout(Duration::from_secs(5))
+        .application_name("ltops");
+    Ok(cfg)
+}
+
 /// Connects and drives the connection in the background.
 pub async fn connect_with(
     cfg: &Config,

@@ -703,7 +703,16 @@ fn ctrl_c_during_a_batched_erasure_records_aborted_and_resume_finishes() {
     let mut child = home
         .std_ltops()
         .env("LTOPS_DB_PASSWORD", &pw)
-        .args(["--yes", "tenant", "erase", T2, "--instruction", "TICKET-10", "--confirm", T2])
+        .args([
+            "--yes",
+            "tenant",
+            "erase",
+            T2,
+            "--instruction",
+            "TICKET-10",
+            "--confirm",
+            T2,
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -713,12 +722,23 @@ fn ctrl_c_during_a_batched_erasure_records_aborted_and_resume_finishes() {
     loop {
         let jobs = lab.psql(&db, "SELECT to_regclass('ltops_erasure.jobs') IS NOT NULL");
         if jobs == "t"
-            && lab.psql(&db, &format!("SELECT count(*) FROM ltops_erasure.jobs WHERE tenant = '{T2}' AND batches > 3")) == "1"
+            && lab.psql(
+                &db,
+                &format!(
+                    "SELECT count(*) FROM ltops_erasure.jobs WHERE tenant = '{T2}' AND batches > 3"
+                ),
+            ) == "1"
         {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "the batched erasure never started");
-        assert!(child.try_wait().unwrap().is_none(), "finished before it could be interrupted");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the batched erasure never started"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before it could be interrupted"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let status = std::process::Command::new("kill")
@@ -727,7 +747,12 @@ fn ctrl_c_during_a_batched_erasure_records_aborted_and_resume_finishes() {
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let show = |action: &str| {
         let out = home
@@ -742,13 +767,23 @@ fn ctrl_c_during_a_batched_erasure_records_aborted_and_resume_finishes() {
     assert_eq!(events[0]["status"], "aborted");
     assert_eq!(events[1]["result"], "aborted");
     assert!(counts(lab, &db, T2)["leads"] > 0, "interrupted half-way");
-    assert_eq!(lab.psql(&db, &format!("SELECT status FROM tenants WHERE id = '{T2}'")), "terminated");
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!("SELECT status FROM tenants WHERE id = '{T2}'")
+        ),
+        "terminated"
+    );
 
     ok(&erase(&home, "postgres", T2, &["--resume"]));
     assert_eq!(counts(lab, &db, T2)["leads"], 0);
     let events = show("tenant.erase");
     assert_eq!(events.last().unwrap()["result"], "ok");
-    let out = home.ltops().args(["--format", "json", "audit", "verify"]).output().unwrap();
+    let out = home
+        .ltops()
+        .args(["--format", "json", "audit", "verify"])
+        .output()
+        .unwrap();
     ok(&out);
     assert_eq!(json_stdout(&out)["unfinished"].as_array().unwrap().len(), 0);
 }
