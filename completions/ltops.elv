@@ -38,6 +38,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand whoami 'Show who you are in AWS and which mutating commands you may run'
             cand audit 'The tamper-evident audit log: show, verify, export, head; document interventions'
             cand tenant 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger'
+            cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
@@ -379,6 +380,132 @@ set edit:completion:arg-completer[ltops] = {|@words|
         }
         &'ltops;tenant;help;help'= {
         }
+        &'ltops;restore'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand plan 'Show what a restore to TIME would do: window, target, settings, erasures to re-apply'
+            cand run 'Restore to TIME into a new target, wait, re-apply erasures, check the copy'
+            cand status 'Restores made by ltops (in progress and done)'
+            cand reapply-erasures 'Re-apply the erasures recorded after a restored copy''s restore time'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;restore;plan'= {
+            cand --cluster 'The Aurora cluster to restore'
+            cand --instance 'The RDS instance to restore'
+            cand --to 'The time to restore to: RFC 3339 with an offset, `latest`, or -15m / -2h'
+            cand --target 'The new cluster/instance id [default: <source>-pitr-<yyyymmddthhmmz>]'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;restore;run'= {
+            cand --cluster 'The Aurora cluster to restore'
+            cand --instance 'The RDS instance to restore'
+            cand --to 'The time to restore to: RFC 3339 with an offset, `latest`, or -15m / -2h'
+            cand --target 'The new cluster/instance id [default: <source>-pitr-<yyyymmddthhmmz>]'
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show the plan, change nothing'
+            cand --no-wait 'Start the restore and return; re-apply erasures later with `restore reapply-erasures`'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;restore;status'= {
+            cand --target 'Only this restored cluster/instance'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;restore;reapply-erasures'= {
+            cand --target 'The restored cluster/instance'
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show what would be erased, change nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;restore;help'= {
+            cand plan 'Show what a restore to TIME would do: window, target, settings, erasures to re-apply'
+            cand run 'Restore to TIME into a new target, wait, re-apply erasures, check the copy'
+            cand status 'Restores made by ltops (in progress and done)'
+            cand reapply-erasures 'Re-apply the erasures recorded after a restored copy''s restore time'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;restore;help;plan'= {
+        }
+        &'ltops;restore;help;run'= {
+        }
+        &'ltops;restore;help;status'= {
+        }
+        &'ltops;restore;help;reapply-erasures'= {
+        }
+        &'ltops;restore;help;help'= {
+        }
         &'ltops;retention'= {
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
@@ -533,6 +660,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand whoami 'Show who you are in AWS and which mutating commands you may run'
             cand audit 'The tamper-evident audit log: show, verify, export, head; document interventions'
             cand tenant 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger'
+            cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
@@ -578,6 +706,20 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;help;tenant;erase'= {
         }
         &'ltops;help;tenant;ledger'= {
+        }
+        &'ltops;help;restore'= {
+            cand plan 'Show what a restore to TIME would do: window, target, settings, erasures to re-apply'
+            cand run 'Restore to TIME into a new target, wait, re-apply erasures, check the copy'
+            cand status 'Restores made by ltops (in progress and done)'
+            cand reapply-erasures 'Re-apply the erasures recorded after a restored copy''s restore time'
+        }
+        &'ltops;help;restore;plan'= {
+        }
+        &'ltops;help;restore;run'= {
+        }
+        &'ltops;help;restore;status'= {
+        }
+        &'ltops;help;restore;reapply-erasures'= {
         }
         &'ltops;help;retention'= {
             cand purge 'Delete retained rows of erased tenants whose statutory period has ended'

@@ -41,6 +41,7 @@ complete -c ltops -n "__fish_ltops_needs_command" -f -a "logout" -d 'Sign out: r
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "config" -d 'Inspect the resolved configuration'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
@@ -278,6 +279,95 @@ complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subc
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "erase" -d 'Erase a tenant on the customer\'s documented instruction'
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "ledger" -d 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -f -a "plan" -d 'Show what a restore to TIME would do: window, target, settings, erasures to re-apply'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -f -a "run" -d 'Restore to TIME into a new target, wait, re-apply erasures, check the copy'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -f -a "status" -d 'Restores made by ltops (in progress and done)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -f -a "reapply-erasures" -d 'Re-apply the erasures recorded after a restored copy\'s restore time'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and not __fish_seen_subcommand_from plan run status reapply-erasures help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l cluster -d 'The Aurora cluster to restore' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l instance -d 'The RDS instance to restore' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l to -d 'The time to restore to: RFC 3339 with an offset, `latest`, or -15m / -2h' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l target -d 'The new cluster/instance id [default: <source>-pitr-<yyyymmddthhmmz>]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l cluster -d 'The Aurora cluster to restore' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l instance -d 'The RDS instance to restore' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l to -d 'The time to restore to: RFC 3339 with an offset, `latest`, or -15m / -2h' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l target -d 'The new cluster/instance id [default: <source>-pitr-<yyyymmddthhmmz>]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l dry-run -d 'Show the plan, change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l no-wait -d 'Start the restore and return; re-apply erasures later with `restore reapply-erasures`'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l target -d 'Only this restored cluster/instance' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l target -d 'The restored cluster/instance' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l dry-run -d 'Show what would be erased, change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from reapply-erasures" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from help" -f -a "plan" -d 'Show what a restore to TIME would do: window, target, settings, erasures to re-apply'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from help" -f -a "run" -d 'Restore to TIME into a new target, wait, re-apply erasures, check the copy'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from help" -f -a "status" -d 'Restores made by ltops (in progress and done)'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from help" -f -a "reapply-erasures" -d 'Re-apply the erasures recorded after a restored copy\'s restore time'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_seen_subcommand_from purge help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -377,16 +467,17 @@ complete -c ltops -n "__fish_ltops_using_subcommand man" -l yes -d 'Answer yes t
 complete -c ltops -n "__fish_ltops_using_subcommand man" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant retention config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
@@ -397,6 +488,10 @@ complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcom
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "inventory" -d 'Rows per table: what an erasure deletes, what it keeps (until when, on which basis)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "erase" -d 'Erase a tenant on the customer\'s documented instruction'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "ledger" -d 'The erasure ledger: erased tenants, when, by whom, on whose instruction'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from restore" -f -a "plan" -d 'Show what a restore to TIME would do: window, target, settings, erasures to re-apply'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from restore" -f -a "run" -d 'Restore to TIME into a new target, wait, re-apply erasures, check the copy'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from restore" -f -a "status" -d 'Restores made by ltops (in progress and done)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from restore" -f -a "reapply-erasures" -d 'Re-apply the erasures recorded after a restored copy\'s restore time'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "purge" -d 'Delete retained rows of erased tenants whose statutory period has ended'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'
