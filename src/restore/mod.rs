@@ -405,19 +405,19 @@ fn tag(list: &[Tag], key: &str) -> Option<String> {
         .and_then(|t| t.value().map(str::to_owned))
 }
 
+/// What status listing needs of an instance.
+struct InstanceInfo {
+    status: String,
+    cluster: Option<String>,
+    tags: Vec<Tag>,
+    endpoint: Option<String>,
+    port: Option<i32>,
+}
+
 /// Every restore ltops made (or just `target`), following every page.
 pub async fn statuses(rds: &Rds, target: Option<&str>) -> Result<Vec<Status>, AwsError> {
     let mut out = Vec::new();
-    let mut instances: BTreeMap<
-        String,
-        (
-            String,
-            Option<String>,
-            Vec<Tag>,
-            Option<String>,
-            Option<i32>,
-        ),
-    > = BTreeMap::new();
+    let mut instances: BTreeMap<String, InstanceInfo> = BTreeMap::new();
     let mut marker: Option<String> = None;
     loop {
         let page = rds
@@ -430,13 +430,13 @@ pub async fn statuses(rds: &Rds, target: Option<&str>) -> Result<Vec<Status>, Aw
             let id = i.db_instance_identifier().unwrap_or_default().to_owned();
             instances.insert(
                 id,
-                (
-                    i.db_instance_status().unwrap_or_default().to_owned(),
-                    i.db_cluster_identifier().map(str::to_owned),
-                    i.tag_list().to_vec(),
-                    i.endpoint().and_then(|e| e.address().map(str::to_owned)),
-                    i.endpoint().and_then(|e| e.port()),
-                ),
+                InstanceInfo {
+                    status: i.db_instance_status().unwrap_or_default().to_owned(),
+                    cluster: i.db_cluster_identifier().map(str::to_owned),
+                    tags: i.tag_list().to_vec(),
+                    endpoint: i.endpoint().and_then(|e| e.address().map(str::to_owned)),
+                    port: i.endpoint().and_then(|e| e.port()),
+                },
             );
         }
         marker = page.marker().map(str::to_owned);
@@ -459,8 +459,8 @@ pub async fn statuses(rds: &Rds, target: Option<&str>) -> Result<Vec<Status>, Aw
             let id = c.db_cluster_identifier().unwrap_or_default().to_owned();
             let members = instances
                 .iter()
-                .filter(|(_, v)| v.1.as_deref() == Some(id.as_str()))
-                .map(|(k, v)| (k.clone(), v.0.clone()))
+                .filter(|(_, v)| v.cluster.as_deref() == Some(id.as_str()))
+                .map(|(k, v)| (k.clone(), v.status.clone()))
                 .collect();
             out.push(Status {
                 kind: Kind::Cluster,
