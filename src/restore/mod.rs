@@ -479,22 +479,22 @@ pub async fn statuses(rds: &Rds, target: Option<&str>) -> Result<Vec<Status>, Aw
             break;
         }
     }
-    for (id, (status, cluster, tags, endpoint, port)) in &instances {
-        if cluster.is_some() {
+    for (id, i) in &instances {
+        if i.cluster.is_some() {
             continue;
         }
-        let Some(from) = tag(tags, TAG_FROM) else {
+        let Some(from) = tag(&i.tags, TAG_FROM) else {
             continue;
         };
         out.push(Status {
             kind: Kind::Instance,
             id: id.clone(),
-            status: status.clone(),
+            status: i.status.clone(),
             restored_from: from,
-            restore_time: tag(tags, TAG_TIME),
-            audit_id: tag(tags, TAG_AUDIT),
-            endpoint: endpoint.clone(),
-            port: *port,
+            restore_time: tag(&i.tags, TAG_TIME),
+            audit_id: tag(&i.tags, TAG_AUDIT),
+            endpoint: i.endpoint.clone(),
+            port: i.port,
             members: Vec::new(),
         });
     }
