@@ -511,3 +511,75 @@ fn only_allowed_permission_sets_restore_and_a_reason_is_required() {
         .code(2)
         .stderr(predicate::str::contains("--instruction"));
 }
+
+#[test]
+fn an_rds_instance_is_restored_with_its_settings_and_checked() {
+    let home = lab().home();
+    home.login();
+    let target = format!("pitr-inst-{}", std::process::id());
+    let out = home
+        .ltops()
+        .args([
+            "--yes",
+            "--format",
+            "json",
+            "restore",
+            "run",
+            "--instance",
+            "reporting-prod",
+            "--to",
+            "latest",
+            "--target",
+            &target,
+            "--incident",
+            "INC-8",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let v = json_stdout(&out);
+    assert_eq!(v["ready"], true, "{}", v["checks"]);
+    let checks: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["control"].as_str().unwrap())
+        .collect();
+    for c in [
+        "storage-encrypted",
+        "deletion-protection",
+        "iam-database-authentication",
+        "log-exports",
+        "not-public",
+        "tls-forced",
+    ] {
+        assert!(checks.contains(&c), "{c} not checked: {checks:?}");
+    }
+    let source = &aws_json(&[
+        "rds",
+        "describe-db-instances",
+        "--db-instance-identifier",
+        "reporting-prod",
+    ])["DBInstances"][0];
+    let i = &aws_json(&[
+        "rds",
+        "describe-db-instances",
+        "--db-instance-identifier",
+        &target,
+    ])["DBInstances"][0];
+    for key in [
+        "MultiAZ",
+        "DeletionProtection",
+        "IAMDatabaseAuthenticationEnabled",
+        "EnabledCloudwatchLogsExports",
+        "KmsKeyId",
+        "DBInstanceClass",
+    ] {
+        assert_eq!(i[key], source[key], "{key}");
+    }
+    assert_eq!(i["PubliclyAccessible"], false);
+    assert_eq!(
+        i["DBParameterGroups"][0]["DBParameterGroupName"],
+        source["DBParameterGroups"][0]["DBParameterGroupName"]
+    );
+}
