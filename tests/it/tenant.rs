@@ -787,3 +787,88 @@ fn ctrl_c_during_a_batched_erasure_records_aborted_and_resume_finishes() {
     ok(&out);
     assert_eq!(json_stdout(&out)["unfinished"].as_array().unwrap().len(), 0);
 }
+
+/// Makes `path` read-only even for root (tests run as root in CI): the immutable
+/// attribute. Returns a guard that lifts it again.
+struct ReadOnly(std::path::PathBuf);
+
+impl ReadOnly {
+    fn new(path: &std::path::Path) -> ReadOnly {
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout
+            == b"0\n";
+        if root {
+            let st = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status();
+            assert!(
+                st.is_ok_and(|s| s.success()),
+                "cannot make {} read-only as root: chattr (e2fsprogs) must be installed and the file system must support it",
+                path.display()
+            );
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+        ReadOnly(path.to_path_buf())
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_read_only_audit_log_fails_closed_and_nothing_is_erased() {
+    let lab = lab();
+    let (home, db) = setup("erase_ro_audit", "postgres", "");
+    // An existing log, made read-only.
+    ok(&home
+        .ltops()
+        .args([
+            "--yes",
+            "audit",
+            "record",
+            "--incident",
+            "INC-1",
+            "--action",
+            "manual.x",
+        ])
+        .output()
+        .unwrap());
+    let before = counts(lab, &db, T4);
+    let _ro = ReadOnly::new(&home.audit_file());
+    let out = erase(&home, "postgres", T4, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot record the intent, so nothing was done"),
+        "{err}"
+    );
+    assert_eq!(
+        counts(lab, &db, T4),
+        before,
+        "the guarded action did not happen"
+    );
+}
+
+#[test]
+fn an_uninitialised_postgres_audit_store_fails_closed_and_nothing_is_erased() {
+    let lab = lab();
+    let (home, db) = setup("erase_pg_audit", "postgres", "audit:\n  store: postgres\n");
+    let before = counts(lab, &db, T4);
+    let out = erase(&home, "postgres", T4, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run `ltops audit init`"), "{err}");
+    assert_eq!(counts(lab, &db, T4), before);
+}
