@@ -119,7 +119,7 @@ pub enum DataMapError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("cannot read the data map {path}: {source} — is `policies` in the config right?")]
+    #[error("cannot read the data map {path} — is `policies` in the config right?")]
     Read {
         path: PathBuf,
         source: std::io::Error,

@@ -71,7 +71,7 @@ pub enum SsoError {
     Aws(#[from] AwsError),
     #[error(transparent)]
     Cache(#[from] token_cache::CacheError),
-    #[error("cannot write the SSO token cache {path}: {source}")]
+    #[error("cannot write the SSO token cache {path}")]
     CacheWrite {
         path: PathBuf,
         source: std::io::Error,

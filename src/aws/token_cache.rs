@@ -212,7 +212,7 @@ struct RawToken {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
-    #[error("cannot read the SSO token cache {path}: {source}")]
+    #[error("cannot read the SSO token cache {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
