@@ -99,41 +99,48 @@ pub async fn config_for(
                     detail: "the cluster has no writer endpoint".into(),
                 })?
                 .to_owned();
-            let region = sdk.region().cloned().ok_or_else(|| DbError::Token {
-                user: iam.user.clone(),
-                host: host.clone(),
-                detail: "no AWS region configured".into(),
-            })?;
-            let token_cfg = aws_sdk_rds::auth_token::Config::builder()
-                .hostname(&host)
-                .port(u64::from(iam.port))
-                .username(&iam.user)
-                .region(region)
-                .build()
-                .map_err(|e| DbError::Token {
-                    user: iam.user.clone(),
-                    host: host.clone(),
-                    detail: e.to_string(),
-                })?;
-            let token = aws_sdk_rds::auth_token::AuthTokenGenerator::new(token_cfg)
-                .auth_token(sdk)
-                .await
-                .map_err(|e| DbError::Token {
-                    user: iam.user.clone(),
-                    host: host.clone(),
-                    detail: e.to_string(),
-                })?;
-            let mut cfg = Config::new();
-            cfg.host(&host)
-                .port(iam.port)
-                .user(&iam.user)
-                .dbname(&iam.database)
-                .password(token.as_str());
-            cfg
+            iam_config(iam, sdk, &host, iam.port).await?
         }
     };
     cfg.connect_timeout(Duration::from_secs(5))
         .application_name("ltops");
+    Ok(cfg)
+}
+
+/// A connection as `iam.user` with a fresh RDS IAM auth token (valid 15 minutes)
+/// signed by the caller's SSO credentials.
+async fn iam_config(
+    iam: &crate::settings::RdsIamSection,
+    sdk: &SdkConfig,
+    host: &str,
+    port: u16,
+) -> Result<Config, DbError> {
+    let token_error = |detail: String| DbError::Token {
+        user: iam.user.clone(),
+        host: host.to_owned(),
+        detail,
+    };
+    let region = sdk
+        .region()
+        .cloned()
+        .ok_or_else(|| token_error("no AWS region configured".into()))?;
+    let token_cfg = aws_sdk_rds::auth_token::Config::builder()
+        .hostname(host)
+        .port(u64::from(port))
+        .username(&iam.user)
+        .region(region)
+        .build()
+        .map_err(|e| token_error(e.to_string()))?;
+    let token = aws_sdk_rds::auth_token::AuthTokenGenerator::new(token_cfg)
+        .auth_token(sdk)
+        .await
+        .map_err(|e| token_error(e.to_string()))?;
+    let mut cfg = Config::new();
+    cfg.host(host)
+        .port(port)
+        .user(&iam.user)
+        .dbname(&iam.database)
+        .password(token.as_str());
     Ok(cfg)
 }
 
@@ -170,37 +177,7 @@ pub async fn target_config(
             cfg
         }
         (None, DatabaseAuth::RdsIam(iam), Some((host, port))) => {
-            let region = sdk.region().cloned().ok_or_else(|| DbError::Token {
-                user: iam.user.clone(),
-                host: host.to_owned(),
-                detail: "no AWS region configured".into(),
-            })?;
-            let token_cfg = aws_sdk_rds::auth_token::Config::builder()
-                .hostname(host)
-                .port(u64::from(port))
-                .username(&iam.user)
-                .region(region)
-                .build()
-                .map_err(|e| DbError::Token {
-                    user: iam.user.clone(),
-                    host: host.to_owned(),
-                    detail: e.to_string(),
-                })?;
-            let token = aws_sdk_rds::auth_token::AuthTokenGenerator::new(token_cfg)
-                .auth_token(sdk)
-                .await
-                .map_err(|e| DbError::Token {
-                    user: iam.user.clone(),
-                    host: host.to_owned(),
-                    detail: e.to_string(),
-                })?;
-            let mut cfg = Config::new();
-            cfg.host(host)
-                .port(port)
-                .user(&iam.user)
-                .dbname(&iam.database)
-                .password(token.as_str());
-            cfg
+            iam_config(iam, sdk, host, port).await?
         }
         (None, _, None) => {
             return Err(DbError::Connect {

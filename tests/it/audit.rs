@@ -6,17 +6,7 @@ use std::process::Output;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{Home, json_stdout, lab};
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::support::{Home, json_stdout, lab, ok};
 
 fn record(home: &Home, reference: &str) -> Output {
     home.ltops()

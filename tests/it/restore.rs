@@ -2,27 +2,16 @@
 //! edges, zones, target collisions, settings copied, the Aurora writer, erasures
 //! re-applied to a copy taken before them, Ctrl-C during the wait.
 
-use std::process::Output;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{Home, json_stdout, lab, repo_root};
+use crate::support::{Home, json_stdout, lab, ok, repo_root};
 
 const T5: &str = "00000000-0000-4000-8000-000000000005";
 const T4: &str = "00000000-0000-4000-8000-000000000004";
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)

@@ -9,7 +9,7 @@ use std::time::Duration;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{Home, Lab, json_stdout, lab, repo_root};
+use crate::support::{Home, Lab, json_stdout, lab, ok, repo_root};
 
 const T1: &str = "00000000-0000-4000-8000-000000000001";
 const T2: &str = "00000000-0000-4000-8000-000000000002";
@@ -50,16 +50,6 @@ fn counts(lab: &Lab, db: &str, tenant: &str) -> BTreeMap<&'static str, i64> {
             (*t, n)
         })
         .collect()
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A signed-in admin with a database of its own, connected as `user`.

@@ -423,3 +423,14 @@ pub fn json_stdout(out: &std::process::Output) -> Value {
         )
     })
 }
+
+/// Asserts success, showing both streams when it is not.
+pub fn ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
