@@ -438,3 +438,39 @@ fn a_profile_without_sso_cannot_log_in() {
         .code(2)
         .stderr(predicate::str::contains("`nobody` not found"));
 }
+
+#[test]
+fn login_waits_through_pending_and_slow_down() {
+    let lab = lab();
+    let fake = lab.own_sso_fake(&["--pending-polls", "1", "--slow-down-polls", "1"]);
+    let home = lab.home();
+    let started = std::time::Instant::now();
+    home.ltops()
+        .env("AWS_ENDPOINT_URL_SSO", &fake.endpoint)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.endpoint)
+        .args(["login", "--no-browser"])
+        .assert()
+        .success();
+    // One pending poll at the 1 s interval, then slow_down adds 5 s for good.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(home.token_file().is_file());
+}
+
+#[test]
+fn an_unapproved_device_code_expires_with_a_clear_error() {
+    let lab = lab();
+    let fake = lab.own_sso_fake(&["--pending-polls", "-1", "--device-code-ttl", "3"]);
+    let home = lab.home();
+    home.ltops()
+        .env("AWS_ENDPOINT_URL_SSO", &fake.endpoint)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.endpoint)
+        .args(["login", "--no-browser"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expired before it was approved"));
+    assert!(!home.token_file().exists());
+}

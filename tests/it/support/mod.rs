@@ -237,6 +237,59 @@ impl Lab {
     }
 }
 
+/// A second SSO fake of a test's own (e.g. with slow-down or short-lived device
+/// codes), on the lab's moto; killed when dropped.
+pub struct OwnSsoFake {
+    child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl Drop for OwnSsoFake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Lab {
+    pub fn own_sso_fake(&self, args: &[&str]) -> OwnSsoFake {
+        use std::io::BufRead;
+        let python = repo_root().join(".venv/bin/python");
+        assert!(
+            python.is_file(),
+            ".venv is missing — run scripts/test (it creates .venv with moto)"
+        );
+        let mut child = StdCommand::new(python)
+            .arg(repo_root().join("tests/lab/sso_fake.py"))
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--moto-endpoint",
+                &self.moto(),
+                "--directory",
+            ])
+            .arg(repo_root().join("tests/lab/sso_directory.json"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start sso_fake.py");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the fake's endpoint");
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("sso_fake.py said {line:?}: {e}"));
+        OwnSsoFake {
+            child,
+            endpoint: v["endpoint"].as_str().expect("endpoint").to_owned(),
+        }
+    }
+}
+
 /// Minimal HTTP for the fake's control endpoints (curl is on every machine we run on).
 fn http_json(method: &str, url: &str) -> Value {
     let out = StdCommand::new("curl")
