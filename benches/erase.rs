@@ -182,7 +182,7 @@ fn main() {
     let leads: i64 = std::env::var("LTOPS_BENCH_LEADS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(250_000);
+        .unwrap_or(285_000);
     let tmp = tempfile::tempdir().expect("tempdir");
     eprintln!("starting the lab");
     let lab = up(&tmp.path().join("lab"));

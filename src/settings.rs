@@ -142,7 +142,7 @@ fn default_batch_threshold() -> u64 {
 }
 
 fn default_batch_size() -> u64 {
-    5_000
+    10_000
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -151,13 +151,6 @@ async fn scope<C: GenericClient>(c: &C, map: &DataMap, tenant: &str) -> Result<(
     Ok(())
 }
 
-fn keys(t: &TableMap) -> String {
-    t.key
-        .iter()
-        .map(|k| quote_ident(k))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// One step on one table, limited to `limit` rows (or all).
 async fn step<C: GenericClient>(
@@ -170,11 +163,13 @@ async fn step<C: GenericClient>(
 ) -> Result<TableResult, ErasureError> {
     let table = map.qualified(&t.table);
     let pred = tenant_predicate(map, t, 1);
+    // Batches pick their rows by physical position (ctid): a TID lookup instead of
+    // an index join on the key. The tenant predicate is repeated on the outer
+    // statement, so even where ctids repeat (partitions) only the tenant's rows go.
     let limited = |filter: &str| match limit {
         None => format!("WHERE {pred}{filter}"),
         Some(n) => format!(
-            "WHERE ({k}) IN (SELECT {k} FROM {table} WHERE {pred}{filter} LIMIT {n})",
-            k = keys(t)
+            "WHERE {pred}{filter} AND ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {pred}{filter} LIMIT {n}))"
         ),
     };
     let mut r = TableResult::default();
