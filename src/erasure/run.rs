@@ -151,7 +151,6 @@ async fn scope<C: GenericClient>(c: &C, map: &DataMap, tenant: &str) -> Result<(
     Ok(())
 }
 
-
 /// One step on one table, limited to `limit` rows (or all).
 async fn step<C: GenericClient>(
     c: &C,
