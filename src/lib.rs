@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod datamap;
 pub mod db;
+pub mod intervention;
 pub mod printer;
 pub mod settings;
 pub mod when;
