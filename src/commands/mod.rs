@@ -5,12 +5,13 @@ mod audit;
 mod auth;
 mod config;
 mod docs;
+mod intervene;
 pub mod mutate;
 
 use std::path::PathBuf;
 
 use crate::ExitStatus;
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, InterveneCommand};
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
 
@@ -40,6 +41,10 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(&ctx, &args).await,
         Command::Audit(AuditCommand::Export(args)) => audit::export(&ctx, &args).await,
         Command::Audit(AuditCommand::Head) => audit::head(&ctx).await,
+        Command::Intervene(InterveneCommand::Set(args)) => intervene::set(&ctx, &args).await,
+        Command::Intervene(InterveneCommand::Delete(args)) => intervene::delete(&ctx, &args).await,
+        Command::Intervene(InterveneCommand::Sql(args)) => intervene::sql(&ctx, &args).await,
+        Command::Intervene(InterveneCommand::List(args)) => intervene::list(&ctx, &args).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

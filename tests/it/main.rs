@@ -3,5 +3,6 @@
 
 mod audit;
 mod cli;
+mod intervene;
 mod sso;
 mod support;
