@@ -87,6 +87,11 @@ pub enum Command {
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Correct customer data: one tenant, a reason, a preview with before/after images, recorded
+    ///
+    /// Every intervention runs in one transaction scoped to exactly one tenant by row-level
+    /// security, shows every affected row before and after, commits only after confirmation
+    /// (--yes without a terminal), and is recorded in the audit log with the images encrypted
+    /// under the tenant key. --dry-run shows the preview and rolls back.
     #[command(subcommand)]
     Intervene(InterveneCommand),
     /// Inspect the resolved configuration
@@ -223,10 +228,7 @@ pub struct AuditExportArgs {
     pub out: PathBuf,
 }
 
-/// Interventions on customer data (TOM §5): always for exactly one tenant (row-level
-/// security scopes the transaction), with a reason, a preview of every affected row
-/// before and after, confirmation, and a record in the audit log whose images are
-/// encrypted under the tenant key.
+// Interventions on customer data (TOM §5); the help text is on `Command::Intervene`.
 #[derive(Debug, Subcommand)]
 pub enum InterveneCommand {
     /// Set columns of rows named by key (table and key from the data map)

@@ -396,7 +396,6 @@ async fn execute(
     let status = show_preview(ctx, &plan, &preview, &tenant, &mut report);
     let Preview::Ready(rows) = preview else {
         let _ = tx.rollback().await;
-        let why = report.refused.clone().unwrap_or_default();
         let (result, content) = match preview {
             Preview::Nothing => (Outcome::Ok, json!({ "rows": 0, "committed": false })),
             Preview::TooMany { at_least, limit } => (
@@ -411,7 +410,8 @@ async fn execute(
         };
         let outcome = close(&mut store, &action, &intent, result, content, None).await?;
         report.outcome_seq = Some(outcome.seq);
-        ctx.printer.status(format!("Nothing was changed: {why}"));
+        ctx.printer
+            .status("Nothing was changed (rolled back); the attempt is recorded.");
         ctx.printer.report(&report)?;
         return Ok(status);
     };
