@@ -278,6 +278,7 @@ async fn execute(
     let mut client =
         crate::db::connect(settings.config.database.as_ref(), &settings.env, &sdk).await?;
     let role = run::check_safety(&client, map, &plan).await?;
+    run::check_tenant(&mut client, map, &tenant).await?;
     ctx.printer.status(format!(
         "Plan: {} on {} for tenant {tenant} ({reason}), as database role {} under row-level security, at most {max_rows} row(s){}",
         plan.op.as_str(),

@@ -113,6 +113,37 @@ pub async fn check_safety(
     Ok(Role { name: role })
 }
 
+/// Refuses a tenant id that names no tenant: its row in the tenant table must be
+/// visible in a transaction scoped to it (so a typo is caught before anything is
+/// recorded under a tenant key of its own).
+pub async fn check_tenant(
+    client: &mut Client,
+    map: &DataMap,
+    tenant: &str,
+) -> Result<(), InterventionError> {
+    let tx = begin(client, map, tenant).await?;
+    let row = tx
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM {} WHERE {}::text = $1",
+                map.qualified(&map.tenant.table),
+                crate::datamap::quote_ident(&map.tenant.key)
+            ),
+            &[&tenant],
+        )
+        .await
+        .map_err(|e| InterventionError::db("looking up the tenant", &e))?;
+    let _ = tx.rollback().await;
+    if row.get::<_, i64>(0) == 1 {
+        Ok(())
+    } else {
+        Err(InterventionError::Refused(format!(
+            "tenant {tenant} does not exist in this database (its row in {} is not there)",
+            map.qualified(&map.tenant.table)
+        )))
+    }
+}
+
 /// Starts the transaction scoped to `tenant`: `set_config(rls_setting, tenant,
 /// true)` (= SET LOCAL, bound as a parameter), row security on, a search path of
 /// the catalog only (so names resolve as the SQL check resolved them), and

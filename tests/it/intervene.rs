@@ -628,6 +628,30 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
         "refused before the intent: nothing recorded"
     );
     assert_eq!(all_rows(lab, &db), before);
+    // So is a tenant that does not exist, and a tenant id that is not one.
+    let out = sql(
+        &home,
+        lab,
+        "00000000-0000-4000-8000-0000000000ff",
+        "UPDATE leads SET notes = 'x'",
+        &[],
+    );
+    code(&out, 2);
+    assert!(stderr(&out).contains("does not exist"), "{}", text(&out));
+    let out = sql(
+        &home,
+        lab,
+        "3' OR '1'='1",
+        "UPDATE leads SET notes = 'x'",
+        &[],
+    );
+    code(&out, 2);
+    assert!(
+        stderr(&out).contains("is not a tenant id"),
+        "{}",
+        text(&out)
+    );
+    assert!(!home.audit_file().exists());
     assert_eq!(
         lab.psql(
             &db,
