@@ -419,6 +419,101 @@ fn sql_update_delete_and_insert_capture_exact_images() {
     assert_eq!(ins["after"]["user_pseudonym"], "ops-bob");
     assert_eq!(ins["after"]["tenant_id"], T3);
     assert_eq!(others(lab, &db, T3), others_before);
+
+    // json/jsonb columns take JSON; a composite key names every column.
+    let event = lab.psql(
+        &db,
+        &format!("SELECT id FROM lead_events WHERE tenant_id = '{T3}' ORDER BY id LIMIT 1"),
+    );
+    let out = bob(&[
+        "--yes",
+        "intervene",
+        "set",
+        "--tenant",
+        T3,
+        "--table",
+        "lead_events",
+        "--id",
+        &event,
+        "--set",
+        r#"payload={"email": null, "corrected": true}"#,
+        "--incident",
+        "INC-1",
+    ]);
+    code(&out, 0);
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!("SELECT payload->>'corrected' FROM lead_events WHERE id = {event}")
+        ),
+        "true"
+    );
+    let out = bob(&[
+        "--yes",
+        "intervene",
+        "set",
+        "--tenant",
+        T3,
+        "--table",
+        "lead_events",
+        "--id",
+        &event,
+        "--set",
+        "payload={not json",
+        "--incident",
+        "INC-1",
+    ]);
+    code(&out, 2);
+    assert!(stderr(&out).contains("not JSON"), "{}", text(&out));
+    let out = bob(&[
+        "--yes",
+        "intervene",
+        "set",
+        "--tenant",
+        T3,
+        "--table",
+        "leads",
+        "--id",
+        &l0,
+        "--set",
+        "no_such_column=1",
+        "--incident",
+        "INC-1",
+    ]);
+    code(&out, 2);
+    assert!(
+        stderr(&out).contains("is not a column of leads"),
+        "{}",
+        text(&out)
+    );
+    let member = lab.psql(
+        &db,
+        "SELECT tenant_id || ' ' || marketplace_id FROM marketplace_members ORDER BY 1 LIMIT 1",
+    );
+    let (mt, mm) = member.split_once(' ').unwrap();
+    let out = bob(&[
+        "--yes",
+        "--format",
+        "json",
+        "intervene",
+        "delete",
+        "--tenant",
+        mt,
+        "--table",
+        "marketplace_members",
+        "--key",
+        &format!("marketplace_id={mm}"),
+        "--key",
+        &format!("tenant_id={mt}"),
+        "--incident",
+        "INC-1",
+    ]);
+    code(&out, 0);
+    assert_eq!(json_stdout(&out)["changes"][0]["key"]["marketplace_id"], mm);
+    assert_eq!(
+        lab.psql(&db, &format!("SELECT count(*) FROM marketplace_members WHERE tenant_id = '{mt}' AND marketplace_id = '{mm}'")),
+        "0"
+    );
 }
 
 #[test]
@@ -587,14 +682,15 @@ fn cross_tenant_attempts_change_nothing() {
         ),
         "0"
     );
-    // Every attempt that got as far as the database is in the log, none as ok-with-rows.
+    // Every attempt that got as far as the database is in the log: six found
+    // nothing, three were stopped by RLS, one changed its own row, one was not found.
     let v = list(&home, lab, &[]);
-    for iv in v["interventions"].as_array().unwrap() {
-        assert!(
-            iv["status"] == "failed" || iv["rows"] == 0 || iv["rows"] == 1,
-            "{iv}"
-        );
-    }
+    let ivs = v["interventions"].as_array().unwrap();
+    let count = |f: &dyn Fn(&Value) -> bool| ivs.iter().filter(|i| f(i)).count();
+    assert_eq!(ivs.len(), 11, "{v}");
+    assert_eq!(count(&|i| i["status"] == "ok" && i["rows"] == 0), 6, "{v}");
+    assert_eq!(count(&|i| i["status"] == "ok" && i["rows"] == 1), 1, "{v}");
+    assert_eq!(count(&|i| i["status"] == "failed"), 4, "{v}");
 }
 
 #[test]
