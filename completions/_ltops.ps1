@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('tenant', 'tenant', [CompletionResultType]::ParameterValue, 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Statutory retention: purge rows kept after erasures once their period has ended')
+            [CompletionResult]::new('intervene', 'intervene', [CompletionResultType]::ParameterValue, 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the resolved configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (roff) to stdout or to a folder')
@@ -603,6 +604,156 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
         'ltops;retention;help;help' {
             break
         }
+        'ltops;intervene' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set columns of rows named by key (table and key from the data map)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete rows named by key (table and key from the data map)')
+            [CompletionResult]::new('sql', 'sql', [CompletionResultType]::ParameterValue, 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List past interventions from the audit log')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ltops;intervene;set' {
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table of the data map (policies/datamap.yaml), e.g. leads')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The key of a row, for tables with a one-column key (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=…')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'The new value of a column, as PostgreSQL reads it (repeatable); json/jsonb columns take JSON')
+            [CompletionResult]::new('--set-null', '--set-null', [CompletionResultType]::ParameterName, 'Set a column to NULL (repeatable)')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant whose data is changed; the transaction cannot see any other')
+            [CompletionResult]::new('--instruction', '--instruction', [CompletionResultType]::ParameterName, 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711')
+            [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
+            [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the preview (every affected row before and after), then roll back; record nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;intervene;delete' {
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table of the data map (policies/datamap.yaml), e.g. leads')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The key of a row, for tables with a one-column key (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=…')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant whose data is changed; the transaction cannot see any other')
+            [CompletionResult]::new('--instruction', '--instruction', [CompletionResultType]::ParameterName, 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711')
+            [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
+            [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the preview (every affected row before and after), then roll back; record nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;intervene;sql' {
+            [CompletionResult]::new('--sql', '--sql', [CompletionResultType]::ParameterName, 'The statement: exactly one INSERT, UPDATE or DELETE on tables of the data map, without RETURNING')
+            [CompletionResult]::new('--sql-file', '--sql-file', [CompletionResultType]::ParameterName, 'Read the statement from FILE (`-` for stdin)')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant whose data is changed; the transaction cannot see any other')
+            [CompletionResult]::new('--instruction', '--instruction', [CompletionResultType]::ParameterName, 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711')
+            [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
+            [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the preview (every affected row before and after), then roll back; record nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;intervene;list' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Only interventions on this tenant')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only interventions at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Only the last N interventions')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('--images', '--images', [CompletionResultType]::ParameterName, 'Also show the statements and the before/after images (decrypted with the tenant key, if it still exists)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;intervene;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set columns of rows named by key (table and key from the data map)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete rows named by key (table and key from the data map)')
+            [CompletionResult]::new('sql', 'sql', [CompletionResultType]::ParameterValue, 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List past interventions from the audit log')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ltops;intervene;help;set' {
+            break
+        }
+        'ltops;intervene;help;delete' {
+            break
+        }
+        'ltops;intervene;help;sql' {
+            break
+        }
+        'ltops;intervene;help;list' {
+            break
+        }
+        'ltops;intervene;help;help' {
+            break
+        }
         'ltops;config' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
@@ -720,6 +871,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('tenant', 'tenant', [CompletionResultType]::ParameterValue, 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Statutory retention: purge rows kept after erasures once their period has ended')
+            [CompletionResult]::new('intervene', 'intervene', [CompletionResultType]::ParameterValue, 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the resolved configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (roff) to stdout or to a folder')
@@ -805,6 +957,25 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             break
         }
         'ltops;help;retention;purge' {
+            break
+        }
+        'ltops;help;intervene' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set columns of rows named by key (table and key from the data map)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete rows named by key (table and key from the data map)')
+            [CompletionResult]::new('sql', 'sql', [CompletionResultType]::ParameterValue, 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List past interventions from the audit log')
+            break
+        }
+        'ltops;help;intervene;set' {
+            break
+        }
+        'ltops;help;intervene;delete' {
+            break
+        }
+        'ltops;help;intervene;sql' {
+            break
+        }
+        'ltops;help;intervene;list' {
             break
         }
         'ltops;help;config' {

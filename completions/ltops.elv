@@ -40,6 +40,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand tenant 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger'
             cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
+            cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -554,6 +555,145 @@ set edit:completion:arg-completer[ltops] = {|@words|
         }
         &'ltops;retention;help;help'= {
         }
+        &'ltops;intervene'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Set columns of rows named by key (table and key from the data map)'
+            cand delete 'Delete rows named by key (table and key from the data map)'
+            cand sql 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
+            cand list 'List past interventions from the audit log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;intervene;set'= {
+            cand --table 'A table of the data map (policies/datamap.yaml), e.g. leads'
+            cand --id 'The key of a row, for tables with a one-column key (repeatable)'
+            cand --key 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=…'
+            cand --set 'The new value of a column, as PostgreSQL reads it (repeatable); json/jsonb columns take JSON'
+            cand --set-null 'Set a column to NULL (repeatable)'
+            cand --tenant 'The tenant whose data is changed; the transaction cannot see any other'
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --max-rows 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show the preview (every affected row before and after), then roll back; record nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;intervene;delete'= {
+            cand --table 'A table of the data map (policies/datamap.yaml), e.g. leads'
+            cand --id 'The key of a row, for tables with a one-column key (repeatable)'
+            cand --key 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=…'
+            cand --tenant 'The tenant whose data is changed; the transaction cannot see any other'
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --max-rows 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show the preview (every affected row before and after), then roll back; record nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;intervene;sql'= {
+            cand --sql 'The statement: exactly one INSERT, UPDATE or DELETE on tables of the data map, without RETURNING'
+            cand --sql-file 'Read the statement from FILE (`-` for stdin)'
+            cand --tenant 'The tenant whose data is changed; the transaction cannot see any other'
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --max-rows 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show the preview (every affected row before and after), then roll back; record nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;intervene;list'= {
+            cand --tenant 'Only interventions on this tenant'
+            cand --since 'Only interventions at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)'
+            cand --limit 'Only the last N interventions'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --images 'Also show the statements and the before/after images (decrypted with the tenant key, if it still exists)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;intervene;help'= {
+            cand set 'Set columns of rows named by key (table and key from the data map)'
+            cand delete 'Delete rows named by key (table and key from the data map)'
+            cand sql 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
+            cand list 'List past interventions from the audit log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;intervene;help;set'= {
+        }
+        &'ltops;intervene;help;delete'= {
+        }
+        &'ltops;intervene;help;sql'= {
+        }
+        &'ltops;intervene;help;list'= {
+        }
+        &'ltops;intervene;help;help'= {
+        }
         &'ltops;config'= {
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
@@ -662,6 +802,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand tenant 'Tenants: list, inventory, erasure on the customer''s instruction, the erasure ledger'
             cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
+            cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -725,6 +866,20 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand purge 'Delete retained rows of erased tenants whose statutory period has ended'
         }
         &'ltops;help;retention;purge'= {
+        }
+        &'ltops;help;intervene'= {
+            cand set 'Set columns of rows named by key (table and key from the data map)'
+            cand delete 'Delete rows named by key (table and key from the data map)'
+            cand sql 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
+            cand list 'List past interventions from the audit log'
+        }
+        &'ltops;help;intervene;set'= {
+        }
+        &'ltops;help;intervene;delete'= {
+        }
+        &'ltops;help;intervene;sql'= {
+        }
+        &'ltops;help;intervene;list'= {
         }
         &'ltops;help;config'= {
             cand show 'Show the settings ltops resolved from flags, environment and the config file'

@@ -43,6 +43,7 @@ complete -c ltops -n "__fish_ltops_needs_command" -f -a "audit" -d 'The tamper-e
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "config" -d 'Inspect the resolved configuration'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
@@ -400,6 +401,108 @@ complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete retained rows of erased tenants whose statutory period has ended'
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -f -a "set" -d 'Set columns of rows named by key (table and key from the data map)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -f -a "delete" -d 'Delete rows named by key (table and key from the data map)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -f -a "sql" -d 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -f -a "list" -d 'List past interventions from the audit log'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and not __fish_seen_subcommand_from set delete sql list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l table -d 'A table of the data map (policies/datamap.yaml), e.g. leads' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l id -d 'The key of a row, for tables with a one-column key (repeatable)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l key -d 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=…' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l set -d 'The new value of a column, as PostgreSQL reads it (repeatable); json/jsonb columns take JSON' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l set-null -d 'Set a column to NULL (repeatable)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l tenant -d 'The tenant whose data is changed; the transaction cannot see any other' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l max-rows -d 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l dry-run -d 'Show the preview (every affected row before and after), then roll back; record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l table -d 'A table of the data map (policies/datamap.yaml), e.g. leads' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l id -d 'The key of a row, for tables with a one-column key (repeatable)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l key -d 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=…' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l tenant -d 'The tenant whose data is changed; the transaction cannot see any other' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l max-rows -d 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show the preview (every affected row before and after), then roll back; record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l sql -d 'The statement: exactly one INSERT, UPDATE or DELETE on tables of the data map, without RETURNING' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l sql-file -d 'Read the statement from FILE (`-` for stdin)' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l tenant -d 'The tenant whose data is changed; the transaction cannot see any other' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l max-rows -d 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l dry-run -d 'Show the preview (every affected row before and after), then roll back; record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l tenant -d 'Only interventions on this tenant' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l since -d 'Only interventions at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l limit -d 'Only the last N interventions' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l images -d 'Also show the statements and the before/after images (decrypted with the tenant key, if it still exists)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set columns of rows named by key (table and key from the data map)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete rows named by key (table and key from the data map)'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "sql" -d 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "list" -d 'List past interventions from the audit log'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -467,17 +570,18 @@ complete -c ltops -n "__fish_ltops_using_subcommand man" -l yes -d 'Answer yes t
 complete -c ltops -n "__fish_ltops_using_subcommand man" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
@@ -493,5 +597,9 @@ complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcom
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from restore" -f -a "status" -d 'Restores made by ltops (in progress and done)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from restore" -f -a "reapply-erasures" -d 'Re-apply the erasures recorded after a restored copy\'s restore time'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "purge" -d 'Delete retained rows of erased tenants whose statutory period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from intervene" -f -a "set" -d 'Set columns of rows named by key (table and key from the data map)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from intervene" -f -a "delete" -d 'Delete rows named by key (table and key from the data map)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from intervene" -f -a "sql" -d 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from intervene" -f -a "list" -d 'List past interventions from the audit log'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'

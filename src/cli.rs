@@ -95,6 +95,14 @@ pub enum Command {
     /// Statutory retention: purge rows kept after erasures once their period has ended
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Correct customer data: one tenant, a reason, a preview with before/after images, recorded
+    ///
+    /// Every intervention runs in one transaction scoped to exactly one tenant by row-level
+    /// security, shows every affected row before and after, commits only after confirmation
+    /// (--yes without a terminal), and is recorded in the audit log with the images encrypted
+    /// under the tenant key. --dry-run shows the preview and rolls back.
+    #[command(subcommand)]
+    Intervene(InterveneCommand),
     /// Inspect the resolved configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -227,6 +235,117 @@ pub struct AuditExportArgs {
     /// The evidence file to write (refuses to overwrite)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+}
+
+// Interventions on customer data (TOM §5); the help text is on `Command::Intervene`.
+#[derive(Debug, Subcommand)]
+pub enum InterveneCommand {
+    /// Set columns of rows named by key (table and key from the data map)
+    Set(InterveneSetArgs),
+    /// Delete rows named by key (table and key from the data map)
+    Delete(InterveneDeleteArgs),
+    /// Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant
+    Sql(InterveneSqlArgs),
+    /// List past interventions from the audit log
+    List(InterveneListArgs),
+}
+
+/// What every changing intervention needs: tenant, reason, limits.
+#[derive(Debug, Clone, Args)]
+pub struct InterveneScopeArgs {
+    /// The tenant whose data is changed; the transaction cannot see any other
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: String,
+    #[command(flatten)]
+    pub reason: ReasonArgs,
+    /// Show the preview (every affected row before and after), then roll back; record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow up to N affected rows [default: intervene.max_rows of the config, else 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_rows: Option<u64>,
+}
+
+/// Rows named by key.
+#[derive(Debug, Clone, Args)]
+pub struct InterveneRowsArgs {
+    /// A table of the data map (policies/datamap.yaml), e.g. leads
+    #[arg(long, value_name = "TABLE")]
+    pub table: String,
+    /// The key of a row, for tables with a one-column key (repeatable)
+    #[arg(
+        long = "id",
+        value_name = "ID",
+        required_unless_present = "key",
+        conflicts_with = "key"
+    )]
+    pub ids: Vec<String>,
+    /// One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=…
+    #[arg(long = "key", value_name = "COLUMN=VALUE", value_parser = parse_pair)]
+    pub key: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+pub struct InterveneSetArgs {
+    #[command(flatten)]
+    pub rows: InterveneRowsArgs,
+    /// The new value of a column, as PostgreSQL reads it (repeatable); json/jsonb columns take JSON
+    #[arg(long = "set", value_name = "COLUMN=VALUE", value_parser = parse_pair, required_unless_present = "set_null")]
+    pub set: Vec<(String, String)>,
+    /// Set a column to NULL (repeatable)
+    #[arg(long = "set-null", value_name = "COLUMN")]
+    pub set_null: Vec<String>,
+    #[command(flatten)]
+    pub scope: InterveneScopeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InterveneDeleteArgs {
+    #[command(flatten)]
+    pub rows: InterveneRowsArgs,
+    #[command(flatten)]
+    pub scope: InterveneScopeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InterveneSqlArgs {
+    /// The statement: exactly one INSERT, UPDATE or DELETE on tables of the data map, without RETURNING
+    #[arg(
+        long,
+        value_name = "SQL",
+        required_unless_present = "sql_file",
+        conflicts_with = "sql_file"
+    )]
+    pub sql: Option<String>,
+    /// Read the statement from FILE (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub sql_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub scope: InterveneScopeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InterveneListArgs {
+    /// Only interventions on this tenant
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Only interventions at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Only the last N interventions
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Also show the statements and the before/after images (decrypted with the tenant key, if it still exists)
+    #[arg(long)]
+    pub images: bool,
+}
+
+/// `NAME=VALUE`, split at the first `=`; the value may be empty or contain `=`.
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("`{s}` is not COLUMN=VALUE")),
+    }
 }
 
 #[derive(Debug, Subcommand)]

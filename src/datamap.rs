@@ -301,6 +301,18 @@ impl DataMap {
         }
     }
 
+    /// Validates a tenant id and puts it in its one canonical form (UUIDs lower
+    /// case), so that audit keys, ledger entries and locks all agree on it.
+    pub fn normalize_tenant_id(&self, id: &str) -> Result<String, String> {
+        self.check_tenant_id(id)?;
+        Ok(match self.tenant.id_type {
+            IdType::Uuid => uuid::Uuid::parse_str(id)
+                .map(|u| u.hyphenated().to_string())
+                .map_err(|e| e.to_string())?,
+            _ => id.to_owned(),
+        })
+    }
+
     /// Parameter `$n` holding a tenant id bound as text, cast to the key's type
     /// (binding text is what lets one code path serve uuid, bigint and text keys).
     pub fn id_param(&self, n: usize) -> String {

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod datamap;
 pub mod db;
 pub mod erasure;
+pub mod intervention;
 pub mod printer;
 pub mod restore;
 pub mod settings;

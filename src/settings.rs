@@ -85,6 +85,8 @@ pub struct ConfigFile {
     pub erasure: ErasureSection,
     #[serde(default)]
     pub restore: RestoreSection,
+    #[serde(default)]
+    pub intervene: InterveneSection,
 }
 
 /// How ltops reaches a restored copy's database to re-apply erasures.
@@ -143,6 +145,22 @@ fn default_batch_threshold() -> u64 {
 
 fn default_batch_size() -> u64 {
     10_000
+}
+
+/// `intervene:` — limits of `ltops intervene`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterveneSection {
+    /// More affected rows than this are refused unless `--max-rows` allows them.
+    pub max_rows: Option<u64>,
+}
+
+impl InterveneSection {
+    pub const DEFAULT_MAX_ROWS: u64 = 100;
+
+    pub fn max_rows(&self) -> u64 {
+        self.max_rows.unwrap_or(Self::DEFAULT_MAX_ROWS)
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -341,6 +359,14 @@ fn yaml_error(path: &Path, e: &serde_yaml::Error) -> ConfigError {
 }
 
 fn validate(path: &Path, text: &str, config: &ConfigFile) -> Result<(), ConfigError> {
+    if config.intervene.max_rows == Some(0) {
+        return Err(located(
+            path,
+            text,
+            &["intervene", "max_rows"],
+            "intervene.max_rows must be at least 1".into(),
+        ));
+    }
     for (command, sets) in &config.permissions {
         for set in sets {
             if set.is_empty()
@@ -713,6 +739,22 @@ mod tests {
             Some((6, 5))
         );
         assert_eq!(locate_key(text, &["aws", "cluster"]), None);
+    }
+
+    #[test]
+    fn intervene_max_rows_is_checked() {
+        assert_eq!(parse("\n").unwrap().intervene.max_rows(), 100);
+        assert_eq!(
+            parse("intervene:\n  max_rows: 500\n")
+                .unwrap()
+                .intervene
+                .max_rows(),
+            500
+        );
+        let err = parse("intervene:\n  max_rows: 0\n").unwrap_err();
+        assert!(err.to_string().starts_with("ltops.yaml:2:3:"), "{err}");
+        let err = parse("intervene:\n  max_row: 5\n").unwrap_err();
+        assert!(err.to_string().contains("unknown field `max_row`"), "{err}");
     }
 
     #[test]

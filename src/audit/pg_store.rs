@@ -142,6 +142,21 @@ impl PgStore {
         Ok(event)
     }
 
+    /// Whether the event with this id is in the log: after a COMMIT whose answer
+    /// was lost, this tells whether a change recorded in the same transaction
+    /// committed.
+    pub async fn has_event(&self, id: Uuid) -> Result<bool, AuditError> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM ltops_audit.events WHERE id = $1)",
+                &[&id],
+            )
+            .await
+            .map_err(|e| self.db_err(e))?;
+        Ok(row.get(0))
+    }
+
     pub async fn read_all(&self) -> Result<Vec<u8>, AuditError> {
         self.check_ready().await?;
         let rows = self

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod config;
 mod docs;
+mod intervene;
 pub mod mutate;
 mod restore;
 mod tenant;
@@ -13,7 +14,8 @@ use std::path::PathBuf;
 
 use crate::ExitStatus;
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigCommand, RestoreCommand, RetentionCommand, TenantCommand,
+    AuditCommand, Cli, Command, ConfigCommand, InterveneCommand, RestoreCommand, RetentionCommand,
+    TenantCommand,
 };
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
@@ -55,6 +57,10 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Restore(RestoreCommand::ReapplyErasures(args)) => {
             restore::reapply(&ctx, &args).await
         }
+        Command::Intervene(InterveneCommand::Set(args)) => intervene::set(&ctx, &args).await,
+        Command::Intervene(InterveneCommand::Delete(args)) => intervene::delete(&ctx, &args).await,
+        Command::Intervene(InterveneCommand::Sql(args)) => intervene::sql(&ctx, &args).await,
+        Command::Intervene(InterveneCommand::List(args)) => intervene::list(&ctx, &args).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

@@ -28,6 +28,23 @@ pub fn in_recorded_section() -> bool {
     IN_RECORDED.load(Ordering::SeqCst)
 }
 
+/// While alive, Ctrl-C is left to the running action — which records `aborted`,
+/// or finishes a commit it must not abandon — instead of stopping ltops at once.
+pub struct RecordedSection(());
+
+impl RecordedSection {
+    pub fn enter() -> RecordedSection {
+        IN_RECORDED.store(true, Ordering::SeqCst);
+        RecordedSection(())
+    }
+}
+
+impl Drop for RecordedSection {
+    fn drop(&mut self) {
+        IN_RECORDED.store(false, Ordering::SeqCst);
+    }
+}
+
 /// Who may act, with the SDK configuration that proved it.
 pub struct Authorized {
     pub actor: Actor,
@@ -104,13 +121,13 @@ where
         .append(action.intent(intent_content), personal)
         .await
         .context("cannot record the intent, so nothing was done")?;
-    IN_RECORDED.store(true, Ordering::SeqCst);
+    let section = RecordedSection::enter();
     let work = work(intent.clone());
     let result = tokio::select! {
         r = work => Some(r),
         _ = tokio::signal::ctrl_c() => None,
     };
-    IN_RECORDED.store(false, Ordering::SeqCst);
+    drop(section);
     let (outcome, content, value) = match result {
         Some(Ok((value, content))) => (Outcome::Ok, content, Ok(value)),
         Some(Err(e)) => (

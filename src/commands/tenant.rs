@@ -338,7 +338,7 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
     )
     .map_err(anyhow::Error::msg)?;
     if let Some(c) = &args.confirm
-        && c != tenant
+        && map.normalize_tenant_id(c).ok().as_deref() != Some(tenant)
     {
         bail!("--confirm {c} does not match the tenant {tenant}; nothing was changed");
     }
@@ -537,7 +537,7 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
 
 /// Typing the tenant id is the confirmation: a `y` is too easy at 3 am.
 fn confirm_tenant(ctx: &Ctx, tenant: &str, typed: Option<&str>) -> anyhow::Result<()> {
-    if ctx.settings.yes && typed == Some(tenant) {
+    if ctx.settings.yes && typed.is_some_and(|t| t.eq_ignore_ascii_case(tenant)) {
         return Ok(());
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -551,7 +551,7 @@ fn confirm_tenant(ctx: &Ctx, tenant: &str, typed: Option<&str>) -> anyhow::Resul
         .allow_empty(true)
         .interact_text()
         .context("cannot read the confirmation")?;
-    if answer.trim() != tenant {
+    if !answer.trim().eq_ignore_ascii_case(tenant) {
         bail!("the typed id does not match; nothing was changed");
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cli;
+mod intervene;
 mod json;
 mod restore;
 mod sso;
