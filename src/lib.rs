@@ -9,6 +9,7 @@ pub mod datamap;
 pub mod db;
 pub mod printer;
 pub mod settings;
+pub mod tom;
 pub mod when;
 
 use std::process::ExitCode;

@@ -6,11 +6,12 @@ mod auth;
 mod config;
 mod docs;
 pub mod mutate;
+mod tom;
 
 use std::path::PathBuf;
 
 use crate::ExitStatus;
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, TomCommand};
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
 
@@ -40,6 +41,10 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(&ctx, &args).await,
         Command::Audit(AuditCommand::Export(args)) => audit::export(&ctx, &args).await,
         Command::Audit(AuditCommand::Head) => audit::head(&ctx).await,
+        Command::Tom(TomCommand::Controls(args)) => tom::controls(&ctx, &args),
+        Command::Tom(TomCommand::Check(args)) => tom::check(&ctx, &args).await,
+        Command::Tom(TomCommand::Attest(args)) => tom::attest(&ctx, &args).await,
+        Command::Tom(TomCommand::Report(args)) => tom::report(&ctx, &args).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
