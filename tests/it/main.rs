@@ -5,3 +5,4 @@ mod audit;
 mod cli;
 mod sso;
 mod support;
+mod tom;

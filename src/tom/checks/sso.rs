@@ -344,7 +344,7 @@ pub fn session_duration(
     inv.permission_sets
         .iter()
         .map(|ps| {
-            let resource = format!("{} ({})", ps.arn, ps.name);
+            let resource = ps.arn.clone();
             match ps.session_duration.as_deref() {
                 // The service default is one hour.
                 None => Finding::pass(
@@ -363,7 +363,8 @@ pub fn session_duration(
                         resource,
                         s <= max,
                         format!(
-                            "session duration {d} ({}h{:02}m; at most {}h)",
+                            "permission set {}: session duration {d} ({}h{:02}m; at most {}h)",
+                            ps.name,
                             s / 3600,
                             s % 3600 / 60,
                             p.max_hours
