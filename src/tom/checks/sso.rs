@@ -44,6 +44,8 @@ pub struct SsoInventory {
     pub group_members: BTreeMap<String, Vec<String>>,
     /// user id -> user name
     pub user_names: BTreeMap<String, String>,
+    /// group id -> display name
+    pub group_names: BTreeMap<String, String>,
 }
 
 impl SsoInventory {
@@ -53,7 +55,8 @@ impl SsoInventory {
         for (kind, id) in &ps.assignments {
             if kind == "GROUP" {
                 for m in self.group_members.get(id).into_iter().flatten() {
-                    out.push((m.clone(), format!(" (via group {id})")));
+                    let name = self.group_names.get(id).unwrap_or(id);
+                    out.push((m.clone(), format!(" (via group {name})")));
                 }
             } else {
                 out.push((id.clone(), String::new()));
@@ -168,13 +171,25 @@ pub async fn fetch(
                     break;
                 }
             }
-            Ok::<_, String>((store_id, group, users))
+            let name = store
+                .describe_group()
+                .identity_store_id(&store_id)
+                .group_id(&group)
+                .send()
+                .await
+                .map_err(e("identitystore:DescribeGroup"))?
+                .display_name()
+                .map(str::to_owned);
+            Ok::<_, String>((store_id, group, users, name))
         }
     })
     .await;
     let mut users: BTreeSet<(String, String)> = BTreeSet::new();
     for m in members {
-        let (store_id, group, ids) = m?;
+        let (store_id, group, ids, name) = m?;
+        if let Some(n) = name {
+            inv.group_names.insert(group.clone(), n);
+        }
         for u in &ids {
             users.insert((store_id.clone(), u.clone()));
         }
