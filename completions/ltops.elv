@@ -41,6 +41,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+            cand tom 'The annual TOM review (§9): controls, live checks, attestations, the report'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -694,6 +695,125 @@ set edit:completion:arg-completer[ltops] = {|@words|
         }
         &'ltops;intervene;help;help'= {
         }
+        &'ltops;tom'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand controls 'List the controls of the catalog (policies/tom) and their coverage of TOM.de.md'
+            cand check 'Check every control against AWS, the database and the audit log; exit 1 on any finding'
+            cand attest 'Attest organisational controls with evidence; recorded in the audit log'
+            cand report 'Write the annual report (Markdown or HTML, German by default) and its JSON'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;tom;controls'= {
+            cand --section 'Only the controls of this TOM section (0 = preamble)'
+            cand --tom 'TOM.de.md to measure coverage against [default: $LTOPS_TOM_MD, then shared/TOM.de.md or TOM.de.md in or above the policies folder]'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tom;check'= {
+            cand --section 'Only the controls of this TOM section (0 = preamble)'
+            cand --control 'Only this control, e.g. TOM-4.2'
+            cand --concurrency 'AWS calls in flight at most (1 = one after another)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tom;attest'= {
+            cand --evidence 'What shows the measure is in place: a text or a URL (protocol, photo, signed list)'
+            cand --valid-for 'How long the attestation holds, e.g. 12mo, 6mo, 90d [default: the control''s valid_for, else 12mo]'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show what would be recorded, record nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tom;report'= {
+            cand --out 'The report to write: FILE.md or FILE.html; FILE.json is written beside it (never overwritten)'
+            cand --lang 'Language of the report'
+            cand --previous 'The previous report''s JSON, to show what changed since'
+            cand --concurrency 'AWS calls in flight at most (1 = one after another)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;tom;help'= {
+            cand controls 'List the controls of the catalog (policies/tom) and their coverage of TOM.de.md'
+            cand check 'Check every control against AWS, the database and the audit log; exit 1 on any finding'
+            cand attest 'Attest organisational controls with evidence; recorded in the audit log'
+            cand report 'Write the annual report (Markdown or HTML, German by default) and its JSON'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;tom;help;controls'= {
+        }
+        &'ltops;tom;help;check'= {
+        }
+        &'ltops;tom;help;attest'= {
+        }
+        &'ltops;tom;help;report'= {
+        }
+        &'ltops;tom;help;help'= {
+        }
         &'ltops;config'= {
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
@@ -803,6 +923,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+            cand tom 'The annual TOM review (§9): controls, live checks, attestations, the report'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -880,6 +1001,20 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;help;intervene;sql'= {
         }
         &'ltops;help;intervene;list'= {
+        }
+        &'ltops;help;tom'= {
+            cand controls 'List the controls of the catalog (policies/tom) and their coverage of TOM.de.md'
+            cand check 'Check every control against AWS, the database and the audit log; exit 1 on any finding'
+            cand attest 'Attest organisational controls with evidence; recorded in the audit log'
+            cand report 'Write the annual report (Markdown or HTML, German by default) and its JSON'
+        }
+        &'ltops;help;tom;controls'= {
+        }
+        &'ltops;help;tom;check'= {
+        }
+        &'ltops;help;tom;attest'= {
+        }
+        &'ltops;help;tom;report'= {
         }
         &'ltops;help;config'= {
             cand show 'Show the settings ltops resolved from flags, environment and the config file'

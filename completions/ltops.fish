@@ -44,6 +44,7 @@ complete -c ltops -n "__fish_ltops_needs_command" -f -a "tenant" -d 'Tenants: li
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "tom" -d 'The annual TOM review (§9): controls, live checks, attestations, the report'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "config" -d 'Inspect the resolved configuration'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
@@ -503,6 +504,89 @@ complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "sql" -d 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "list" -d 'List past interventions from the audit log'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -f -a "controls" -d 'List the controls of the catalog (policies/tom) and their coverage of TOM.de.md'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -f -a "check" -d 'Check every control against AWS, the database and the audit log; exit 1 on any finding'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -f -a "attest" -d 'Attest organisational controls with evidence; recorded in the audit log'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -f -a "report" -d 'Write the annual report (Markdown or HTML, German by default) and its JSON'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and not __fish_seen_subcommand_from controls check attest report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l section -d 'Only the controls of this TOM section (0 = preamble)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l tom -d 'TOM.de.md to measure coverage against [default: $LTOPS_TOM_MD, then shared/TOM.de.md or TOM.de.md in or above the policies folder]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l section -d 'Only the controls of this TOM section (0 = preamble)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l control -d 'Only this control, e.g. TOM-4.2' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l concurrency -d 'AWS calls in flight at most (1 = one after another)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l evidence -d 'What shows the measure is in place: a text or a URL (protocol, photo, signed list)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l valid-for -d 'How long the attestation holds, e.g. 12mo, 6mo, 90d [default: the control\'s valid_for, else 12mo]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l dry-run -d 'Show what would be recorded, record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from attest" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l out -d 'The report to write: FILE.md or FILE.html; FILE.json is written beside it (never overwritten)' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l lang -d 'Language of the report' -r -f -a "de\t'Deutsch (the language of the TOM)'
+en\t'English'"
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l previous -d 'The previous report\'s JSON, to show what changed since' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l concurrency -d 'AWS calls in flight at most (1 = one after another)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "controls" -d 'List the controls of the catalog (policies/tom) and their coverage of TOM.de.md'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check every control against AWS, the database and the audit log; exit 1 on any finding'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "attest" -d 'Attest organisational controls with evidence; recorded in the audit log'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "report" -d 'Write the annual report (Markdown or HTML, German by default) and its JSON'
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -570,18 +654,19 @@ complete -c ltops -n "__fish_ltops_using_subcommand man" -l yes -d 'Answer yes t
 complete -c ltops -n "__fish_ltops_using_subcommand man" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "tom" -d 'The annual TOM review (§9): controls, live checks, attestations, the report'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
@@ -601,5 +686,9 @@ complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcom
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from intervene" -f -a "delete" -d 'Delete rows named by key (table and key from the data map)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from intervene" -f -a "sql" -d 'Run one INSERT, UPDATE or DELETE, checked and scoped to the tenant'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from intervene" -f -a "list" -d 'List past interventions from the audit log'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tom" -f -a "controls" -d 'List the controls of the catalog (policies/tom) and their coverage of TOM.de.md'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tom" -f -a "check" -d 'Check every control against AWS, the database and the audit log; exit 1 on any finding'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tom" -f -a "attest" -d 'Attest organisational controls with evidence; recorded in the audit log'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tom" -f -a "report" -d 'Write the annual report (Markdown or HTML, German by default) and its JSON'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'

@@ -103,6 +103,9 @@ pub enum Command {
     /// under the tenant key. --dry-run shows the preview and rolls back.
     #[command(subcommand)]
     Intervene(InterveneCommand),
+    /// The annual TOM review (§9): controls, live checks, attestations, the report
+    #[command(subcommand)]
+    Tom(TomCommand),
     /// Inspect the resolved configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -475,6 +478,81 @@ pub struct RetentionPurgeArgs {
     /// Show what is due, delete nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TomCommand {
+    /// List the controls of the catalog (policies/tom) and their coverage of TOM.de.md
+    Controls(TomControlsArgs),
+    /// Check every control against AWS, the database and the audit log; exit 1 on any finding
+    Check(TomCheckArgs),
+    /// Attest organisational controls with evidence; recorded in the audit log
+    Attest(TomAttestArgs),
+    /// Write the annual report (Markdown or HTML, German by default) and its JSON
+    Report(TomReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TomControlsArgs {
+    /// Only the controls of this TOM section (0 = preamble)
+    #[arg(long, value_name = "N")]
+    pub section: Option<u32>,
+    /// TOM.de.md to measure coverage against [default: $LTOPS_TOM_MD, then shared/TOM.de.md or TOM.de.md in or above the policies folder]
+    #[arg(long, value_name = "FILE")]
+    pub tom: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TomCheckArgs {
+    /// Only the controls of this TOM section (0 = preamble)
+    #[arg(long, value_name = "N")]
+    pub section: Option<u32>,
+    /// Only this control, e.g. TOM-4.2
+    #[arg(long, value_name = "ID")]
+    pub control: Option<String>,
+    /// AWS calls in flight at most (1 = one after another)
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct TomAttestArgs {
+    /// The attestation control(s), e.g. TOM-1.2 TOM-1.4
+    #[arg(required = true, value_name = "CONTROL")]
+    pub controls: Vec<String>,
+    /// What shows the measure is in place: a text or a URL (protocol, photo, signed list)
+    #[arg(long, value_name = "TEXT|URL")]
+    pub evidence: String,
+    /// How long the attestation holds, e.g. 12mo, 6mo, 90d [default: the control's valid_for, else 12mo]
+    #[arg(long, value_name = "DURATION")]
+    pub valid_for: Option<String>,
+    /// Show what would be recorded, record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportLang {
+    /// Deutsch (the language of the TOM)
+    De,
+    /// English
+    En,
+}
+
+#[derive(Debug, Args)]
+pub struct TomReportArgs {
+    /// The report to write: FILE.md or FILE.html; FILE.json is written beside it (never overwritten)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Language of the report
+    #[arg(long, value_enum, default_value_t = ReportLang::De)]
+    pub lang: ReportLang,
+    /// The previous report's JSON, to show what changed since
+    #[arg(long, value_name = "OLD.json")]
+    pub previous: Option<PathBuf>,
+    /// AWS calls in flight at most (1 = one after another)
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Subcommand)]

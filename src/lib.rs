@@ -12,6 +12,7 @@ pub mod intervention;
 pub mod printer;
 pub mod restore;
 pub mod settings;
+pub mod tom;
 pub mod when;
 
 use std::process::ExitCode;

@@ -9,13 +9,14 @@ mod intervene;
 pub mod mutate;
 mod restore;
 mod tenant;
+mod tom;
 
 use std::path::PathBuf;
 
 use crate::ExitStatus;
 use crate::cli::{
     AuditCommand, Cli, Command, ConfigCommand, InterveneCommand, RestoreCommand, RetentionCommand,
-    TenantCommand,
+    TenantCommand, TomCommand,
 };
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
@@ -61,6 +62,10 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Intervene(InterveneCommand::Delete(args)) => intervene::delete(&ctx, &args).await,
         Command::Intervene(InterveneCommand::Sql(args)) => intervene::sql(&ctx, &args).await,
         Command::Intervene(InterveneCommand::List(args)) => intervene::list(&ctx, &args).await,
+        Command::Tom(TomCommand::Controls(args)) => tom::controls(&ctx, &args),
+        Command::Tom(TomCommand::Check(args)) => tom::check(&ctx, &args).await,
+        Command::Tom(TomCommand::Attest(args)) => tom::attest(&ctx, &args).await,
+        Command::Tom(TomCommand::Report(args)) => tom::report(&ctx, &args).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

@@ -9,3 +9,4 @@ mod restore;
 mod sso;
 mod support;
 mod tenant;
+mod tom;

@@ -188,6 +188,17 @@ def seed(endpoint, region):
                                       "managed_policies": spec["managed"],
                                       "inline_policy": bool(spec["inline"])}
 
+    # ---- IAM Identity Center: the permission sets behind the roles, who holds them ------------
+    log("IAM Identity Center: permission sets, users, group platform-admins, assignments")
+    out["identity_center"] = seed_identity_center(session, endpoint, ACCOUNT, [
+        ("LtopsAdmin", "PT1H", PERMISSION_SETS["LtopsAdmin"], [("GROUP", "platform-admins")]),
+        ("LtopsOnCall", "PT1H", PERMISSION_SETS["LtopsOnCall"], [("USER", "bob@leadtributor.cloud")]),
+        ("LtopsDPO", "PT1H", PERMISSION_SETS["LtopsDPO"], [("USER", "dora@leadtributor.cloud")]),
+        ("ReadOnly", "PT1H", PERMISSION_SETS["ReadOnly"], [("USER", "rita@leadtributor.cloud")]),
+    ], users=["alice@leadtributor.cloud", "adam@leadtributor.cloud", "bob@leadtributor.cloud",
+              "dora@leadtributor.cloud", "rita@leadtributor.cloud"],
+       groups={"platform-admins": ["alice@leadtributor.cloud", "adam@leadtributor.cloud"]})
+
     # ---- static-key IAM user -------------------------------------------------------------
     log("IAM: user ci-deployer with a static access key")
     user = iam.create_user(UserName="ci-deployer", Path="/ci/",
@@ -484,10 +495,184 @@ def verify(chk, out, iam, kms, ec2, rds, region):
         chk.eq("%s restore window present" % ident_, bool(i.get("LatestRestorableTime")), True, gap=True)
 
 
+def seed_identity_center(session, endpoint, account, sets, users, groups, region="eu-central-1"):
+    """Permission sets (name, session duration, spec, [(USER|GROUP, name)]), identity-store
+    users and groups, and the account assignments, in IAM Identity Center of `region`."""
+    sso = session.client("sso-admin", endpoint_url=endpoint, region_name=region)
+    ids = session.client("identitystore", endpoint_url=endpoint, region_name=region)
+    inst = sso.list_instances()["Instances"][0]
+    instance_arn, store = inst["InstanceArn"], inst["IdentityStoreId"]
+    user_ids, group_ids = {}, {}
+    for email in users:
+        given = email.split("@")[0]
+        user_ids[email] = ids.create_user(
+            IdentityStoreId=store, UserName=email, DisplayName=given.title(),
+            Name={"GivenName": given.title(), "FamilyName": "Lab"},
+            Emails=[{"Value": email, "Type": "work", "Primary": True}])["UserId"]
+    for g, members in groups.items():
+        gid = ids.create_group(IdentityStoreId=store, DisplayName=g)["GroupId"]
+        group_ids[g] = gid
+        for m in members:
+            ids.create_group_membership(IdentityStoreId=store, GroupId=gid, MemberId={"UserId": user_ids[m]})
+    out = {"instance_arn": instance_arn, "identity_store_id": store, "permission_sets": {}}
+    for name, duration, spec, holders in sets:
+        ps = sso.create_permission_set(Name=name, InstanceArn=instance_arn, SessionDuration=duration,
+                                       Description="lab: %s" % name)["PermissionSet"]
+        arn = ps["PermissionSetArn"]
+        for m in spec["managed"]:
+            sso.attach_managed_policy_to_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn,
+                                                        ManagedPolicyArn=m)
+        if spec["inline"]:
+            sso.put_inline_policy_to_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn,
+                                                    InlinePolicy=json.dumps(spec["inline"]))
+        for kind, who in holders:
+            pid = group_ids[who] if kind == "GROUP" else user_ids[who]
+            sso.create_account_assignment(InstanceArn=instance_arn, TargetId=account, TargetType="AWS_ACCOUNT",
+                                          PermissionSetArn=arn, PrincipalType=kind, PrincipalId=pid)
+        got = sso.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)["PermissionSet"]
+        if got.get("SessionDuration") != duration:
+            raise SystemExit("permission set %s: session duration %r did not round-trip" % (name, got.get("SessionDuration")))
+        out["permission_sets"][name] = {"arn": arn, "session_duration": duration, "holders": holders}
+    return out
+
+
+VIOLATIONS_ACCOUNT = "210987654321"
+
+
+def seed_violations(endpoint, region, account):
+    """A second account with one deliberate violation per automated AWS check, every
+    resource otherwise compliant, so that `ltops tom check` must report exactly these."""
+    base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                 region_name=region)
+    creds = base.client("sts", endpoint_url=endpoint).assume_role(
+        RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % account,
+        RoleSessionName="seed-violations")["Credentials"]
+    session = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                    aws_secret_access_key=creds["SecretAccessKey"],
+                                    aws_session_token=creds["SessionToken"], region_name=region)
+    iam = session.client("iam", endpoint_url=endpoint)
+    got = session.client("sts", endpoint_url=endpoint).get_caller_identity()["Account"]
+    if got != account:
+        raise SystemExit("assumed credentials act in %s, not %s" % (got, account))
+    out = {"account_id": account, "region": region, "violations": []}
+
+    def v(check, resource, what):
+        out["violations"].append({"check": check, "resource": resource, "what": what})
+
+    # The DPO's SSO role, so that dora can sign in here (and nothing else SSO-provisioned).
+    try:
+        iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name=SAML_PROVIDER)
+        dpo_role = sso_role_name("LtopsDPO")
+        iam.create_role(Path=SSO_PATH_TMPL.format(region=region), RoleName=dpo_role,
+                        AssumeRolePolicyDocument=json.dumps(trust_policy()), MaxSessionDuration=3600)
+    except iam.exceptions.EntityAlreadyExistsException:
+        log("violations account %s is already seeded" % account)
+        out["already_seeded"] = True
+        return out
+    iam.put_role_policy(RoleName=dpo_role, PolicyName="AwsSSOInlinePolicy", PolicyDocument=json.dumps(POLICY_DPO))
+
+    # IAM Identity Center: the DPO's set, and a break-glass set with a 12 h session.
+    readonly = {"managed": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "inline": None}
+    out["identity_center"] = seed_identity_center(session, endpoint, account, [
+        ("LtopsDPO", "PT1H", PERMISSION_SETS["LtopsDPO"], [("USER", "dora@leadtributor.cloud")]),
+        ("LtopsBreakGlass", "PT12H", readonly, []),
+    ], users=["dora@leadtributor.cloud"], groups={}, region=region)
+    v("sso.session_duration", out["identity_center"]["permission_sets"]["LtopsBreakGlass"]["arn"],
+      "permission set with a 12 h session")
+
+    # Password policy: compliant but for the length.
+    pp = dict(PASSWORD_POLICY, MinimumPasswordLength=8)
+    iam.update_account_password_policy(**pp)
+    v("iam.password_policy", "arn:aws:iam::%s:account-password-policy" % account, "minimum length 8")
+
+    # Three people with full access through a group.
+    iam.create_group(GroupName="ops-admins", Path="/people/")
+    iam.attach_group_policy(GroupName="ops-admins", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    for name in ("ann", "ben", "cem"):
+        iam.create_user(UserName=name, Path="/people/")
+        iam.add_user_to_group(GroupName="ops-admins", UserName=name)
+    v("iam.full_access_humans", "arn:aws:iam::%s:root (full access)" % account, "3 admins via group ops-admins")
+
+    # A person with a console password, a person with a long-lived access key.
+    eve = iam.create_user(UserName="eve", Path="/people/")["User"]
+    iam.create_login_profile(UserName="eve", Password="Lab-only-Passw0rd-not-secret!")
+    v("iam.no_human_user_credentials", eve["Arn"], "console password")
+    fred = iam.create_user(UserName="fred", Path="/people/")["User"]
+    iam.create_access_key(UserName="fred")
+    v("iam.no_human_user_credentials", fred["Arn"], "human with an access key")
+
+    # RDS: a compliant template, one deviation per instance.
+    def rds_in(r):
+        return session.client("rds", endpoint_url=endpoint, region_name=r)
+
+    def kms_key(r):
+        k = session.client("kms", endpoint_url=endpoint, region_name=r)
+        md = k.create_key(Description="violations RDS key")["KeyMetadata"]
+        k.enable_key_rotation(KeyId=md["KeyId"])
+        return md["Arn"]
+
+    def pg(r, name, force_ssl):
+        c = rds_in(r)
+        c.create_db_parameter_group(DBParameterGroupName=name, DBParameterGroupFamily="postgres16",
+                                    Description="violations")
+        c.modify_db_parameter_group(DBParameterGroupName=name, Parameters=[
+            {"ParameterName": "rds.force_ssl", "ParameterValue": force_ssl, "ApplyMethod": "pending-reboot"}])
+
+    keys = {r: kms_key(r) for r in (region, "eu-west-2")}
+    pg(region, "v-postgres16", "1")
+    pg("eu-west-2", "v-postgres16", "1")
+    pg(region, "v-nossl", "0")
+
+    def instance(ident, r=region, **over):
+        args = dict(
+            DBInstanceIdentifier=ident, Engine="postgres", EngineVersion="16.4",
+            DBInstanceClass="db.m6g.large", AllocatedStorage=20, MasterUsername="platform_admin",
+            MasterUserPassword="Lab-only-Passw0rd-not-secret", MultiAZ=True,
+            DBParameterGroupName="v-postgres16", StorageEncrypted=True, KmsKeyId=keys[r],
+            BackupRetentionPeriod=35, DeletionProtection=True, EnableIAMDatabaseAuthentication=True,
+            EnableCloudwatchLogsExports=["postgresql"], PubliclyAccessible=False)
+        args.update(over)
+        args = {k: val for k, val in args.items() if val is not None}
+        return rds_in(r).create_db_instance(**args)["DBInstance"]["DBInstanceArn"]
+
+    v("rds.region_in_eea", instance("v-london", r="eu-west-2"), "in London (eu-west-2)")
+    v("rds.backup_retention", instance("v-retention7", BackupRetentionPeriod=7), "7-day retention")
+    v("rds.encryption_cmk", instance("v-unencrypted", StorageEncrypted=False, KmsKeyId=None), "unencrypted")
+    v("rds.force_ssl", instance("v-nossl", DBParameterGroupName="v-nossl"), "rds.force_ssl 0")
+    v("rds.not_public", instance("v-public", PubliclyAccessible=True), "publicly accessible")
+    v("rds.deletion_protection", instance("v-nodelprot", DeletionProtection=False), "no deletion protection")
+    v("rds.high_availability", instance("v-singleaz", MultiAZ=False), "single AZ")
+    v("rds.iam_auth", instance("v-noiamauth", EnableIAMDatabaseAuthentication=False), "IAM auth off")
+    v("rds.log_exports", instance("v-nologs", EnableCloudwatchLogsExports=[]), "no log exports")
+
+    # An Aurora cluster with a single member: compliant but for availability.
+    c = rds_in(region)
+    c.create_db_cluster_parameter_group(DBClusterParameterGroupName="v-aurora16",
+                                        DBParameterGroupFamily="aurora-postgresql16", Description="violations")
+    c.modify_db_cluster_parameter_group(DBClusterParameterGroupName="v-aurora16", Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
+    cl = c.create_db_cluster(
+        DBClusterIdentifier="v-cluster-single", Engine="aurora-postgresql", EngineVersion="16.4",
+        MasterUsername="platform_admin", MasterUserPassword="Lab-only-Passw0rd-not-secret",
+        DBClusterParameterGroupName="v-aurora16", StorageEncrypted=True, KmsKeyId=keys[region],
+        BackupRetentionPeriod=35, DeletionProtection=True, EnableIAMDatabaseAuthentication=True,
+        EnableCloudwatchLogsExports=["postgresql"])["DBCluster"]
+    c.create_db_instance(DBInstanceIdentifier="v-cluster-single-1", DBClusterIdentifier="v-cluster-single",
+                         Engine="aurora-postgresql", DBInstanceClass="db.r6g.large",
+                         AvailabilityZone=region + "a", PubliclyAccessible=False)
+    v("rds.high_availability", cl["DBClusterArn"], "cluster with one member")
+    return out
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5000")
     p.add_argument("--region", default="eu-central-1")
+    p.add_argument("--scenario", choices=["compliant", "violations"], default="compliant",
+                   help="compliant: the lab account (default); violations: a second account with one "
+                        "deliberate violation per automated check of `ltops tom check`")
+    p.add_argument("--account", default=VIOLATIONS_ACCOUNT,
+                   help="the account of the violations scenario (default %(default)s)")
     args = p.parse_args(argv)
     # use only the static moto test keys, whatever the surrounding environment says
     for k in list(os.environ):
@@ -496,7 +681,12 @@ def main(argv=None):
             del os.environ[k]
     os.environ["AWS_CONFIG_FILE"] = os.devnull
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
-    out = seed(args.endpoint, args.region)
+    if args.scenario == "violations":
+        if args.account == ACCOUNT:
+            raise SystemExit("the violations scenario needs an account other than %s" % ACCOUNT)
+        out = seed_violations(args.endpoint, args.region, args.account)
+    else:
+        out = seed(args.endpoint, args.region)
     json.dump(out, sys.stdout, indent=2, sort_keys=True, default=str)
     sys.stdout.write("\n")
     sys.stdout.flush()

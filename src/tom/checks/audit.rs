@@ -1,0 +1,183 @@
+//! The audit log as evidence: the chain verifies, every intervention carries a
+//! reason, and the previous annual review is recent.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::super::Finding;
+use crate::audit::event::{Event, Outcome, Phase};
+use crate::audit::verify::{VerifyReport, Witness};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonParams {
+    /// Actions that are interventions: exact names, or prefixes ending in `.`.
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewParams {
+    pub max_age_days: i64,
+    /// The audit action of a filed annual report.
+    pub report_action: String,
+}
+
+/// The log, read once per run.
+#[derive(Debug, Clone)]
+pub struct AuditData {
+    pub source: String,
+    pub verify: VerifyReport,
+    pub events: Vec<Event>,
+    pub head: Option<Witness>,
+}
+
+/// Parses every line that is an event; the chain check reports the others.
+pub fn parse_events(bytes: &[u8]) -> Vec<Event> {
+    bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| serde_json::from_slice(l).ok())
+        .collect()
+}
+
+pub fn matches_action(action: &str, patterns: &[String]) -> bool {
+    patterns.iter().any(|p| {
+        if p.ends_with('.') {
+            action.starts_with(p.as_str())
+        } else {
+            action == p
+        }
+    })
+}
+
+pub fn chain_intact(check: &str, data: &Result<AuditData, String>) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Ok(d) => d,
+    };
+    let r = &d.verify;
+    let head = d
+        .head
+        .as_ref()
+        .map(|h| format!("{}:{}", h.seq, h.hash))
+        .unwrap_or_else(|| "-".into());
+    vec![match &r.first_break {
+        None => Finding::pass(
+            check,
+            &d.source,
+            format!(
+                "{} events, hash chain intact{}; head {head}",
+                r.events,
+                if r.witness.is_some() {
+                    ", matches the recorded head"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        Some(b) => Finding::fail(
+            check,
+            &d.source,
+            format!(
+                "chain broken at seq {} (line {}): {:?} — {}",
+                b.seq, b.line, b.kind, b.detail
+            ),
+        ),
+    }]
+}
+
+pub fn interventions_have_reason(
+    check: &str,
+    p: &ReasonParams,
+    data: &Result<AuditData, String>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Ok(d) => d,
+    };
+    let interventions: Vec<&Event> = d
+        .events
+        .iter()
+        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, &p.actions))
+        .collect();
+    let mut out: Vec<Finding> = interventions
+        .iter()
+        .filter(|e| e.reason.is_none())
+        .map(|e| {
+            Finding::fail(
+                check,
+                format!("audit seq {} ({})", e.seq, e.action),
+                format!(
+                    "by {} at {}: no reason (instruction or incident reference) recorded",
+                    e.actor.user, e.at
+                ),
+            )
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Finding::pass(
+            check,
+            &d.source,
+            format!(
+                "{} intervention(s) ({}), each with a reason",
+                interventions.len(),
+                p.actions.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+pub fn review_recent(
+    check: &str,
+    p: &ReviewParams,
+    data: &Result<AuditData, String>,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "annual review", e.clone())],
+        Ok(d) => d,
+    };
+    let last = d
+        .events
+        .iter()
+        .filter(|e| {
+            e.action == p.report_action
+                && e.phase == Phase::Outcome
+                && e.result == Some(Outcome::Ok)
+        })
+        .max_by_key(|e| e.seq);
+    vec![match last {
+        None => Finding::fail(
+            check,
+            "annual review",
+            format!(
+                "no annual review (`{}`) recorded in {}",
+                p.report_action, d.source
+            ),
+        ),
+        Some(e) => match DateTime::parse_from_rfc3339(&e.at) {
+            Err(_) => Finding::error(
+                check,
+                "annual review",
+                format!("audit seq {}: unreadable time {}", e.seq, e.at),
+            ),
+            Ok(at) => {
+                let days = (now - at.with_timezone(&Utc)).num_days();
+                Finding::verdict(
+                    check,
+                    "annual review",
+                    days < p.max_age_days,
+                    format!(
+                        "last report filed {} by {} (audit seq {}), {days} days ago (less than {} required)",
+                        e.at.get(..10).unwrap_or(&e.at),
+                        e.actor.user,
+                        e.seq,
+                        p.max_age_days
+                    ),
+                )
+            }
+        },
+    }]
+}

@@ -1,0 +1,415 @@
+//! The platform database, through the configured connection: tenant separation
+//! (row-level security forced, tenant columns NOT NULL), the data map covering
+//! every table with a tenant column, the event store's columns, and no rows left
+//! of tenants whose erasure the audit log records.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use tokio_postgres::Client;
+
+use super::super::Finding;
+use crate::audit::event::{Event, Outcome, Phase};
+use crate::datamap::{DataMap, OnErase, compare_schema, quote_ident};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnsParams {
+    pub table: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureParams {
+    /// The audit action that records a tenant's erasure.
+    pub erase_action: String,
+}
+
+fn pg(e: &tokio_postgres::Error) -> String {
+    crate::db::error_chain(e)
+}
+
+/// Every tenant table with its tenant columns: the map's, and any table the
+/// database has with a tenant column the map does not know.
+async fn tenant_tables(
+    client: &Client,
+    map: &DataMap,
+) -> Result<
+    (
+        BTreeMap<String, BTreeSet<String>>,
+        crate::datamap::SchemaDiff,
+    ),
+    String,
+> {
+    let diff = compare_schema(client, map).await.map_err(|e| pg(&e))?;
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    out.entry(map.tenant.table.clone())
+        .or_default()
+        .insert(map.tenant.key.clone());
+    for t in &map.tables {
+        out.entry(t.table.clone())
+            .or_default()
+            .extend(t.tenant_columns.iter().cloned());
+    }
+    for (t, c) in &diff.unmapped {
+        out.entry(t.clone()).or_default().insert(c.clone());
+    }
+    Ok((out, diff))
+}
+
+fn table_label(map: &DataMap, t: &str) -> String {
+    format!("table {}.{t}", map.schema)
+}
+
+pub async fn rls_forced(check: &str, client: &Client, map: &DataMap) -> Vec<Finding> {
+    let (tables, _) = match tenant_tables(client, map).await {
+        Ok(t) => t,
+        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+    };
+    let rows = match client
+        .query(
+            "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity,
+                    (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')",
+            &[&map.schema],
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return vec![Finding::error(
+                check,
+                format!("schema {}", map.schema),
+                pg(&e),
+            )];
+        }
+    };
+    let state: BTreeMap<String, (bool, bool, i64)> = rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), (r.get(1), r.get(2), r.get(3))))
+        .collect();
+    tables
+        .keys()
+        .map(|t| match state.get(t) {
+            None => Finding::na(
+                check,
+                table_label(map, t),
+                "not in the database (see db.datamap_coverage)",
+            ),
+            Some(&(enabled, forced, policies)) => {
+                let ok = enabled && forced && policies > 0;
+                Finding::verdict(
+                    check,
+                    table_label(map, t),
+                    ok,
+                    format!(
+                        "row-level security {}, {}, {policies} polic{}",
+                        if enabled { "enabled" } else { "NOT enabled" },
+                        if forced {
+                            "forced"
+                        } else {
+                            "NOT forced (the owner bypasses it)"
+                        },
+                        if policies == 1 { "y" } else { "ies" }
+                    ),
+                )
+            }
+        })
+        .collect()
+}
+
+async fn not_null_map(
+    client: &Client,
+    schema: &str,
+) -> Result<BTreeMap<(String, String), bool>, String> {
+    let rows = client
+        .query(
+            "SELECT c.relname::text, a.attname::text, a.attnotnull
+               FROM pg_attribute a
+               JOIN pg_class c ON c.oid = a.attrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped",
+            &[&schema],
+        )
+        .await
+        .map_err(|e| pg(&e))?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                (r.get::<_, String>(0), r.get::<_, String>(1)),
+                r.get::<_, bool>(2),
+            )
+        })
+        .collect())
+}
+
+pub async fn tenant_column_not_null(check: &str, client: &Client, map: &DataMap) -> Vec<Finding> {
+    let (tables, _) = match tenant_tables(client, map).await {
+        Ok(t) => t,
+        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+    };
+    let cols = match not_null_map(client, &map.schema).await {
+        Ok(c) => c,
+        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+    };
+    let mut out = Vec::new();
+    for (t, tcols) in &tables {
+        for c in tcols {
+            let resource = format!("column {}.{t}.{c}", map.schema);
+            out.push(match cols.get(&(t.clone(), c.clone())) {
+                None => Finding::na(
+                    check,
+                    resource,
+                    "not in the database (see db.datamap_coverage)",
+                ),
+                Some(&nn) => Finding::verdict(
+                    check,
+                    resource,
+                    nn,
+                    if nn {
+                        "NOT NULL: every row names its tenant"
+                    } else {
+                        "nullable: a row could belong to no tenant"
+                    },
+                ),
+            });
+        }
+    }
+    out
+}
+
+pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Vec<Finding> {
+    let (tables, diff) = match tenant_tables(client, map).await {
+        Ok(t) => t,
+        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+    };
+    let mut out = Vec::new();
+    let unmapped: BTreeSet<&String> = diff.unmapped.iter().map(|(t, _)| t).collect();
+    for t in tables.keys() {
+        if unmapped.contains(t) {
+            let cols: Vec<&str> = diff
+                .unmapped
+                .iter()
+                .filter(|(u, _)| u == t)
+                .map(|(_, c)| c.as_str())
+                .collect();
+            out.push(Finding::fail(
+                check,
+                table_label(map, t),
+                format!("has the tenant column(s) {} but is not in policies/datamap.yaml: erasure would miss it", cols.join(", ")),
+            ));
+        } else if diff.missing_tables.contains(t) {
+            out.push(Finding::fail(
+                check,
+                table_label(map, t),
+                "is in the data map but not in the database",
+            ));
+        } else {
+            let missing: Vec<&str> = diff
+                .missing_columns
+                .iter()
+                .filter(|(m, _)| m == t)
+                .map(|(_, c)| c.as_str())
+                .collect();
+            out.push(if missing.is_empty() {
+                Finding::pass(
+                    check,
+                    table_label(map, t),
+                    "in the data map, and its mapped columns exist",
+                )
+            } else {
+                Finding::fail(
+                    check,
+                    table_label(map, t),
+                    format!(
+                        "mapped columns missing in the database: {}",
+                        missing.join(", ")
+                    ),
+                )
+            });
+        }
+    }
+    out
+}
+
+pub async fn columns_not_null(
+    check: &str,
+    client: &Client,
+    map: &DataMap,
+    p: &ColumnsParams,
+) -> Vec<Finding> {
+    let cols = match not_null_map(client, &map.schema).await {
+        Ok(c) => c,
+        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+    };
+    p.columns
+        .iter()
+        .map(|c| {
+            let resource = format!("column {}.{}.{c}", map.schema, p.table);
+            match cols.get(&(p.table.clone(), c.clone())) {
+                None => Finding::fail(check, resource, "does not exist"),
+                Some(&nn) => Finding::verdict(
+                    check,
+                    resource,
+                    nn,
+                    if nn {
+                        "exists, NOT NULL: recorded for every change"
+                    } else {
+                        "exists but is nullable: may be left empty"
+                    },
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Tenants whose erasure the audit log records as done.
+pub fn erased_tenants(events: &[Event], action: &str) -> Vec<(String, String, u64)> {
+    let mut out: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    for e in events {
+        if e.action == action
+            && e.phase == Phase::Outcome
+            && e.result == Some(Outcome::Ok)
+            && let Some(t) = &e.target.tenant
+        {
+            out.insert(t.clone(), (e.at.clone(), e.seq));
+        }
+    }
+    out.into_iter().map(|(t, (at, seq))| (t, at, seq)).collect()
+}
+
+pub async fn erasure_complete(
+    check: &str,
+    client: &mut Client,
+    map: &DataMap,
+    p: &ErasureParams,
+    events: &Result<Vec<Event>, String>,
+) -> Vec<Finding> {
+    let events = match events {
+        Ok(e) => e,
+        Err(e) => {
+            return vec![Finding::error(
+                check,
+                "erased tenants",
+                format!("the audit log cannot be read: {e}"),
+            )];
+        }
+    };
+    let erased = erased_tenants(events, &p.erase_action);
+    if erased.is_empty() {
+        return vec![Finding::na(
+            check,
+            "erased tenants",
+            format!(
+                "the audit log records no `{}`: nothing to verify",
+                p.erase_action
+            ),
+        )];
+    }
+    let mut out = Vec::new();
+    for (tenant, at, seq) in erased {
+        let resource = format!("tenant {tenant}");
+        if let Err(e) = map.check_tenant_id(&tenant) {
+            out.push(Finding::error(check, resource, e));
+            continue;
+        }
+        match leftovers(client, map, &tenant).await {
+            Err(e) => out.push(Finding::error(check, resource, e)),
+            Ok(left) if left.is_empty() => out.push(Finding::pass(
+                check,
+                resource,
+                format!(
+                    "erased at {at} (audit seq {seq}); no rows left in {} tables",
+                    map.tables.len() + 1
+                ),
+            )),
+            Ok(left) => out.push(Finding::fail(
+                check,
+                resource,
+                format!(
+                    "erased at {at} (audit seq {seq}), but rows are left: {}",
+                    left.iter()
+                        .map(|(t, n)| format!("{t} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+    out
+}
+
+async fn leftovers(
+    client: &mut Client,
+    map: &DataMap,
+    tenant: &str,
+) -> Result<Vec<(String, i64)>, String> {
+    let cast = map.id_cast();
+    let tx = client.transaction().await.map_err(|e| pg(&e))?;
+    // Row-level security shows the session only the tenant it names.
+    tx.execute(
+        "SELECT set_config($1, $2, true)",
+        &[&map.rls_setting, &tenant],
+    )
+    .await
+    .map_err(|e| pg(&e))?;
+    let mut left = Vec::new();
+    let count = |sql: String| {
+        let tx = &tx;
+        async move {
+            tx.query_one(&sql, &[&tenant])
+                .await
+                .map(|r| r.get::<_, i64>(0))
+                .map_err(|e| pg(&e))
+        }
+    };
+    let n = count(format!(
+        "SELECT count(*) FROM {} WHERE {} = $1::text::{cast}",
+        map.qualified(&map.tenant.table),
+        quote_ident(&map.tenant.key)
+    ))
+    .await?;
+    if n > 0 {
+        left.push((map.tenant.table.clone(), n));
+    }
+    for t in &map.tables {
+        let who = t
+            .tenant_columns
+            .iter()
+            .map(|c| format!("{} = $1::text::{cast}", quote_ident(c)))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let sql = match (t.on_erase, &t.retain) {
+            (OnErase::Delete, _) => format!(
+                "SELECT count(*) FROM {} WHERE {who}",
+                map.qualified(&t.table)
+            ),
+            (OnErase::Retain, Some(r)) if !r.null_columns.is_empty() => format!(
+                "SELECT count(*) FROM {} WHERE ({who}) AND ({})",
+                map.qualified(&t.table),
+                r.null_columns
+                    .iter()
+                    .map(|c| format!("{} IS NOT NULL", quote_ident(c)))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
+            // Kept under statutory retention as they are.
+            (OnErase::Retain, _) => continue,
+        };
+        let n = count(sql).await?;
+        if n > 0 {
+            left.push((
+                match t.on_erase {
+                    OnErase::Delete => t.table.clone(),
+                    OnErase::Retain => format!("{} (not minimised)", t.table),
+                },
+                n,
+            ));
+        }
+    }
+    tx.rollback().await.map_err(|e| pg(&e))?;
+    Ok(left)
+}

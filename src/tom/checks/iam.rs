@@ -1,0 +1,1186 @@
+//! IAM: the password policy, who has full access (people, with group membership
+//! and SSO permission-set assignments resolved), IAM users' credentials, access
+//! key age, and the root account.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_config::SdkConfig;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::super::{Finding, parallel};
+use super::sso::SsoInventory;
+use crate::aws::error::describe;
+
+// ---- parameters ------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicyParams {
+    pub min_length: i32,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    /// At least this many previous passwords may not be reused.
+    pub min_reuse_prevention: i32,
+    /// Passwords expire after at most this many days.
+    pub max_age_days: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FullAccessParams {
+    pub max_humans: usize,
+    /// Managed policies that mean full access whatever their document says.
+    pub full_access_policy_arns: Vec<String>,
+    /// Path of the roles IAM Identity Center provisions (AWSReservedSSO_*).
+    pub sso_role_path_prefix: String,
+    /// Region of IAM Identity Center (default: the configured region).
+    #[serde(default)]
+    pub identity_center_region: Option<String>,
+    /// IAM users under these paths are machines (CI), not people.
+    pub machine_user_path_prefixes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserCredentialParams {
+    /// IAM users under these paths are machines: access keys allowed, passwords not.
+    pub machine_user_path_prefixes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyAgeParams {
+    pub max_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootParams {
+    pub require_mfa: bool,
+    pub forbid_access_keys: bool,
+}
+
+// ---- inventory -------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: String,
+    pub active: bool,
+    pub created: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub arn: String,
+    pub path: String,
+    pub console_password: bool,
+    pub keys: Vec<AccessKey>,
+}
+
+/// Users with their credentials (console password, access keys).
+pub type Users = Result<Vec<User>, String>;
+
+fn err<E: std::error::Error + 'static>(what: &str) -> impl Fn(E) -> String + '_ {
+    move |e| describe(what, &e).to_string()
+}
+
+async fn list_users(client: &aws_sdk_iam::Client) -> Result<Vec<aws_sdk_iam::types::User>, String> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_users()
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(err("iam:ListUsers"))?;
+        out.extend(page.users().iter().cloned());
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
+    let client = aws_sdk_iam::Client::new(sdk);
+    let users = list_users(&client).await?;
+    let details = parallel::map(users, limit, |u| {
+        let client = client.clone();
+        async move {
+            let name = u.user_name().to_owned();
+            let login = client.get_login_profile().user_name(&name).send().await;
+            let console_password = match login {
+                Ok(_) => true,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_no_such_entity_exception()) =>
+                {
+                    false
+                }
+                Err(e) => {
+                    return Err(describe(&format!("iam:GetLoginProfile {name}"), &e).to_string());
+                }
+            };
+            let mut keys = Vec::new();
+            let mut marker = None;
+            loop {
+                let page = client
+                    .list_access_keys()
+                    .user_name(&name)
+                    .set_marker(marker)
+                    .send()
+                    .await
+                    .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e).to_string())?;
+                for k in page.access_key_metadata() {
+                    keys.push(AccessKey {
+                        id: k.access_key_id().unwrap_or_default().to_owned(),
+                        active: matches!(k.status(), Some(aws_sdk_iam::types::StatusType::Active)),
+                        created: k
+                            .create_date()
+                            .and_then(|d| DateTime::from_timestamp(d.secs(), 0)),
+                    });
+                }
+                marker = page.marker().map(str::to_owned);
+                if !page.is_truncated() || marker.is_none() {
+                    break;
+                }
+            }
+            Ok(User {
+                name,
+                arn: u.arn().to_owned(),
+                path: u.path().to_owned(),
+                console_password,
+                keys,
+            })
+        }
+    })
+    .await;
+    details.into_iter().collect()
+}
+
+/// A principal's policies: attached managed policy ARNs and inline documents.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Policies {
+    pub attached: Vec<String>,
+    pub inline: Vec<(String, Value)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub members: Vec<String>,
+    pub policies: Policies,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    pub name: String,
+    pub arn: String,
+    pub path: String,
+    pub trust: Value,
+    pub policies: Policies,
+}
+
+/// Who is granted what: users, groups (with members), roles, and the documents
+/// of every attached managed policy.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccessGraph {
+    pub users: Vec<(User, Policies)>,
+    pub groups: Vec<Group>,
+    pub roles: Vec<Role>,
+    pub managed: BTreeMap<String, Value>,
+}
+
+/// Policy documents come URL-encoded from IAM.
+pub fn decode_document(doc: &str) -> Result<Value, String> {
+    let text = if doc.trim_start().starts_with('{') {
+        doc.to_owned()
+    } else {
+        percent_decode(doc)?
+    };
+    serde_json::from_str(&text).map_err(|e| format!("policy document is not JSON: {e}"))
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let h = std::str::from_utf8(&bytes[i + 1..i + 3]).map_err(|e| e.to_string())?;
+                out.push(u8::from_str_radix(h, 16).map_err(|_| format!("bad escape %{h}"))?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
+async fn user_policies(client: &aws_sdk_iam::Client, name: &str) -> Result<Policies, String> {
+    let mut p = Policies::default();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_attached_user_policies()
+            .user_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| {
+                describe(&format!("iam:ListAttachedUserPolicies {name}"), &e).to_string()
+            })?;
+        p.attached.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|a| a.policy_arn().map(str::to_owned)),
+        );
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_user_policies()
+            .user_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| describe(&format!("iam:ListUserPolicies {name}"), &e).to_string())?;
+        names.extend(page.policy_names().iter().cloned());
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    for pn in names {
+        let d = client
+            .get_user_policy()
+            .user_name(name)
+            .policy_name(&pn)
+            .send()
+            .await
+            .map_err(|e| describe(&format!("iam:GetUserPolicy {name}/{pn}"), &e).to_string())?;
+        p.inline.push((pn, decode_document(d.policy_document())?));
+    }
+    Ok(p)
+}
+
+async fn group(client: &aws_sdk_iam::Client, name: String) -> Result<Group, String> {
+    let mut members = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .get_group()
+            .group_name(&name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| describe(&format!("iam:GetGroup {name}"), &e).to_string())?;
+        members.extend(page.users().iter().map(|u| u.user_name().to_owned()));
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    let mut p = Policies::default();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_attached_group_policies()
+            .group_name(&name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| {
+                describe(&format!("iam:ListAttachedGroupPolicies {name}"), &e).to_string()
+            })?;
+        p.attached.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|a| a.policy_arn().map(str::to_owned)),
+        );
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_group_policies()
+            .group_name(&name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| describe(&format!("iam:ListGroupPolicies {name}"), &e).to_string())?;
+        names.extend(page.policy_names().iter().cloned());
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    for pn in names {
+        let d = client
+            .get_group_policy()
+            .group_name(&name)
+            .policy_name(&pn)
+            .send()
+            .await
+            .map_err(|e| describe(&format!("iam:GetGroupPolicy {name}/{pn}"), &e).to_string())?;
+        p.inline.push((pn, decode_document(d.policy_document())?));
+    }
+    Ok(Group {
+        name,
+        members,
+        policies: p,
+    })
+}
+
+async fn role_policies(client: &aws_sdk_iam::Client, name: &str) -> Result<Policies, String> {
+    let mut p = Policies::default();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_attached_role_policies()
+            .role_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| {
+                describe(&format!("iam:ListAttachedRolePolicies {name}"), &e).to_string()
+            })?;
+        p.attached.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|a| a.policy_arn().map(str::to_owned)),
+        );
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_role_policies()
+            .role_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| describe(&format!("iam:ListRolePolicies {name}"), &e).to_string())?;
+        names.extend(page.policy_names().iter().cloned());
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    for pn in names {
+        let d = client
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(&pn)
+            .send()
+            .await
+            .map_err(|e| describe(&format!("iam:GetRolePolicy {name}/{pn}"), &e).to_string())?;
+        p.inline.push((pn, decode_document(d.policy_document())?));
+    }
+    Ok(p)
+}
+
+async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Value, String> {
+    let policy = client
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .map_err(|e| describe(&format!("iam:GetPolicy {arn}"), &e).to_string())?;
+    let version = policy
+        .policy()
+        .and_then(|p| p.default_version_id())
+        .ok_or_else(|| format!("iam:GetPolicy {arn}: no default version"))?
+        .to_owned();
+    let v = client
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(&version)
+        .send()
+        .await
+        .map_err(|e| describe(&format!("iam:GetPolicyVersion {arn}"), &e).to_string())?;
+    let doc = v
+        .policy_version()
+        .and_then(|v| v.document())
+        .ok_or_else(|| format!("iam:GetPolicyVersion {arn}: no document"))?;
+    decode_document(doc)
+}
+
+pub async fn fetch_access(
+    sdk: &SdkConfig,
+    users: &[User],
+    limit: usize,
+) -> Result<AccessGraph, String> {
+    let client = aws_sdk_iam::Client::new(sdk);
+    // Groups and roles are listed page by page; the per-principal calls fan out.
+    let mut group_names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_groups()
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(err("iam:ListGroups"))?;
+        group_names.extend(page.groups().iter().map(|g| g.group_name().to_owned()));
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    let mut roles = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_roles()
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(err("iam:ListRoles"))?;
+        roles.extend(page.roles().iter().cloned());
+        marker = page.marker().map(str::to_owned);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    let user_pol = parallel::map(users.iter().cloned(), limit, |u| {
+        let client = client.clone();
+        async move {
+            let p = user_policies(&client, &u.name).await?;
+            Ok::<_, String>((u, p))
+        }
+    });
+    let groups = parallel::map(group_names, limit, |g| {
+        let client = client.clone();
+        async move { group(&client, g).await }
+    });
+    let role_pol = parallel::map(roles, limit, |r| {
+        let client = client.clone();
+        async move {
+            let name = r.role_name().to_owned();
+            let policies = role_policies(&client, &name).await?;
+            let trust = match r.assume_role_policy_document() {
+                Some(d) => decode_document(d)?,
+                None => Value::Null,
+            };
+            Ok::<_, String>(Role {
+                name,
+                arn: r.arn().to_owned(),
+                path: r.path().to_owned(),
+                trust,
+                policies,
+            })
+        }
+    });
+    let (user_pol, groups, role_pol) = tokio::join!(user_pol, groups, role_pol);
+    let mut graph = AccessGraph {
+        users: user_pol.into_iter().collect::<Result<_, _>>()?,
+        groups: groups.into_iter().collect::<Result<_, _>>()?,
+        roles: role_pol.into_iter().collect::<Result<_, _>>()?,
+        managed: BTreeMap::new(),
+    };
+    let arns: BTreeSet<String> = graph
+        .users
+        .iter()
+        .flat_map(|(_, p)| p.attached.iter())
+        .chain(graph.groups.iter().flat_map(|g| g.policies.attached.iter()))
+        .chain(graph.roles.iter().flat_map(|r| r.policies.attached.iter()))
+        .cloned()
+        .collect();
+    let docs = parallel::map(arns, limit, |arn| {
+        let client = client.clone();
+        async move {
+            let d = managed_document(&client, &arn).await;
+            d.map(|d| (arn, d))
+        }
+    })
+    .await;
+    for d in docs {
+        let (arn, doc) = d?;
+        graph.managed.insert(arn, doc);
+    }
+    Ok(graph)
+}
+
+pub type PasswordPolicy = Result<Option<aws_sdk_iam::types::PasswordPolicy>, String>;
+
+pub async fn fetch_password_policy(sdk: &SdkConfig) -> PasswordPolicy {
+    let client = aws_sdk_iam::Client::new(sdk);
+    match client.get_account_password_policy().send().await {
+        Ok(o) => Ok(o.password_policy().cloned()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(describe("iam:GetAccountPasswordPolicy", &e).to_string()),
+    }
+}
+
+pub type Summary = Result<BTreeMap<String, i32>, String>;
+
+pub async fn fetch_summary(sdk: &SdkConfig) -> Summary {
+    let client = aws_sdk_iam::Client::new(sdk);
+    let out = client
+        .get_account_summary()
+        .send()
+        .await
+        .map_err(err("iam:GetAccountSummary"))?;
+    Ok(out
+        .summary_map()
+        .map(|m| m.iter().map(|(k, v)| (k.as_str().to_owned(), *v)).collect())
+        .unwrap_or_default())
+}
+
+// ---- evaluation ------------------------------------------------------------------
+
+fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    }
+}
+
+/// Whether a policy document allows every action on every resource.
+pub fn allows_everything(doc: &Value) -> bool {
+    let statements: Vec<&Value> = match doc.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(s @ Value::Object(_)) => vec![s],
+        _ => vec![],
+    };
+    statements.iter().any(|s| {
+        s.get("Effect").and_then(Value::as_str) == Some("Allow")
+            && strings(s.get("Action"))
+                .iter()
+                .any(|a| *a == "*" || *a == "*:*")
+            && strings(s.get("Resource")).contains(&"*")
+    })
+}
+
+/// Why a set of policies grants full access, if it does.
+fn full_access_reason(
+    p: &Policies,
+    graph: &AccessGraph,
+    params: &FullAccessParams,
+) -> Option<String> {
+    for arn in &p.attached {
+        if params.full_access_policy_arns.contains(arn) {
+            return Some(format!("attached {arn}"));
+        }
+        if graph.managed.get(arn).is_some_and(allows_everything) {
+            return Some(format!("attached {arn}, which allows * on *"));
+        }
+    }
+    p.inline
+        .iter()
+        .find(|(_, d)| allows_everything(d))
+        .map(|(n, _)| format!("inline policy {n} allows * on *"))
+}
+
+fn is_machine(path: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|p| path.starts_with(p.as_str()))
+}
+
+/// Principals a role trusts, and whether they are only AWS services.
+fn trust_principals(trust: &Value) -> (Vec<String>, bool) {
+    let statements: Vec<&Value> = match trust.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(s @ Value::Object(_)) => vec![s],
+        _ => vec![],
+    };
+    let mut out = Vec::new();
+    let mut only_services = true;
+    for s in statements {
+        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        match s.get("Principal") {
+            Some(Value::Object(m)) => {
+                for (kind, v) in m {
+                    for p in strings(Some(v)) {
+                        out.push(format!("{kind}:{p}"));
+                        if kind != "Service" {
+                            only_services = false;
+                        }
+                    }
+                }
+            }
+            Some(Value::String(s)) => {
+                out.push(s.clone());
+                only_services = false;
+            }
+            _ => {}
+        }
+    }
+    let only = only_services && !out.is_empty();
+    (out, only)
+}
+
+/// The permission-set name of an `AWSReservedSSO_<name>_<16 hex>` role.
+pub fn permission_set_of(role_name: &str) -> Option<&str> {
+    let rest = role_name.strip_prefix("AWSReservedSSO_")?;
+    let (name, hash) = rest.rsplit_once('_')?;
+    (hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())).then_some(name)
+}
+
+pub fn password_policy(
+    check: &str,
+    account: &str,
+    p: &PasswordPolicyParams,
+    got: &PasswordPolicy,
+) -> Vec<Finding> {
+    let resource = format!("arn:aws:iam::{account}:account-password-policy");
+    let pp = match got {
+        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+        Ok(None) => {
+            return vec![Finding::fail(
+                check,
+                resource,
+                "no account password policy is set",
+            )];
+        }
+        Ok(Some(pp)) => pp,
+    };
+    let mut problems = Vec::new();
+    let len = pp.minimum_password_length().unwrap_or(0);
+    if len < p.min_length {
+        problems.push(format!("minimum length {len} < {}", p.min_length));
+    }
+    for (req, have, what) in [
+        (p.require_symbols, pp.require_symbols(), "symbols"),
+        (p.require_numbers, pp.require_numbers(), "numbers"),
+        (
+            p.require_uppercase,
+            pp.require_uppercase_characters(),
+            "upper-case letters",
+        ),
+        (
+            p.require_lowercase,
+            pp.require_lowercase_characters(),
+            "lower-case letters",
+        ),
+    ] {
+        if req && !have {
+            problems.push(format!("{what} not required"));
+        }
+    }
+    let reuse = pp.password_reuse_prevention().unwrap_or(0);
+    if reuse < p.min_reuse_prevention {
+        problems.push(format!(
+            "reuse prevention {reuse} < {}",
+            p.min_reuse_prevention
+        ));
+    }
+    let age = pp.max_password_age().unwrap_or(0);
+    if age == 0 || age > p.max_age_days {
+        problems.push(if age == 0 {
+            format!("passwords never expire (max {} days)", p.max_age_days)
+        } else {
+            format!("maximum age {age} days > {}", p.max_age_days)
+        });
+    }
+    let seen = format!(
+        "length ≥ {len}, symbols {}, numbers {}, upper {}, lower {}, reuse prevention {reuse}, max age {age} days",
+        pp.require_symbols(),
+        pp.require_numbers(),
+        pp.require_uppercase_characters(),
+        pp.require_lowercase_characters()
+    );
+    vec![if problems.is_empty() {
+        Finding::pass(check, resource, seen)
+    } else {
+        Finding::fail(
+            check,
+            resource,
+            format!("{}; policy: {seen}", problems.join("; ")),
+        )
+    }]
+}
+
+/// The people (and unattributable principals) with full access.
+pub fn full_access_humans(
+    check: &str,
+    account: &str,
+    p: &FullAccessParams,
+    graph: &Result<AccessGraph, String>,
+    sso: &Result<SsoInventory, String>,
+) -> Vec<Finding> {
+    let resource = format!("arn:aws:iam::{account}:root (full access)");
+    let graph = match graph {
+        Ok(g) => g,
+        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+    };
+    // person -> how they get full access
+    let mut humans: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut machines: Vec<String> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    let path_of: BTreeMap<&str, &str> = graph
+        .users
+        .iter()
+        .map(|(u, _)| (u.name.as_str(), u.path.as_str()))
+        .collect();
+    let mut add_user =
+        |name: &str, how: String, humans: &mut BTreeMap<String, BTreeSet<String>>| {
+            let path = path_of.get(name).copied().unwrap_or("/");
+            if is_machine(path, &p.machine_user_path_prefixes) {
+                machines.push(format!("IAM user {name} ({how})"));
+            } else {
+                humans
+                    .entry(format!("IAM user {name}"))
+                    .or_default()
+                    .insert(how);
+            }
+        };
+    for (u, pol) in &graph.users {
+        if let Some(why) = full_access_reason(pol, graph, p) {
+            add_user(&u.name, why, &mut humans);
+        }
+    }
+    for g in &graph.groups {
+        if let Some(why) = full_access_reason(&g.policies, graph, p) {
+            for m in &g.members {
+                add_user(m, format!("group {}: {why}", g.name), &mut humans);
+            }
+        }
+    }
+    // SSO: roles provisioned from permission sets, and the permission sets themselves.
+    let mut full_sets: BTreeMap<String, String> = BTreeMap::new();
+    for r in &graph.roles {
+        let Some(why) = full_access_reason(&r.policies, graph, p) else {
+            continue;
+        };
+        if r.path.starts_with(&p.sso_role_path_prefix)
+            && let Some(ps) = permission_set_of(&r.name)
+        {
+            full_sets.insert(ps.to_owned(), format!("SSO role {}: {why}", r.name));
+            continue;
+        }
+        let (principals, only_services) = trust_principals(&r.trust);
+        if only_services {
+            machines.push(format!(
+                "role {} (trusted by {})",
+                r.name,
+                principals.join(", ")
+            ));
+        } else {
+            humans
+                .entry(format!(
+                    "role {} (assumable by {})",
+                    r.name,
+                    if principals.is_empty() {
+                        "nobody listed".to_owned()
+                    } else {
+                        principals.join(", ")
+                    }
+                ))
+                .or_default()
+                .insert(why);
+        }
+    }
+    match sso {
+        Err(e) => {
+            if !full_sets.is_empty() {
+                errors.push(format!(
+                    "cannot resolve who holds the SSO permission sets {}: {e}",
+                    full_sets.keys().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            } else {
+                errors.push(format!("cannot read IAM Identity Center: {e}"));
+            }
+        }
+        Ok(inv) => {
+            for ps in &inv.permission_sets {
+                if ps
+                    .managed
+                    .iter()
+                    .any(|a| p.full_access_policy_arns.contains(a))
+                    || ps.inline.as_ref().is_some_and(allows_everything)
+                {
+                    full_sets.entry(ps.name.clone()).or_insert_with(|| {
+                        format!("permission set {} grants full access", ps.name)
+                    });
+                }
+            }
+            for (name, why) in &full_sets {
+                let Some(ps) = inv.permission_sets.iter().find(|s| &s.name == name) else {
+                    humans
+                        .entry(format!("SSO permission set {name} (not found in IAM Identity Center: holders unknown)"))
+                        .or_default()
+                        .insert(why.clone());
+                    continue;
+                };
+                for (user_id, via) in inv.holders(ps) {
+                    let who = inv.user_label(&user_id);
+                    humans
+                        .entry(format!("SSO user {who}"))
+                        .or_default()
+                        .insert(format!("{why}{via}"));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return vec![Finding::error(check, resource, errors.join("; "))];
+    }
+    let list = humans
+        .iter()
+        .map(|(h, how)| {
+            format!(
+                "{h} [{}]",
+                how.iter().cloned().collect::<Vec<_>>().join("; ")
+            )
+        })
+        .collect::<Vec<_>>();
+    let mut evidence = format!(
+        "{} with full access (at most {}): {}",
+        humans.len(),
+        p.max_humans,
+        if list.is_empty() {
+            "none".to_owned()
+        } else {
+            list.join(" · ")
+        }
+    );
+    if !machines.is_empty() {
+        evidence.push_str(&format!("; machines, not counted: {}", machines.join(", ")));
+    }
+    vec![Finding::verdict(
+        check,
+        resource,
+        humans.len() <= p.max_humans,
+        evidence,
+    )]
+}
+
+pub fn user_credentials(
+    check: &str,
+    account: &str,
+    p: &UserCredentialParams,
+    users: &Users,
+) -> Vec<Finding> {
+    let users = match users {
+        Ok(u) => u,
+        Err(e) => {
+            return vec![Finding::error(
+                check,
+                format!("arn:aws:iam::{account}:user/*"),
+                e.clone(),
+            )];
+        }
+    };
+    if users.is_empty() {
+        return vec![Finding::pass(
+            check,
+            format!("arn:aws:iam::{account}:user/*"),
+            "no IAM users: people sign in through SSO",
+        )];
+    }
+    users
+        .iter()
+        .map(|u| {
+            let machine = is_machine(&u.path, &p.machine_user_path_prefixes);
+            let active: Vec<&str> = u
+                .keys
+                .iter()
+                .filter(|k| k.active)
+                .map(|k| k.id.as_str())
+                .collect();
+            let mut problems = Vec::new();
+            if u.console_password {
+                problems.push("has a console password (people sign in through SSO)".to_owned());
+            }
+            if !machine && !active.is_empty() {
+                problems.push(format!(
+                    "a person's user with long-lived access key(s) {}",
+                    active.join(", ")
+                ));
+            }
+            let kind = if machine {
+                "machine user (path ".to_owned() + &u.path + ")"
+            } else {
+                "human user".to_owned()
+            };
+            if problems.is_empty() {
+                Finding::pass(
+                    check,
+                    &u.arn,
+                    format!(
+                        "{kind}: no console password, {} active access key(s)",
+                        active.len()
+                    ),
+                )
+            } else {
+                Finding::fail(check, &u.arn, format!("{kind}: {}", problems.join("; ")))
+            }
+        })
+        .collect()
+}
+
+pub fn access_key_age(
+    check: &str,
+    account: &str,
+    p: &KeyAgeParams,
+    users: &Users,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let users = match users {
+        Ok(u) => u,
+        Err(e) => {
+            return vec![Finding::error(
+                check,
+                format!("arn:aws:iam::{account}:user/*"),
+                e.clone(),
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    for u in users {
+        for k in u.keys.iter().filter(|k| k.active) {
+            let resource = format!("{} key {}", u.arn, k.id);
+            out.push(match k.created {
+                None => Finding::error(check, resource, "the key has no creation date"),
+                Some(c) => {
+                    let days = (now - c).num_days();
+                    Finding::verdict(
+                        check,
+                        resource,
+                        days <= p.max_days,
+                        format!(
+                            "created {} ({days} days ago; at most {} allowed)",
+                            c.format("%Y-%m-%d"),
+                            p.max_days
+                        ),
+                    )
+                }
+            });
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            check,
+            format!("arn:aws:iam::{account}:user/*"),
+            "no active access keys",
+        ));
+    }
+    out
+}
+
+pub fn root_account(check: &str, account: &str, p: &RootParams, summary: &Summary) -> Vec<Finding> {
+    let resource = format!("arn:aws:iam::{account}:root");
+    let s = match summary {
+        Ok(s) => s,
+        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+    };
+    let (Some(&mfa), Some(&keys)) = (
+        s.get("AccountMFAEnabled"),
+        s.get("AccountAccessKeysPresent"),
+    ) else {
+        return vec![Finding::error(
+            check,
+            resource,
+            "the account summary lacks AccountMFAEnabled / AccountAccessKeysPresent",
+        )];
+    };
+    let mut problems = Vec::new();
+    if p.require_mfa && mfa != 1 {
+        problems.push("root has no MFA");
+    }
+    if p.forbid_access_keys && keys != 0 {
+        problems.push("root has access keys");
+    }
+    let seen = format!("AccountMFAEnabled={mfa}, AccountAccessKeysPresent={keys}");
+    vec![if problems.is_empty() {
+        Finding::pass(
+            check,
+            resource,
+            format!("root MFA on, no root keys ({seen})"),
+        )
+    } else {
+        Finding::fail(check, resource, format!("{} ({seen})", problems.join("; ")))
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tom::Status;
+    use serde_json::json;
+
+    fn params() -> FullAccessParams {
+        FullAccessParams {
+            max_humans: 2,
+            full_access_policy_arns: vec!["arn:aws:iam::aws:policy/AdministratorAccess".into()],
+            sso_role_path_prefix: "/aws-reserved/sso.amazonaws.com/".into(),
+            identity_center_region: None,
+            machine_user_path_prefixes: vec!["/ci/".into()],
+        }
+    }
+
+    fn user(name: &str, path: &str) -> User {
+        User {
+            name: name.into(),
+            arn: format!("arn:aws:iam::1:user{path}{name}"),
+            path: path.into(),
+            console_password: false,
+            keys: vec![],
+        }
+    }
+
+    #[test]
+    fn documents_decode_and_star_star_is_full_access() {
+        let d = decode_document("%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D").unwrap();
+        assert!(allows_everything(&d));
+        assert!(!allows_everything(
+            &json!({"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}})
+        ));
+        assert!(!allows_everything(
+            &json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+        ));
+        assert!(allows_everything(
+            &json!({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]})
+        ));
+    }
+
+    #[test]
+    fn group_members_are_people_and_machines_do_not_count() {
+        let admin = Policies {
+            attached: vec!["arn:aws:iam::aws:policy/AdministratorAccess".into()],
+            inline: vec![],
+        };
+        let graph = AccessGraph {
+            users: vec![
+                (user("ann", "/people/"), Policies::default()),
+                (user("ben", "/people/"), Policies::default()),
+                (user("cem", "/people/"), Policies::default()),
+                (user("ci", "/ci/"), admin.clone()),
+            ],
+            groups: vec![Group {
+                name: "admins".into(),
+                members: vec!["ann".into(), "ben".into()],
+                policies: admin.clone(),
+            }],
+            roles: vec![Role {
+                name: "ec2-admin".into(),
+                arn: "arn:aws:iam::1:role/ec2-admin".into(),
+                path: "/".into(),
+                trust: json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+                policies: admin.clone(),
+            }],
+            managed: BTreeMap::new(),
+        };
+        let sso = Ok(SsoInventory::default());
+        let f = full_access_humans("c", "1", &params(), &Ok(graph.clone()), &sso);
+        assert_eq!(f[0].status, Status::Pass, "{}", f[0].evidence);
+        assert!(
+            f[0].evidence.contains("machines, not counted"),
+            "{}",
+            f[0].evidence
+        );
+        let mut g3 = graph;
+        g3.groups[0].members.push("cem".into());
+        let f = full_access_humans("c", "1", &params(), &Ok(g3), &sso);
+        assert_eq!(f[0].status, Status::Fail, "{}", f[0].evidence);
+        assert!(
+            f[0].evidence.starts_with("3 with full access"),
+            "{}",
+            f[0].evidence
+        );
+        let f = full_access_humans("c", "1", &params(), &Err("AccessDenied".into()), &sso);
+        assert_eq!(f[0].status, Status::Error);
+    }
+
+    #[test]
+    fn key_age_and_credentials() {
+        let now = Utc::now();
+        let mut old = user("old", "/ci/");
+        old.keys.push(AccessKey {
+            id: "AKIAOLD".into(),
+            active: true,
+            created: Some(now - chrono::Duration::days(120)),
+        });
+        old.keys.push(AccessKey {
+            id: "AKIAINACTIVE".into(),
+            active: false,
+            created: Some(now - chrono::Duration::days(400)),
+        });
+        let mut human = user("eve", "/people/");
+        human.console_password = true;
+        let users = Ok(vec![old.clone(), human]);
+        let f = access_key_age("k", "1", &KeyAgeParams { max_days: 90 }, &users, now);
+        assert_eq!(
+            f.iter().map(|f| f.status).collect::<Vec<_>>(),
+            [Status::Fail]
+        );
+        let f = user_credentials(
+            "u",
+            "1",
+            &UserCredentialParams {
+                machine_user_path_prefixes: vec!["/ci/".into()],
+            },
+            &users,
+        );
+        assert_eq!(
+            f.iter().map(|f| f.status).collect::<Vec<_>>(),
+            [Status::Pass, Status::Fail]
+        );
+    }
+
+    #[test]
+    fn root_needs_mfa_and_no_keys() {
+        let p = RootParams {
+            require_mfa: true,
+            forbid_access_keys: true,
+        };
+        let ok = Ok(BTreeMap::from([
+            ("AccountMFAEnabled".to_owned(), 1),
+            ("AccountAccessKeysPresent".to_owned(), 0),
+        ]));
+        assert_eq!(root_account("r", "1", &p, &ok)[0].status, Status::Pass);
+        let bad = Ok(BTreeMap::from([
+            ("AccountMFAEnabled".to_owned(), 0),
+            ("AccountAccessKeysPresent".to_owned(), 1),
+        ]));
+        let f = root_account("r", "1", &p, &bad);
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].evidence.contains("no MFA") && f[0].evidence.contains("access keys"));
+    }
+
+    #[test]
+    fn permission_set_names_come_from_role_names() {
+        assert_eq!(
+            permission_set_of("AWSReservedSSO_Ltops_Admin_0123456789abcdef"),
+            Some("Ltops_Admin")
+        );
+        assert_eq!(permission_set_of("AWSReservedSSO_X_short"), None);
+        assert_eq!(permission_set_of("OrganizationAccountAccessRole"), None);
+    }
+}

@@ -1,0 +1,1080 @@
+//! RDS and Aurora: every instance and every cluster in the scanned regions, with
+//! the KMS keys and the effective TLS parameter behind them.
+//!
+//! moto (and Aurora itself, partly) reports some settings of Aurora member
+//! instances as defaults, so cluster-level settings are checked on the cluster
+//! and the members say NOT_APPLICABLE with a pointer to it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_config::SdkConfig;
+use serde::Deserialize;
+
+use super::super::{Finding, parallel};
+use crate::aws::error::describe;
+
+// ---- parameters ------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionParams {
+    /// Regions where personal data may be processed (the EEA ones).
+    pub allowed_regions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupParams {
+    pub min_days: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionParams {
+    /// The key must be customer-managed (not the AWS-managed aws/rds key).
+    pub require_customer_managed_key: bool,
+    /// Automatic rotation must be on.
+    pub require_rotation: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForceSslParams {
+    /// The parameter that forces TLS, e.g. `rds.force_ssl`.
+    pub parameter: String,
+    /// The value it must have, e.g. "1".
+    pub required_value: String,
+    /// The value the engine uses when no parameter group sets it; the first
+    /// matching entry wins. Parameter listings do not always show defaults.
+    pub engine_defaults: Vec<EngineDefault>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineDefault {
+    pub engine: String,
+    /// Applies from this major version on (absent: every version).
+    #[serde(default)]
+    pub min_major_version: Option<u32>,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HaParams {
+    pub min_cluster_members: usize,
+    pub min_availability_zones: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogExportParams {
+    pub required: Vec<String>,
+}
+
+// ---- inventory -------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DbInstance {
+    pub id: String,
+    pub arn: String,
+    pub region: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub cluster: Option<String>,
+    pub az: Option<String>,
+    pub multi_az: bool,
+    pub public: bool,
+    pub encrypted: bool,
+    pub kms_key: Option<String>,
+    pub backup_retention: i32,
+    pub deletion_protection: bool,
+    pub iam_auth: bool,
+    pub log_exports: Vec<String>,
+    pub param_group: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DbCluster {
+    pub id: String,
+    pub arn: String,
+    pub region: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub members: Vec<String>,
+    pub encrypted: bool,
+    pub kms_key: Option<String>,
+    pub backup_retention: i32,
+    pub deletion_protection: bool,
+    pub iam_auth: bool,
+    pub log_exports: Vec<String>,
+    pub param_group: Option<String>,
+    pub public: Option<bool>,
+}
+
+/// What one region showed, or why it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionScan {
+    pub region: String,
+    pub result: Result<(Vec<DbInstance>, Vec<DbCluster>), String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Inventory {
+    pub regions: Vec<RegionScan>,
+}
+
+impl Inventory {
+    fn instances(&self) -> impl Iterator<Item = &DbInstance> {
+        self.regions
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok())
+            .flat_map(|(i, _)| i.iter())
+    }
+
+    fn clusters(&self) -> impl Iterator<Item = &DbCluster> {
+        self.regions
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok())
+            .flat_map(|(_, c)| c.iter())
+    }
+
+    fn instance(&self, region: &str, id: &str) -> Option<&DbInstance> {
+        self.instances().find(|i| i.region == region && i.id == id)
+    }
+}
+
+pub async fn fetch(sdk: &SdkConfig, regions: &[String], limit: usize) -> Inventory {
+    let regions = parallel::map(regions.iter().cloned(), limit, |region| async move {
+        let client = aws_sdk_rds::Client::new(&crate::aws::config::in_region(sdk, &region));
+        let result = fetch_region(&client, &region).await;
+        RegionScan { region, result }
+    })
+    .await;
+    Inventory { regions }
+}
+
+async fn fetch_region(
+    client: &aws_sdk_rds::Client,
+    region: &str,
+) -> Result<(Vec<DbInstance>, Vec<DbCluster>), String> {
+    let (instances, clusters) = tokio::join!(
+        fetch_instances(client, region),
+        fetch_clusters(client, region)
+    );
+    Ok((instances?, clusters?))
+}
+
+async fn fetch_instances(
+    client: &aws_sdk_rds::Client,
+    region: &str,
+) -> Result<Vec<DbInstance>, String> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = client
+            .describe_db_instances()
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                describe(&format!("rds:DescribeDBInstances in {region}"), &e).to_string()
+            })?;
+        for i in page.db_instances() {
+            out.push(DbInstance {
+                id: i.db_instance_identifier().unwrap_or_default().to_owned(),
+                arn: i.db_instance_arn().unwrap_or_default().to_owned(),
+                region: region.to_owned(),
+                engine: i.engine().unwrap_or_default().to_owned(),
+                engine_version: i.engine_version().unwrap_or_default().to_owned(),
+                cluster: i.db_cluster_identifier().map(str::to_owned),
+                az: i.availability_zone().map(str::to_owned),
+                multi_az: i.multi_az().unwrap_or(false),
+                public: i.publicly_accessible().unwrap_or(false),
+                encrypted: i.storage_encrypted().unwrap_or(false),
+                kms_key: i.kms_key_id().map(str::to_owned),
+                backup_retention: i.backup_retention_period().unwrap_or(0),
+                deletion_protection: i.deletion_protection().unwrap_or(false),
+                iam_auth: i.iam_database_authentication_enabled().unwrap_or(false),
+                log_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
+                param_group: i
+                    .db_parameter_groups()
+                    .first()
+                    .and_then(|g| g.db_parameter_group_name())
+                    .map(str::to_owned),
+            });
+        }
+        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_owned);
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn fetch_clusters(
+    client: &aws_sdk_rds::Client,
+    region: &str,
+) -> Result<Vec<DbCluster>, String> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = client
+            .describe_db_clusters()
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                describe(&format!("rds:DescribeDBClusters in {region}"), &e).to_string()
+            })?;
+        for c in page.db_clusters() {
+            out.push(DbCluster {
+                id: c.db_cluster_identifier().unwrap_or_default().to_owned(),
+                arn: c.db_cluster_arn().unwrap_or_default().to_owned(),
+                region: region.to_owned(),
+                engine: c.engine().unwrap_or_default().to_owned(),
+                engine_version: c.engine_version().unwrap_or_default().to_owned(),
+                members: c
+                    .db_cluster_members()
+                    .iter()
+                    .filter_map(|m| m.db_instance_identifier().map(str::to_owned))
+                    .collect(),
+                encrypted: c.storage_encrypted().unwrap_or(false),
+                kms_key: c.kms_key_id().map(str::to_owned),
+                backup_retention: c.backup_retention_period().unwrap_or(0),
+                deletion_protection: c.deletion_protection().unwrap_or(false),
+                iam_auth: c.iam_database_authentication_enabled().unwrap_or(false),
+                log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
+                param_group: c.db_cluster_parameter_group().map(str::to_owned),
+                public: c.publicly_accessible(),
+            });
+        }
+        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_owned);
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// KMS key facts behind the encrypted resources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub customer_managed: bool,
+    pub enabled: bool,
+    pub rotation: bool,
+}
+
+pub type Keys = BTreeMap<String, Result<KeyInfo, String>>;
+
+pub async fn fetch_keys(sdk: &SdkConfig, inv: &Inventory, limit: usize) -> Keys {
+    let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
+    for i in inv.instances().filter(|i| i.cluster.is_none()) {
+        if let Some(k) = &i.kms_key {
+            keys.insert((k.clone(), key_region(k, &i.region)));
+        }
+    }
+    for c in inv.clusters() {
+        if let Some(k) = &c.kms_key {
+            keys.insert((k.clone(), key_region(k, &c.region)));
+        }
+    }
+    parallel::map(keys, limit, |(key, region)| async move {
+        let client = aws_sdk_kms::Client::new(&crate::aws::config::in_region(sdk, &region));
+        let info = key_info(&client, &key).await;
+        (key, info)
+    })
+    .await
+    .into_iter()
+    .collect()
+}
+
+fn key_region(key: &str, fallback: &str) -> String {
+    let parts: Vec<&str> = key.split(':').collect();
+    if parts.len() > 4 && parts[0] == "arn" && !parts[3].is_empty() {
+        parts[3].to_owned()
+    } else {
+        fallback.to_owned()
+    }
+}
+
+async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, String> {
+    let d = client
+        .describe_key()
+        .key_id(key)
+        .send()
+        .await
+        .map_err(|e| describe("kms:DescribeKey", &e).to_string())?;
+    let meta = d
+        .key_metadata()
+        .ok_or_else(|| "kms:DescribeKey returned no key metadata".to_owned())?;
+    let customer_managed = matches!(
+        meta.key_manager(),
+        Some(aws_sdk_kms::types::KeyManagerType::Customer)
+    );
+    let rotation = if customer_managed {
+        client
+            .get_key_rotation_status()
+            .key_id(key)
+            .send()
+            .await
+            .map_err(|e| describe("kms:GetKeyRotationStatus", &e).to_string())?
+            .key_rotation_enabled()
+    } else {
+        // AWS-managed keys rotate yearly by themselves; the check fails them for
+        // not being customer-managed anyway.
+        true
+    };
+    Ok(KeyInfo {
+        customer_managed,
+        enabled: meta.enabled(),
+        rotation,
+    })
+}
+
+/// Which parameter group (instance or cluster) a value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GroupRef {
+    pub region: String,
+    pub cluster: bool,
+    pub name: String,
+}
+
+/// A parameter as listed: `Ok(Some)` set, `Ok(None)` not listed (engine default),
+/// `Err` unreadable. A missing `default.*` group reads as "not listed".
+pub type ParamValues = BTreeMap<GroupRef, Result<Option<String>, String>>;
+
+pub async fn fetch_params(
+    sdk: &SdkConfig,
+    inv: &Inventory,
+    parameter: &str,
+    limit: usize,
+) -> ParamValues {
+    let mut groups: BTreeSet<GroupRef> = BTreeSet::new();
+    for i in inv.instances().filter(|i| i.cluster.is_none()) {
+        if let Some(g) = &i.param_group {
+            groups.insert(GroupRef {
+                region: i.region.clone(),
+                cluster: false,
+                name: g.clone(),
+            });
+        }
+    }
+    for c in inv.clusters() {
+        if let Some(g) = &c.param_group {
+            groups.insert(GroupRef {
+                region: c.region.clone(),
+                cluster: true,
+                name: g.clone(),
+            });
+        }
+    }
+    parallel::map(groups, limit, |g| async move {
+        let client = aws_sdk_rds::Client::new(&crate::aws::config::in_region(sdk, &g.region));
+        let v = param_value(&client, &g, parameter).await;
+        (g, v)
+    })
+    .await
+    .into_iter()
+    .collect()
+}
+
+async fn param_value(
+    client: &aws_sdk_rds::Client,
+    g: &GroupRef,
+    parameter: &str,
+) -> Result<Option<String>, String> {
+    let mut marker: Option<String> = None;
+    let mut found = None;
+    loop {
+        let (params, next) = if g.cluster {
+            let r = client
+                .describe_db_cluster_parameters()
+                .db_cluster_parameter_group_name(&g.name)
+                .set_marker(marker.clone())
+                .send()
+                .await;
+            match r {
+                Ok(p) => (
+                    p.parameters()
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.parameter_name().unwrap_or_default().to_owned(),
+                                p.parameter_value().map(str::to_owned),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                    p.marker().map(str::to_owned),
+                ),
+                Err(e) => {
+                    let not_found = e
+                        .as_service_error()
+                        .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
+                    if not_found && g.name.starts_with("default.") {
+                        return Ok(None);
+                    }
+                    return Err(describe("rds:DescribeDBClusterParameters", &e).to_string());
+                }
+            }
+        } else {
+            let r = client
+                .describe_db_parameters()
+                .db_parameter_group_name(&g.name)
+                .set_marker(marker.clone())
+                .send()
+                .await;
+            match r {
+                Ok(p) => (
+                    p.parameters()
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.parameter_name().unwrap_or_default().to_owned(),
+                                p.parameter_value().map(str::to_owned),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                    p.marker().map(str::to_owned),
+                ),
+                Err(e) => {
+                    let not_found = e
+                        .as_service_error()
+                        .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
+                    if not_found && g.name.starts_with("default.") {
+                        return Ok(None);
+                    }
+                    return Err(describe("rds:DescribeDBParameters", &e).to_string());
+                }
+            }
+        };
+        for (name, value) in params {
+            if name == parameter && found.is_none() {
+                found = value;
+            }
+        }
+        marker = next.filter(|m| !m.is_empty());
+        if marker.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+// ---- evaluation ------------------------------------------------------------------
+
+/// The kind of resource, as a finding names it.
+fn label_instance(i: &DbInstance) -> String {
+    if i.arn.is_empty() {
+        format!("db instance {} ({})", i.id, i.region)
+    } else {
+        i.arn.clone()
+    }
+}
+
+fn label_cluster(c: &DbCluster) -> String {
+    if c.arn.is_empty() {
+        format!("db cluster {} ({})", c.id, c.region)
+    } else {
+        c.arn.clone()
+    }
+}
+
+/// Findings for unreadable regions, and NOT_APPLICABLE when there is nothing at all.
+fn frame(check: &str, inv: &Inventory, mut findings: Vec<Finding>) -> Vec<Finding> {
+    for r in &inv.regions {
+        if let Err(e) = &r.result {
+            findings.push(Finding::error(
+                check,
+                format!("rds in {}", r.region),
+                e.clone(),
+            ));
+        }
+    }
+    if findings.is_empty() {
+        findings.push(Finding::na(
+            check,
+            "rds",
+            format!(
+                "no RDS instances or clusters in {}",
+                inv.regions
+                    .iter()
+                    .map(|r| r.region.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    findings
+}
+
+fn member_na(check: &str, i: &DbInstance) -> Finding {
+    Finding::na(
+        check,
+        label_instance(i),
+        format!(
+            "member of cluster {}: checked at cluster level",
+            i.cluster.as_deref().unwrap_or("?")
+        ),
+    )
+}
+
+/// Applies `f` to standalone instances and clusters; cluster members are NOT_APPLICABLE.
+fn cluster_level(
+    check: &str,
+    inv: &Inventory,
+    fi: impl Fn(&DbInstance) -> Finding,
+    fc: impl Fn(&DbCluster) -> Finding,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for i in inv.instances() {
+        out.push(if i.cluster.is_some() {
+            member_na(check, i)
+        } else {
+            fi(i)
+        });
+    }
+    for c in inv.clusters() {
+        out.push(fc(c));
+    }
+    frame(check, inv, out)
+}
+
+pub fn region_in_eea(check: &str, p: &RegionParams, inv: &Inventory) -> Vec<Finding> {
+    let verdict = |label: String, region: &str| {
+        let ok = p.allowed_regions.iter().any(|r| r == region);
+        Finding::verdict(
+            check,
+            label,
+            ok,
+            if ok {
+                format!("region {region} is in the EEA")
+            } else {
+                format!(
+                    "region {region} is not an allowed region ({})",
+                    p.allowed_regions.join(", ")
+                )
+            },
+        )
+    };
+    let mut out: Vec<Finding> = inv
+        .instances()
+        .map(|i| verdict(label_instance(i), &i.region))
+        .collect();
+    out.extend(inv.clusters().map(|c| verdict(label_cluster(c), &c.region)));
+    frame(check, inv, out)
+}
+
+pub fn backup_retention(check: &str, p: &BackupParams, inv: &Inventory) -> Vec<Finding> {
+    let v = |label: String, days: i32| {
+        Finding::verdict(
+            check,
+            label,
+            days >= p.min_days,
+            format!(
+                "backup retention {days} days (required: at least {})",
+                p.min_days
+            ),
+        )
+    };
+    cluster_level(
+        check,
+        inv,
+        |i| v(label_instance(i), i.backup_retention),
+        |c| v(label_cluster(c), c.backup_retention),
+    )
+}
+
+pub fn encryption(check: &str, p: &EncryptionParams, inv: &Inventory, keys: &Keys) -> Vec<Finding> {
+    let v = |label: String, encrypted: bool, key: &Option<String>| {
+        if !encrypted {
+            return Finding::fail(check, label, "storage is not encrypted");
+        }
+        let Some(key) = key else {
+            return Finding::fail(check, label, "storage encrypted, but no KMS key is named");
+        };
+        match keys.get(key) {
+            None => Finding::error(check, label, format!("KMS key {key} was not looked up")),
+            Some(Err(e)) => Finding::error(check, label, format!("KMS key {key}: {e}")),
+            Some(Ok(k)) => {
+                let mut problems = Vec::new();
+                if p.require_customer_managed_key && !k.customer_managed {
+                    problems.push("the key is AWS-managed, not customer-managed");
+                }
+                if p.require_rotation && !k.rotation {
+                    problems.push("automatic key rotation is off");
+                }
+                if !k.enabled {
+                    problems.push("the key is disabled");
+                }
+                if problems.is_empty() {
+                    Finding::pass(
+                        check,
+                        label,
+                        format!("encrypted with customer-managed KMS key {key}, rotation on"),
+                    )
+                } else {
+                    Finding::fail(
+                        check,
+                        label,
+                        format!("encrypted with KMS key {key}, but {}", problems.join("; ")),
+                    )
+                }
+            }
+        }
+    };
+    cluster_level(
+        check,
+        inv,
+        |i| v(label_instance(i), i.encrypted, &i.kms_key),
+        |c| v(label_cluster(c), c.encrypted, &c.kms_key),
+    )
+}
+
+fn major_version(v: &str) -> Option<u32> {
+    v.split('.').next()?.parse().ok()
+}
+
+/// The engine default of the TLS parameter from the catalog's table.
+pub fn engine_default<'a>(p: &'a ForceSslParams, engine: &str, version: &str) -> Option<&'a str> {
+    let major = major_version(version);
+    p.engine_defaults
+        .iter()
+        .find(|d| {
+            d.engine == engine
+                && match d.min_major_version {
+                    None => true,
+                    Some(min) => major.is_some_and(|m| m >= min),
+                }
+        })
+        .map(|d| d.value.as_str())
+}
+
+pub fn force_ssl(
+    check: &str,
+    p: &ForceSslParams,
+    inv: &Inventory,
+    values: &ParamValues,
+) -> Vec<Finding> {
+    let v = |label: String, group: Option<GroupRef>, engine: &str, version: &str| {
+        let listed = match &group {
+            None => Ok(None),
+            Some(g) => match values.get(g) {
+                None => Err(format!("parameter group {} was not read", g.name)),
+                Some(r) => r.clone(),
+            },
+        };
+        let group_name = group.as_ref().map_or("(none)", |g| g.name.as_str());
+        let (value, source) = match listed {
+            Err(e) => return Finding::error(check, label, e),
+            Ok(Some(v)) => (v, format!("set in parameter group {group_name}")),
+            Ok(None) => match engine_default(p, engine, version) {
+                Some(d) => (
+                    d.to_owned(),
+                    format!(
+                        "not set in parameter group {group_name}: engine default for {engine} {version} (catalog table)"
+                    ),
+                ),
+                None => {
+                    return Finding::error(
+                        check,
+                        label,
+                        format!(
+                            "{} is not set in parameter group {group_name} and the catalog has no engine default for {engine} {version} — add one to engine_defaults",
+                            p.parameter
+                        ),
+                    );
+                }
+            },
+        };
+        Finding::verdict(
+            check,
+            label,
+            value == p.required_value,
+            format!(
+                "{} = {value} ({source}); required {}",
+                p.parameter, p.required_value
+            ),
+        )
+    };
+    cluster_level(
+        check,
+        inv,
+        |i| {
+            v(
+                label_instance(i),
+                i.param_group.as_ref().map(|n| GroupRef {
+                    region: i.region.clone(),
+                    cluster: false,
+                    name: n.clone(),
+                }),
+                &i.engine,
+                &i.engine_version,
+            )
+        },
+        |c| {
+            v(
+                label_cluster(c),
+                c.param_group.as_ref().map(|n| GroupRef {
+                    region: c.region.clone(),
+                    cluster: true,
+                    name: n.clone(),
+                }),
+                &c.engine,
+                &c.engine_version,
+            )
+        },
+    )
+}
+
+pub fn deletion_protection(check: &str, inv: &Inventory) -> Vec<Finding> {
+    let v = |label: String, on: bool| {
+        Finding::verdict(
+            check,
+            label,
+            on,
+            if on {
+                "deletion protection on"
+            } else {
+                "deletion protection off"
+            },
+        )
+    };
+    cluster_level(
+        check,
+        inv,
+        |i| v(label_instance(i), i.deletion_protection),
+        |c| v(label_cluster(c), c.deletion_protection),
+    )
+}
+
+pub fn high_availability(check: &str, p: &HaParams, inv: &Inventory) -> Vec<Finding> {
+    cluster_level(
+        check,
+        inv,
+        |i| {
+            Finding::verdict(
+                check,
+                label_instance(i),
+                i.multi_az,
+                if i.multi_az {
+                    "Multi-AZ deployment".to_owned()
+                } else {
+                    format!(
+                        "single-AZ deployment in {}",
+                        i.az.as_deref().unwrap_or("an unknown AZ")
+                    )
+                },
+            )
+        },
+        |c| {
+            let azs: BTreeSet<String> = c
+                .members
+                .iter()
+                .filter_map(|m| inv.instance(&c.region, m))
+                .filter_map(|i| i.az.clone())
+                .collect();
+            let ok =
+                c.members.len() >= p.min_cluster_members && azs.len() >= p.min_availability_zones;
+            Finding::verdict(
+                check,
+                label_cluster(c),
+                ok,
+                format!(
+                    "{} member(s) in {} availability zone(s) ({}); required: at least {} members in {} zones",
+                    c.members.len(),
+                    azs.len(),
+                    azs.into_iter().collect::<Vec<_>>().join(", "),
+                    p.min_cluster_members,
+                    p.min_availability_zones
+                ),
+            )
+        },
+    )
+}
+
+pub fn not_public(check: &str, inv: &Inventory) -> Vec<Finding> {
+    let mut out: Vec<Finding> = inv
+        .instances()
+        .map(|i| {
+            Finding::verdict(
+                check,
+                label_instance(i),
+                !i.public,
+                if i.public {
+                    "publicly accessible"
+                } else {
+                    "not publicly accessible"
+                },
+            )
+        })
+        .collect();
+    for c in inv.clusters() {
+        out.push(match c.public {
+            Some(public) => Finding::verdict(
+                check,
+                label_cluster(c),
+                !public,
+                if public {
+                    "publicly accessible"
+                } else {
+                    "not publicly accessible"
+                },
+            ),
+            None => Finding::na(
+                check,
+                label_cluster(c),
+                "access is a setting of the member instances: checked per instance",
+            ),
+        });
+    }
+    frame(check, inv, out)
+}
+
+pub fn iam_auth(check: &str, inv: &Inventory) -> Vec<Finding> {
+    let v = |label: String, on: bool| {
+        Finding::verdict(
+            check,
+            label,
+            on,
+            if on {
+                "IAM database authentication on"
+            } else {
+                "IAM database authentication off"
+            },
+        )
+    };
+    cluster_level(
+        check,
+        inv,
+        |i| v(label_instance(i), i.iam_auth),
+        |c| v(label_cluster(c), c.iam_auth),
+    )
+}
+
+pub fn log_exports(check: &str, p: &LogExportParams, inv: &Inventory) -> Vec<Finding> {
+    let v = |label: String, have: &[String]| {
+        let missing: Vec<&String> = p.required.iter().filter(|r| !have.contains(r)).collect();
+        Finding::verdict(
+            check,
+            label,
+            missing.is_empty(),
+            if missing.is_empty() {
+                format!("log exports: {}", have.join(", "))
+            } else {
+                format!(
+                    "log exports [{}]; missing: {}",
+                    have.join(", "),
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        )
+    };
+    cluster_level(
+        check,
+        inv,
+        |i| v(label_instance(i), &i.log_exports),
+        |c| v(label_cluster(c), &c.log_exports),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tom::Status;
+
+    fn inst(id: &str) -> DbInstance {
+        DbInstance {
+            id: id.into(),
+            region: "eu-central-1".into(),
+            engine: "postgres".into(),
+            engine_version: "16.4".into(),
+            multi_az: true,
+            encrypted: true,
+            kms_key: Some("arn:aws:kms:eu-central-1:1:key/k".into()),
+            backup_retention: 35,
+            deletion_protection: true,
+            iam_auth: true,
+            log_exports: vec!["postgresql".into()],
+            param_group: Some("pg".into()),
+            az: Some("eu-central-1a".into()),
+            ..Default::default()
+        }
+    }
+
+    fn inv(instances: Vec<DbInstance>, clusters: Vec<DbCluster>) -> Inventory {
+        Inventory {
+            regions: vec![RegionScan {
+                region: "eu-central-1".into(),
+                result: Ok((instances, clusters)),
+            }],
+        }
+    }
+
+    fn statuses(f: &[Finding]) -> Vec<Status> {
+        f.iter().map(|f| f.status).collect()
+    }
+
+    fn ssl_params() -> ForceSslParams {
+        ForceSslParams {
+            parameter: "rds.force_ssl".into(),
+            required_value: "1".into(),
+            engine_defaults: vec![
+                EngineDefault {
+                    engine: "postgres".into(),
+                    min_major_version: Some(15),
+                    value: "1".into(),
+                },
+                EngineDefault {
+                    engine: "postgres".into(),
+                    min_major_version: None,
+                    value: "0".into(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn force_ssl_uses_the_listed_value_then_the_engine_default() {
+        let p = ssl_params();
+        let mut old = inst("old");
+        old.engine_version = "14.9".into();
+        let i = inv(vec![inst("new"), old], vec![]);
+        let g = GroupRef {
+            region: "eu-central-1".into(),
+            cluster: false,
+            name: "pg".into(),
+        };
+        let mut values = ParamValues::new();
+        values.insert(g.clone(), Ok(None));
+        // Not listed: 16 defaults to 1, 14 to 0.
+        assert_eq!(
+            statuses(&force_ssl("c", &p, &i, &values)),
+            [Status::Pass, Status::Fail]
+        );
+        values.insert(g.clone(), Ok(Some("0".into())));
+        assert_eq!(
+            statuses(&force_ssl("c", &p, &i, &values)),
+            [Status::Fail, Status::Fail]
+        );
+        values.insert(g, Err("AccessDenied".into()));
+        assert_eq!(
+            statuses(&force_ssl("c", &p, &i, &values)),
+            [Status::Error, Status::Error]
+        );
+        let mut mysql = inst("m");
+        mysql.engine = "mysql".into();
+        let values = ParamValues::from([(
+            GroupRef {
+                region: "eu-central-1".into(),
+                cluster: false,
+                name: "pg".into(),
+            },
+            Ok(None),
+        )]);
+        assert_eq!(
+            statuses(&force_ssl("c", &p, &inv(vec![mysql], vec![]), &values)),
+            [Status::Error]
+        );
+    }
+
+    #[test]
+    fn cluster_members_defer_to_the_cluster_and_ha_counts_azs() {
+        let mut a = inst("a");
+        a.cluster = Some("c".into());
+        let mut b = inst("b");
+        b.cluster = Some("c".into());
+        b.az = Some("eu-central-1a".into());
+        let c = DbCluster {
+            id: "c".into(),
+            region: "eu-central-1".into(),
+            members: vec!["a".into(), "b".into()],
+            ..Default::default()
+        };
+        let p = HaParams {
+            min_cluster_members: 2,
+            min_availability_zones: 2,
+        };
+        let f = high_availability("ha", &p, &inv(vec![a.clone(), b.clone()], vec![c.clone()]));
+        assert_eq!(
+            statuses(&f),
+            [Status::NotApplicable, Status::NotApplicable, Status::Fail]
+        );
+        b.az = Some("eu-central-1b".into());
+        let f = high_availability("ha", &p, &inv(vec![a, b], vec![c]));
+        assert_eq!(f[2].status, Status::Pass, "{:?}", f[2]);
+    }
+
+    #[test]
+    fn unreadable_region_is_an_error_and_empty_is_not_applicable() {
+        let i = Inventory {
+            regions: vec![
+                RegionScan {
+                    region: "eu-west-1".into(),
+                    result: Err("AccessDenied".into()),
+                },
+                RegionScan {
+                    region: "eu-west-3".into(),
+                    result: Ok((vec![], vec![])),
+                },
+            ],
+        };
+        assert_eq!(statuses(&deletion_protection("d", &i)), [Status::Error]);
+        let empty = inv(vec![], vec![]);
+        assert_eq!(
+            statuses(&deletion_protection("d", &empty)),
+            [Status::NotApplicable]
+        );
+    }
+
+    #[test]
+    fn region_encryption_and_retention() {
+        let mut london = inst("l");
+        london.region = "eu-west-2".into();
+        let p = RegionParams {
+            allowed_regions: vec!["eu-central-1".into()],
+        };
+        let i = Inventory {
+            regions: vec![RegionScan {
+                region: "eu-west-2".into(),
+                result: Ok((vec![london], vec![])),
+            }],
+        };
+        assert_eq!(statuses(&region_in_eea("r", &p, &i)), [Status::Fail]);
+
+        let mut plain = inst("p");
+        plain.encrypted = false;
+        let keys = Keys::from([(
+            "arn:aws:kms:eu-central-1:1:key/k".to_owned(),
+            Ok(KeyInfo {
+                customer_managed: true,
+                enabled: true,
+                rotation: false,
+            }),
+        )]);
+        let ep = EncryptionParams {
+            require_customer_managed_key: true,
+            require_rotation: true,
+        };
+        assert_eq!(
+            statuses(&encryption(
+                "e",
+                &ep,
+                &inv(vec![inst("a"), plain], vec![]),
+                &keys
+            )),
+            [Status::Fail, Status::Fail]
+        );
+        let mut week = inst("w");
+        week.backup_retention = 7;
+        assert_eq!(
+            statuses(&backup_retention(
+                "b",
+                &BackupParams { min_days: 35 },
+                &inv(vec![inst("a"), week], vec![])
+            )),
+            [Status::Pass, Status::Fail]
+        );
+    }
+}

@@ -1,0 +1,440 @@
+//! IAM Identity Center (aws-sdk-ssoadmin, aws-sdk-identitystore): permission sets
+//! with their session duration and policies, who is assigned to them in this
+//! account, with groups resolved to their members.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_config::SdkConfig;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::super::{Finding, parallel};
+use crate::aws::error::describe;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionParams {
+    /// The longest session a permission set may grant, in hours.
+    pub max_hours: u32,
+    /// Region of IAM Identity Center (default: the configured region).
+    #[serde(default)]
+    pub identity_center_region: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PermissionSet {
+    pub instance_arn: String,
+    pub identity_store_id: String,
+    pub arn: String,
+    pub name: String,
+    /// ISO 8601, e.g. `PT8H`.
+    pub session_duration: Option<String>,
+    pub managed: Vec<String>,
+    pub inline: Option<Value>,
+    /// (principal type USER|GROUP, principal id) assigned in this account.
+    pub assignments: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SsoInventory {
+    pub region: String,
+    pub instances: Vec<String>,
+    pub permission_sets: Vec<PermissionSet>,
+    /// group id -> member user ids
+    pub group_members: BTreeMap<String, Vec<String>>,
+    /// user id -> user name
+    pub user_names: BTreeMap<String, String>,
+    /// group id -> display name
+    pub group_names: BTreeMap<String, String>,
+}
+
+impl SsoInventory {
+    /// The people holding a permission set in this account: (user id, how).
+    pub fn holders(&self, ps: &PermissionSet) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (kind, id) in &ps.assignments {
+            if kind == "GROUP" {
+                for m in self.group_members.get(id).into_iter().flatten() {
+                    let name = self.group_names.get(id).unwrap_or(id);
+                    out.push((m.clone(), format!(" (via group {name})")));
+                }
+            } else {
+                out.push((id.clone(), String::new()));
+            }
+        }
+        out
+    }
+
+    pub fn user_label(&self, id: &str) -> String {
+        match self.user_names.get(id) {
+            Some(n) => n.clone(),
+            None => id.to_owned(),
+        }
+    }
+}
+
+fn e<E: std::error::Error + 'static>(what: &'static str) -> impl Fn(E) -> String {
+    move |err| describe(what, &err).to_string()
+}
+
+pub async fn fetch(
+    sdk: &SdkConfig,
+    region: &str,
+    account: &str,
+    limit: usize,
+) -> Result<SsoInventory, String> {
+    let sdk = crate::aws::config::in_region(sdk, region);
+    let admin = aws_sdk_ssoadmin::Client::new(&sdk);
+    let store = aws_sdk_identitystore::Client::new(&sdk);
+    let mut inv = SsoInventory {
+        region: region.to_owned(),
+        ..Default::default()
+    };
+    let mut instances = Vec::new();
+    let mut token = None;
+    loop {
+        let page = admin
+            .list_instances()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(e("sso-admin:ListInstances"))?;
+        for i in page.instances() {
+            instances.push((
+                i.instance_arn().unwrap_or_default().to_owned(),
+                i.identity_store_id().unwrap_or_default().to_owned(),
+            ));
+        }
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    for (instance_arn, store_id) in &instances {
+        inv.instances.push(instance_arn.clone());
+        let mut arns = Vec::new();
+        let mut token = None;
+        loop {
+            let page = admin
+                .list_permission_sets()
+                .instance_arn(instance_arn)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(e("sso-admin:ListPermissionSets"))?;
+            arns.extend(page.permission_sets().iter().cloned());
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        let sets = parallel::map(arns, limit, |arn| {
+            let admin = admin.clone();
+            async move { permission_set(&admin, instance_arn, store_id, &arn, account).await }
+        })
+        .await;
+        for s in sets {
+            inv.permission_sets.push(s?);
+        }
+    }
+    let groups: BTreeSet<(String, String)> = inv
+        .permission_sets
+        .iter()
+        .flat_map(|ps| {
+            ps.assignments
+                .iter()
+                .filter(|(k, _)| k == "GROUP")
+                .map(|(_, id)| (ps.identity_store_id.clone(), id.clone()))
+        })
+        .collect();
+    let members = parallel::map(groups, limit, |(store_id, group)| {
+        let store = store.clone();
+        async move {
+            let mut users = Vec::new();
+            let mut token = None;
+            loop {
+                let page = store
+                    .list_group_memberships()
+                    .identity_store_id(&store_id)
+                    .group_id(&group)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(e("identitystore:ListGroupMemberships"))?;
+                for m in page.group_memberships() {
+                    if let Some(aws_sdk_identitystore::types::MemberId::UserId(u)) = m.member_id() {
+                        users.push(u.clone());
+                    }
+                }
+                token = page.next_token().map(str::to_owned);
+                if token.is_none() {
+                    break;
+                }
+            }
+            let name = store
+                .describe_group()
+                .identity_store_id(&store_id)
+                .group_id(&group)
+                .send()
+                .await
+                .map_err(e("identitystore:DescribeGroup"))?
+                .display_name()
+                .map(str::to_owned);
+            Ok::<_, String>((store_id, group, users, name))
+        }
+    })
+    .await;
+    let mut users: BTreeSet<(String, String)> = BTreeSet::new();
+    for m in members {
+        let (store_id, group, ids, name) = m?;
+        if let Some(n) = name {
+            inv.group_names.insert(group.clone(), n);
+        }
+        for u in &ids {
+            users.insert((store_id.clone(), u.clone()));
+        }
+        inv.group_members.insert(group, ids);
+    }
+    for ps in &inv.permission_sets {
+        for (k, id) in &ps.assignments {
+            if k == "USER" {
+                users.insert((ps.identity_store_id.clone(), id.clone()));
+            }
+        }
+    }
+    let names = parallel::map(users, limit, |(store_id, user)| {
+        let store = store.clone();
+        async move {
+            let d = store
+                .describe_user()
+                .identity_store_id(&store_id)
+                .user_id(&user)
+                .send()
+                .await
+                .map_err(e("identitystore:DescribeUser"))?;
+            let name = d.user_name().unwrap_or(&user).to_owned();
+            Ok::<_, String>((user, name))
+        }
+    })
+    .await;
+    for n in names {
+        let (id, name) = n?;
+        inv.user_names.insert(id, name);
+    }
+    Ok(inv)
+}
+
+async fn permission_set(
+    admin: &aws_sdk_ssoadmin::Client,
+    instance_arn: &str,
+    store_id: &str,
+    arn: &str,
+    account: &str,
+) -> Result<PermissionSet, String> {
+    let d = admin
+        .describe_permission_set()
+        .instance_arn(instance_arn)
+        .permission_set_arn(arn)
+        .send()
+        .await
+        .map_err(e("sso-admin:DescribePermissionSet"))?;
+    let set = d
+        .permission_set()
+        .ok_or_else(|| format!("sso-admin:DescribePermissionSet {arn}: no permission set"))?;
+    let mut managed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = admin
+            .list_managed_policies_in_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(arn)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(e("sso-admin:ListManagedPoliciesInPermissionSet"))?;
+        managed.extend(
+            page.attached_managed_policies()
+                .iter()
+                .filter_map(|p| p.arn().map(str::to_owned)),
+        );
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    let inline = admin
+        .get_inline_policy_for_permission_set()
+        .instance_arn(instance_arn)
+        .permission_set_arn(arn)
+        .send()
+        .await
+        .map_err(e("sso-admin:GetInlinePolicyForPermissionSet"))?
+        .inline_policy()
+        .filter(|s| !s.trim().is_empty())
+        .map(super::iam::decode_document)
+        .transpose()?;
+    let mut assignments = Vec::new();
+    let mut token = None;
+    loop {
+        let page = admin
+            .list_account_assignments()
+            .instance_arn(instance_arn)
+            .account_id(account)
+            .permission_set_arn(arn)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(e("sso-admin:ListAccountAssignments"))?;
+        for a in page.account_assignments() {
+            assignments.push((
+                a.principal_type()
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+                a.principal_id().unwrap_or_default().to_owned(),
+            ));
+        }
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(PermissionSet {
+        instance_arn: instance_arn.to_owned(),
+        identity_store_id: store_id.to_owned(),
+        arn: arn.to_owned(),
+        name: set.name().unwrap_or_default().to_owned(),
+        session_duration: set.session_duration().map(str::to_owned),
+        managed,
+        inline,
+        assignments,
+    })
+}
+
+/// Seconds of an ISO 8601 duration like `PT8H`, `PT1H30M`, `PT3600S`.
+pub fn duration_secs(iso: &str) -> Option<u64> {
+    let rest = iso.strip_prefix("PT")?;
+    let mut total = 0u64;
+    let mut num = String::new();
+    for c in rest.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().ok()?;
+        num.clear();
+        total += n * match c {
+            'H' => 3600,
+            'M' => 60,
+            'S' => 1,
+            _ => return None,
+        };
+    }
+    num.is_empty().then_some(total)
+}
+
+pub fn session_duration(
+    check: &str,
+    p: &SessionParams,
+    inv: &Result<SsoInventory, String>,
+) -> Vec<Finding> {
+    let inv = match inv {
+        Err(e) => return vec![Finding::error(check, "IAM Identity Center", e.clone())],
+        Ok(i) => i,
+    };
+    if inv.instances.is_empty() {
+        return vec![Finding::fail(
+            check,
+            format!("IAM Identity Center ({})", inv.region),
+            "no IAM Identity Center instance: staff do not sign in through SSO",
+        )];
+    }
+    if inv.permission_sets.is_empty() {
+        return vec![Finding::na(
+            check,
+            format!("IAM Identity Center ({})", inv.region),
+            "no permission sets",
+        )];
+    }
+    let max = u64::from(p.max_hours) * 3600;
+    inv.permission_sets
+        .iter()
+        .map(|ps| {
+            let resource = ps.arn.clone();
+            match ps.session_duration.as_deref() {
+                // The service default is one hour.
+                None => Finding::pass(
+                    check,
+                    resource,
+                    "no session duration set: the default of 1 hour applies",
+                ),
+                Some(d) => match duration_secs(d) {
+                    None => Finding::error(
+                        check,
+                        resource,
+                        format!("session duration `{d}` is not an ISO 8601 duration"),
+                    ),
+                    Some(s) => Finding::verdict(
+                        check,
+                        resource,
+                        s <= max,
+                        format!(
+                            "permission set {}: session duration {d} ({}h{:02}m; at most {}h)",
+                            ps.name,
+                            s / 3600,
+                            s % 3600 / 60,
+                            p.max_hours
+                        ),
+                    ),
+                },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tom::Status;
+
+    #[test]
+    fn iso_durations() {
+        assert_eq!(duration_secs("PT8H"), Some(28800));
+        assert_eq!(duration_secs("PT1H30M"), Some(5400));
+        assert_eq!(duration_secs("PT3600S"), Some(3600));
+        assert_eq!(duration_secs("3600"), None);
+        assert_eq!(duration_secs("PT8"), None);
+    }
+
+    #[test]
+    fn twelve_hours_fail_eight_pass() {
+        let inv = SsoInventory {
+            region: "eu-central-1".into(),
+            instances: vec!["i".into()],
+            permission_sets: vec![
+                PermissionSet {
+                    name: "a".into(),
+                    session_duration: Some("PT8H".into()),
+                    ..Default::default()
+                },
+                PermissionSet {
+                    name: "b".into(),
+                    session_duration: Some("PT12H".into()),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let f = session_duration(
+            "s",
+            &SessionParams {
+                max_hours: 8,
+                identity_center_region: None,
+            },
+            &Ok(inv),
+        );
+        assert_eq!(
+            f.iter().map(|f| f.status).collect::<Vec<_>>(),
+            [Status::Pass, Status::Fail]
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! Runs the selected controls: automated checks concurrently (each fan-out of API
+//! calls bounded), attestations read from the audit log, exceptions applied.
+//! Every data source is read at most once per run and shared between checks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::{Mutex, OnceCell};
+use tokio_postgres::Client;
+
+use super::catalog::{CheckSpec, Control, Kind, Severity};
+use super::checks::audit::AuditData;
+use super::checks::{self, Params, iam, rds, sso};
+use super::exceptions::{self, Exception};
+use super::{Finding, Status, attest, parallel};
+use crate::datamap::DataMap;
+
+type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, String>>>;
+
+/// AWS, as the caller sees it, with the inventories read lazily and once.
+pub struct AwsEnv {
+    pub sdk: SdkConfig,
+    pub account: String,
+    /// The configured region (IAM Identity Center's unless a check says otherwise).
+    pub region: String,
+    pub regions: Vec<String>,
+    rds: OnceCell<rds::Inventory>,
+    keys: OnceCell<rds::Keys>,
+    params: Mutex<HashMap<String, Arc<OnceCell<rds::ParamValues>>>>,
+    users: OnceCell<iam::Users>,
+    access: OnceCell<Result<iam::AccessGraph, String>>,
+    password: OnceCell<iam::PasswordPolicy>,
+    summary: OnceCell<iam::Summary>,
+    sso: Mutex<HashMap<String, SsoCell>>,
+}
+
+impl AwsEnv {
+    pub fn new(sdk: SdkConfig, account: String, region: String, regions: Vec<String>) -> AwsEnv {
+        AwsEnv {
+            sdk,
+            account,
+            region,
+            regions,
+            rds: OnceCell::new(),
+            keys: OnceCell::new(),
+            params: Mutex::new(HashMap::new()),
+            users: OnceCell::new(),
+            access: OnceCell::new(),
+            password: OnceCell::new(),
+            summary: OnceCell::new(),
+            sso: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn rds(&self, limit: usize) -> &rds::Inventory {
+        self.rds
+            .get_or_init(|| rds::fetch(&self.sdk, &self.regions, limit))
+            .await
+    }
+
+    async fn keys(&self, limit: usize) -> &rds::Keys {
+        let inv = self.rds(limit).await;
+        self.keys
+            .get_or_init(|| rds::fetch_keys(&self.sdk, inv, limit))
+            .await
+    }
+
+    async fn params(&self, parameter: &str, limit: usize) -> rds::ParamValues {
+        let cell = self
+            .params
+            .lock()
+            .await
+            .entry(parameter.to_owned())
+            .or_insert_with(|| Arc::new(OnceCell::new()))
+            .clone();
+        let inv = self.rds(limit).await;
+        cell.get_or_init(|| rds::fetch_params(&self.sdk, inv, parameter, limit))
+            .await
+            .clone()
+    }
+
+    async fn users(&self, limit: usize) -> &iam::Users {
+        self.users
+            .get_or_init(|| iam::fetch_users(&self.sdk, limit))
+            .await
+    }
+
+    async fn access(&self, limit: usize) -> &Result<iam::AccessGraph, String> {
+        let users = self.users(limit).await;
+        self.access
+            .get_or_init(|| async move {
+                match users {
+                    Ok(u) => iam::fetch_access(&self.sdk, u, limit).await,
+                    Err(e) => Err(e.clone()),
+                }
+            })
+            .await
+    }
+
+    async fn sso(&self, region: Option<&str>, limit: usize) -> Result<sso::SsoInventory, String> {
+        let region = region.unwrap_or(&self.region).to_owned();
+        let cell = self
+            .sso
+            .lock()
+            .await
+            .entry(region.clone())
+            .or_insert_with(|| Arc::new(OnceCell::new()))
+            .clone();
+        cell.get_or_init(|| sso::fetch(&self.sdk, &region, &self.account, limit))
+            .await
+            .clone()
+    }
+}
+
+/// The platform database and its data map.
+pub struct DbEnv {
+    /// One connection; DB checks take turns (one of them needs a transaction).
+    pub client: Mutex<Client>,
+    pub map: DataMap,
+}
+
+/// Everything a run reads from. A source that could not be opened is an `Err`
+/// that every check depending on it reports as ERROR.
+pub struct CheckEnv {
+    pub now: DateTime<Utc>,
+    pub concurrency: usize,
+    pub aws: Result<AwsEnv, String>,
+    pub db: Result<DbEnv, String>,
+    pub audit: Result<AuditData, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ControlResult {
+    pub id: String,
+    pub section: u32,
+    pub group: Option<String>,
+    pub de: String,
+    pub en: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub checks: Vec<String>,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+}
+
+/// Which controls a run covers: all, one section, or one control.
+pub fn select<'a>(
+    all: impl Iterator<Item = &'a Control>,
+    section: Option<u32>,
+    control: Option<&str>,
+) -> Vec<&'a Control> {
+    all.filter(|c| section.is_none_or(|s| c.section == s))
+        .filter(|c| control.is_none_or(|id| c.id.eq_ignore_ascii_case(id)))
+        .collect()
+}
+
+/// What sources the selected controls need.
+pub fn needs(controls: &[&Control]) -> (bool, bool) {
+    let names = controls
+        .iter()
+        .flat_map(|c| c.checks.iter())
+        .map(|c| c.name.as_str());
+    let (mut aws, mut db) = (false, false);
+    for n in names {
+        aws |= n.starts_with("rds.") || n.starts_with("iam.") || n.starts_with("sso.");
+        db |= n.starts_with("db.");
+    }
+    (aws, db)
+}
+
+pub async fn run(
+    env: &CheckEnv,
+    controls: &[&Control],
+    exceptions: &[Exception],
+) -> Vec<ControlResult> {
+    let attestations = match &env.audit {
+        Ok(a) => attest::latest(&a.events),
+        Err(_) => Default::default(),
+    };
+    let attestations = &attestations;
+    // Sequential mode (concurrency 1) runs the controls one after another too.
+    let width = if env.concurrency <= 1 {
+        1
+    } else {
+        controls.len().max(1)
+    };
+    parallel::map(controls.iter().copied(), width, |c| async move {
+        let mut findings = Vec::new();
+        match c.kind {
+            Kind::Attestation => match &env.audit {
+                Err(e) => findings.push(Finding::error(
+                    "attestation",
+                    &c.id,
+                    format!("attestations are read from the audit log, which cannot be read: {e}"),
+                )),
+                Ok(_) => findings.push(attest::finding(
+                    &c.id,
+                    attestations.get(&c.id.to_ascii_uppercase()),
+                    env.now,
+                )),
+            },
+            Kind::Automated => {
+                for spec in &c.checks {
+                    let mut f = run_check(env, spec).await;
+                    if f.is_empty() {
+                        f.push(Finding::error(
+                            &spec.name,
+                            "-",
+                            "the check returned no result",
+                        ));
+                    }
+                    findings.extend(f);
+                }
+            }
+        }
+        exceptions::apply(&c.id, &mut findings, exceptions, env.now.date_naive());
+        ControlResult {
+            id: c.id.clone(),
+            section: c.section,
+            group: c.group.clone(),
+            de: c.de.clone(),
+            en: c.en.clone(),
+            kind: c.kind,
+            severity: c.severity,
+            checks: c.checks.iter().map(|s| s.name.clone()).collect(),
+            status: Status::fold(findings.iter().map(|f| f.status)),
+            findings,
+        }
+    })
+    .await
+}
+
+async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
+    let name = spec.name.as_str();
+    let limit = env.concurrency;
+    match &spec.params {
+        Params::RdsRegion(_)
+        | Params::RdsBackup(_)
+        | Params::RdsEncryption(_)
+        | Params::RdsForceSsl(_)
+        | Params::RdsDeletionProtection(_)
+        | Params::RdsHighAvailability(_)
+        | Params::RdsNotPublic(_)
+        | Params::RdsIamAuth(_)
+        | Params::RdsLogExports(_)
+        | Params::IamPasswordPolicy(_)
+        | Params::IamFullAccess(_)
+        | Params::IamUserCredentials(_)
+        | Params::IamAccessKeyAge(_)
+        | Params::IamRoot(_)
+        | Params::SsoSessionDuration(_) => {
+            let aws = match &env.aws {
+                Ok(a) => a,
+                Err(e) => return vec![Finding::error(name, "aws", e.clone())],
+            };
+            aws_check(env, aws, name, &spec.params, limit).await
+        }
+        Params::DbRls(_)
+        | Params::DbTenantNotNull(_)
+        | Params::DbDatamapCoverage(_)
+        | Params::DbColumnsNotNull(_)
+        | Params::DbErasureComplete(_) => {
+            let db = match &env.db {
+                Ok(d) => d,
+                Err(e) => return vec![Finding::error(name, "database", e.clone())],
+            };
+            let mut client = db.client.lock().await;
+            match &spec.params {
+                Params::DbRls(_) => checks::db::rls_forced(name, &client, &db.map).await,
+                Params::DbTenantNotNull(_) => {
+                    checks::db::tenant_column_not_null(name, &client, &db.map).await
+                }
+                Params::DbDatamapCoverage(_) => {
+                    checks::db::datamap_coverage(name, &client, &db.map).await
+                }
+                Params::DbColumnsNotNull(p) => {
+                    checks::db::columns_not_null(name, &client, &db.map, p).await
+                }
+                Params::DbErasureComplete(p) => {
+                    let events = env
+                        .audit
+                        .as_ref()
+                        .map(|a| a.events.clone())
+                        .map_err(Clone::clone);
+                    checks::db::erasure_complete(name, &mut client, &db.map, p, &events).await
+                }
+                _ => unreachable!("matched above"),
+            }
+        }
+        Params::AuditChain(_) => checks::audit::chain_intact(name, &env.audit),
+        Params::AuditReasons(p) => checks::audit::interventions_have_reason(name, p, &env.audit),
+        Params::AuditReview(p) => checks::audit::review_recent(name, p, &env.audit, env.now),
+    }
+}
+
+async fn aws_check(
+    env: &CheckEnv,
+    aws: &AwsEnv,
+    name: &str,
+    params: &Params,
+    limit: usize,
+) -> Vec<Finding> {
+    let account = aws.account.as_str();
+    match params {
+        Params::RdsRegion(p) => rds::region_in_eea(name, p, aws.rds(limit).await),
+        Params::RdsBackup(p) => rds::backup_retention(name, p, aws.rds(limit).await),
+        Params::RdsEncryption(p) => {
+            let keys = aws.keys(limit).await;
+            rds::encryption(name, p, aws.rds(limit).await, keys)
+        }
+        Params::RdsForceSsl(p) => {
+            let values = aws.params(&p.parameter, limit).await;
+            rds::force_ssl(name, p, aws.rds(limit).await, &values)
+        }
+        Params::RdsDeletionProtection(_) => rds::deletion_protection(name, aws.rds(limit).await),
+        Params::RdsHighAvailability(p) => rds::high_availability(name, p, aws.rds(limit).await),
+        Params::RdsNotPublic(_) => rds::not_public(name, aws.rds(limit).await),
+        Params::RdsIamAuth(_) => rds::iam_auth(name, aws.rds(limit).await),
+        Params::RdsLogExports(p) => rds::log_exports(name, p, aws.rds(limit).await),
+        Params::IamPasswordPolicy(p) => {
+            let pp = aws
+                .password
+                .get_or_init(|| iam::fetch_password_policy(&aws.sdk))
+                .await;
+            iam::password_policy(name, account, p, pp)
+        }
+        Params::IamFullAccess(p) => {
+            let (graph, sso) = tokio::join!(
+                aws.access(limit),
+                aws.sso(p.identity_center_region.as_deref(), limit)
+            );
+            iam::full_access_humans(name, account, p, graph, &sso)
+        }
+        Params::IamUserCredentials(p) => {
+            iam::user_credentials(name, account, p, aws.users(limit).await)
+        }
+        Params::IamAccessKeyAge(p) => {
+            iam::access_key_age(name, account, p, aws.users(limit).await, env.now)
+        }
+        Params::IamRoot(p) => {
+            let s = aws
+                .summary
+                .get_or_init(|| iam::fetch_summary(&aws.sdk))
+                .await;
+            iam::root_account(name, account, p, s)
+        }
+        Params::SsoSessionDuration(p) => {
+            let inv = aws.sso(p.identity_center_region.as_deref(), limit).await;
+            sso::session_duration(name, p, &inv)
+        }
+        _ => vec![Finding::error(name, "-", "not an AWS check")],
+    }
+}

@@ -1,0 +1,190 @@
+//! The annual effectiveness review (TOM §9): the control catalog
+//! (`policies/tom/*.yaml`), its coverage of TOM.de.md, the check engine with its
+//! automated checks against AWS, the database and the audit log, attestations of
+//! organisational measures, accepted exceptions, and the annual report.
+//!
+//! No clap, printing or prompting here: `commands::tom` orchestrates.
+
+pub mod attest;
+pub mod catalog;
+pub mod checks;
+pub mod coverage;
+pub mod engine;
+pub mod exceptions;
+pub mod parallel;
+pub mod report;
+
+use serde::{Deserialize, Serialize};
+
+/// The result of one check on one resource, or of a control as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// The measure is in place for this resource.
+    Pass,
+    /// It is not: a finding.
+    Fail,
+    /// The check could not tell (API error, missing permission, timeout, bad data):
+    /// never silently skipped, never a pass.
+    Error,
+    /// The check does not apply to this resource (e.g. a cluster member whose
+    /// settings live at cluster level); the evidence says why.
+    NotApplicable,
+    /// A FAIL covered by an unexpired entry of `policies/exceptions.yaml`.
+    Accepted,
+    /// An organisational measure attested by a named person, not yet expired.
+    Valid,
+    /// The last attestation has expired.
+    Expired,
+    /// Never attested.
+    Missing,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Error => "ERROR",
+            Status::NotApplicable => "NOT_APPLICABLE",
+            Status::Accepted => "ACCEPTED",
+            Status::Valid => "VALID",
+            Status::Expired => "EXPIRED",
+            Status::Missing => "MISSING",
+        }
+    }
+
+    /// German label for the report.
+    pub fn de(self) -> &'static str {
+        match self {
+            Status::Pass => "erfüllt",
+            Status::Fail => "NICHT erfüllt",
+            Status::Error => "FEHLER (nicht prüfbar)",
+            Status::NotApplicable => "nicht anwendbar",
+            Status::Accepted => "akzeptierte Ausnahme",
+            Status::Valid => "bestätigt",
+            Status::Expired => "Bestätigung abgelaufen",
+            Status::Missing => "Bestätigung fehlt",
+        }
+    }
+
+    /// Whether this result makes `tom check` answer "no" (exit 1).
+    pub fn is_finding(self) -> bool {
+        matches!(
+            self,
+            Status::Fail | Status::Error | Status::Expired | Status::Missing
+        )
+    }
+
+    /// How bad a result is, for folding findings into a control's status.
+    fn weight(self) -> u8 {
+        match self {
+            Status::NotApplicable => 0,
+            Status::Pass | Status::Valid => 1,
+            Status::Accepted => 2,
+            Status::Missing | Status::Expired => 3,
+            Status::Fail => 4,
+            Status::Error => 5,
+        }
+    }
+
+    /// The status of a control from the status of its findings: the worst one
+    /// wins; no findings at all is an error (a check that says nothing has not checked).
+    pub fn fold(statuses: impl IntoIterator<Item = Status>) -> Status {
+        statuses
+            .into_iter()
+            .max_by_key(|s| s.weight())
+            .unwrap_or(Status::Error)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One result of one check for one resource, with the evidence that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The check that produced it (e.g. `rds.backup_retention`).
+    pub check: String,
+    /// What was looked at: an ARN, `table public.leads`, `audit log`, …
+    pub resource: String,
+    pub status: Status,
+    /// What was seen, in plain words with the values read.
+    pub evidence: String,
+    /// For ACCEPTED (and for a FAIL whose exception has expired): the exception.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<exceptions::AppliedException>,
+}
+
+impl Finding {
+    pub fn new(
+        check: &str,
+        resource: impl Into<String>,
+        status: Status,
+        evidence: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            check: check.to_owned(),
+            resource: resource.into(),
+            status,
+            evidence: evidence.into(),
+            exception: None,
+        }
+    }
+
+    pub fn pass(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+        Finding::new(check, resource, Status::Pass, evidence)
+    }
+
+    pub fn fail(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+        Finding::new(check, resource, Status::Fail, evidence)
+    }
+
+    pub fn error(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+        Finding::new(check, resource, Status::Error, evidence)
+    }
+
+    pub fn na(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+        Finding::new(check, resource, Status::NotApplicable, evidence)
+    }
+
+    /// PASS when `ok`, else FAIL, with the same evidence.
+    pub fn verdict(
+        check: &str,
+        resource: impl Into<String>,
+        ok: bool,
+        evidence: impl Into<String>,
+    ) -> Finding {
+        Finding::new(
+            check,
+            resource,
+            if ok { Status::Pass } else { Status::Fail },
+            evidence,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_takes_the_worst_and_nothing_is_an_error() {
+        assert_eq!(Status::fold([Status::Pass, Status::Fail]), Status::Fail);
+        assert_eq!(Status::fold([Status::Fail, Status::Error]), Status::Error);
+        assert_eq!(
+            Status::fold([Status::NotApplicable, Status::Pass]),
+            Status::Pass
+        );
+        assert_eq!(
+            Status::fold([Status::Accepted, Status::Pass]),
+            Status::Accepted
+        );
+        assert_eq!(Status::fold([]), Status::Error);
+        assert!(!Status::Accepted.is_finding());
+        assert!(Status::Missing.is_finding());
+    }
+}

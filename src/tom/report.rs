@@ -1,0 +1,722 @@
+//! The result of a run as data (the JSON of `tom check` and of the annual report,
+//! which next year's `--previous` reads), and the DPO's annual report rendered
+//! as Markdown or HTML, in German (default) or English.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::Kind;
+use super::engine::ControlResult;
+use super::exceptions::AppliedException;
+use super::{Status, attest};
+use crate::audit::verify::Witness;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionInfo {
+    pub number: u32,
+    pub de: String,
+    pub en: String,
+}
+
+/// One run of the controls: what `tom check --format json` prints and what
+/// `tom report` writes beside the document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub generated_at: String,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub checked_by: Option<String>,
+    pub catalog: String,
+    pub audit_source: Option<String>,
+    /// The audit log's head when the run read it: the witness of the report.
+    pub audit_head: Option<Witness>,
+    pub sections: Vec<SectionInfo>,
+    pub controls: Vec<ControlResult>,
+    pub totals: BTreeMap<Status, usize>,
+}
+
+impl RunReport {
+    pub fn totals_of(controls: &[ControlResult]) -> BTreeMap<Status, usize> {
+        let mut t = BTreeMap::new();
+        for c in controls {
+            *t.entry(c.status).or_insert(0) += 1;
+        }
+        t
+    }
+
+    /// Whether the answer is "no": any control FAILs, ERRORs, or lacks a valid attestation.
+    pub fn has_findings(&self) -> bool {
+        self.controls.iter().any(|c| c.status.is_finding())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    De,
+    En,
+}
+
+impl Lang {
+    fn t<'a>(self, de: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::De => de,
+            Lang::En => en,
+        }
+    }
+}
+
+fn status_label(lang: Lang, s: Status) -> String {
+    match lang {
+        Lang::De => format!("{} ({})", s.de(), s.as_str()),
+        Lang::En => s.as_str().to_owned(),
+    }
+}
+
+/// A control whose status changed between two runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub id: String,
+    pub before: Option<Status>,
+    pub after: Option<Status>,
+}
+
+pub fn diff(previous: &RunReport, current: &RunReport) -> Vec<Change> {
+    let before: BTreeMap<&str, Status> = previous
+        .controls
+        .iter()
+        .map(|c| (c.id.as_str(), c.status))
+        .collect();
+    let after: BTreeMap<&str, Status> = current
+        .controls
+        .iter()
+        .map(|c| (c.id.as_str(), c.status))
+        .collect();
+    let mut ids: Vec<&str> = before.keys().chain(after.keys()).copied().collect();
+    ids.sort_by_key(|a| natural(a));
+    ids.dedup();
+    ids.into_iter()
+        .filter(|id| before.get(id) != after.get(id))
+        .map(|id| Change {
+            id: id.to_owned(),
+            before: before.get(id).copied(),
+            after: after.get(id).copied(),
+        })
+        .collect()
+}
+
+/// Sort key that puts TOM-2.10 after TOM-2.9.
+fn natural(id: &str) -> Vec<(String, u64)> {
+    id.split(['.', '-'])
+        .map(|p| match p.parse::<u64>() {
+            Ok(n) => (String::new(), n),
+            Err(_) => (p.to_owned(), 0),
+        })
+        .collect()
+}
+
+// ---- a tiny document model with two renderers -------------------------------------
+
+enum Block {
+    H1(String),
+    H2(String),
+    H3(String),
+    P(String),
+    Quote(String),
+    Table(Vec<String>, Vec<Vec<String>>),
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn to_markdown(doc: &[Block]) -> String {
+    let mut out = String::new();
+    for b in doc {
+        match b {
+            Block::H1(t) => out.push_str(&format!("# {t}\n\n")),
+            Block::H2(t) => out.push_str(&format!("## {t}\n\n")),
+            Block::H3(t) => out.push_str(&format!("### {t}\n\n")),
+            Block::P(t) => out.push_str(&format!("{t}\n\n")),
+            Block::Quote(t) => out.push_str(&format!("> {}\n\n", t.replace('\n', "\n> "))),
+            Block::Table(h, rows) => {
+                out.push_str(&format!(
+                    "| {} |\n",
+                    h.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+                ));
+                out.push_str(&format!("|{}\n", " --- |".repeat(h.len())));
+                for r in rows {
+                    out.push_str(&format!(
+                        "| {} |\n",
+                        r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+                    ));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Minimal inline markup of the Markdown we write: `code` and **bold**.
+fn inline_html(s: &str) -> String {
+    let e = esc(s);
+    let mut out = String::new();
+    let mut code = false;
+    for (i, part) in e.split('`').enumerate() {
+        if i > 0 {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+        }
+        out.push_str(part);
+    }
+    let mut res = String::new();
+    let mut bold = false;
+    for (i, part) in out.split("**").enumerate() {
+        if i > 0 {
+            res.push_str(if bold { "</strong>" } else { "<strong>" });
+            bold = !bold;
+        }
+        res.push_str(part);
+    }
+    res
+}
+
+fn to_html(doc: &[Block], lang: Lang, title: &str) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:sans-serif;max-width:70em;margin:2em auto;line-height:1.4}}\ntable{{border-collapse:collapse;margin:0.5em 0 1.5em}}\ntd,th{{border:1px solid #999;padding:0.25em 0.5em;vertical-align:top;text-align:left}}\nth{{background:#eee}}\nblockquote{{border-left:4px solid #999;margin:0.5em 0;padding-left:1em;color:#333}}\ncode{{font-size:90%}}\n</style>\n</head>\n<body>\n",
+        match lang {
+            Lang::De => "de",
+            Lang::En => "en",
+        },
+        esc(title)
+    );
+    for b in doc {
+        match b {
+            Block::H1(t) => out.push_str(&format!("<h1>{}</h1>\n", inline_html(t))),
+            Block::H2(t) => out.push_str(&format!("<h2>{}</h2>\n", inline_html(t))),
+            Block::H3(t) => out.push_str(&format!("<h3>{}</h3>\n", inline_html(t))),
+            Block::P(t) => out.push_str(&format!("<p>{}</p>\n", inline_html(t))),
+            Block::Quote(t) => {
+                out.push_str(&format!("<blockquote>{}</blockquote>\n", inline_html(t)))
+            }
+            Block::Table(h, rows) => {
+                out.push_str("<table>\n<tr>");
+                for c in h {
+                    out.push_str(&format!("<th>{}</th>", inline_html(c)));
+                }
+                out.push_str("</tr>\n");
+                for r in rows {
+                    out.push_str("<tr>");
+                    for c in r {
+                        out.push_str(&format!(
+                            "<td>{}</td>",
+                            inline_html(c).replace('\n', "<br>")
+                        ));
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</table>\n");
+            }
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Html,
+}
+
+/// The annual report.
+pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: Format) -> String {
+    let l = lang;
+    let title = l
+        .t(
+            "Jährliche Überprüfung der technischen und organisatorischen Maßnahmen (Art. 32 DSGVO) – leadtributor.cloud",
+            "Annual review of the technical and organisational measures (GDPR Art. 32) – leadtributor.cloud",
+        )
+        .to_owned();
+    let mut doc = vec![Block::H1(title.clone())];
+    doc.push(Block::P(
+        l.t(
+            "Prüfung gemäß TOM §9 (Wirksamkeitskontrolle): jede Maßnahme der TOM ist einer Kontrolle zugeordnet; technische Maßnahmen wurden gegen das AWS-Konto, die Datenbank und das Audit-Log geprüft, organisatorische Maßnahmen von einer namentlich genannten Person mit Nachweis und Ablaufdatum bestätigt.",
+            "Review under TOM §9 (effectiveness review): every measure of the TOM maps to a control; technical measures were checked against the AWS account, the database and the audit log, organisational measures attested by a named person with evidence and expiry.",
+        )
+        .to_owned(),
+    ));
+    let dash = || "-".to_owned();
+    let head = r
+        .audit_head
+        .as_ref()
+        .map(|h| format!("`{}:{}`", h.seq, h.hash))
+        .unwrap_or_else(dash);
+    doc.push(Block::Table(
+        vec![l.t("Angabe", "Item").into(), l.t("Wert", "Value").into()],
+        vec![
+            vec![
+                l.t("Erstellt am (UTC)", "Generated at (UTC)").into(),
+                r.generated_at.clone(),
+            ],
+            vec![
+                l.t("Geprüft von", "Checked by").into(),
+                r.checked_by.clone().unwrap_or_else(dash),
+            ],
+            vec![
+                l.t("AWS-Konto", "AWS account").into(),
+                r.account.clone().unwrap_or_else(dash),
+            ],
+            vec![
+                l.t("Region", "Region").into(),
+                r.region.clone().unwrap_or_else(dash),
+            ],
+            vec![
+                l.t("Kontrollkatalog", "Control catalog").into(),
+                format!("`{}`", r.catalog),
+            ],
+            vec![
+                l.t("Audit-Log", "Audit log").into(),
+                r.audit_source.clone().unwrap_or_else(dash),
+            ],
+            vec![
+                l.t("Audit-Log-Kopf (Zeuge)", "Audit log head (witness)")
+                    .into(),
+                head.clone(),
+            ],
+        ],
+    ));
+
+    // Overall result.
+    doc.push(Block::H2(l.t("Ergebnis", "Result").into()));
+    let totals: Vec<String> = r
+        .totals
+        .iter()
+        .map(|(s, n)| format!("{n} × {}", status_label(l, *s)))
+        .collect();
+    doc.push(Block::P(format!(
+        "**{}** {} {}: {}.",
+        if r.has_findings() {
+            l.t("Es bestehen Feststellungen.", "There are findings.")
+        } else {
+            l.t(
+                "Alle Maßnahmen sind wirksam umgesetzt.",
+                "All measures are in place.",
+            )
+        },
+        r.controls.len(),
+        l.t("Kontrollen", "controls"),
+        totals.join(", ")
+    )));
+
+    // Summary per section.
+    doc.push(Block::H2(
+        l.t("Zusammenfassung je Abschnitt", "Summary per section")
+            .into(),
+    ));
+    let cols = [
+        Status::Pass,
+        Status::Valid,
+        Status::Accepted,
+        Status::Fail,
+        Status::Error,
+        Status::Missing,
+        Status::Expired,
+        Status::NotApplicable,
+    ];
+    let mut header = vec![
+        l.t("Abschnitt", "Section").to_owned(),
+        l.t("Kontrollen", "Controls").to_owned(),
+    ];
+    header.extend(cols.iter().map(|s| status_label(l, *s)));
+    let mut rows = Vec::new();
+    for s in &r.sections {
+        let cs: Vec<&ControlResult> = r
+            .controls
+            .iter()
+            .filter(|c| c.section == s.number)
+            .collect();
+        if cs.is_empty() {
+            continue;
+        }
+        let mut row = vec![section_title(l, s), cs.len().to_string()];
+        for st in cols {
+            row.push(cs.iter().filter(|c| c.status == st).count().to_string());
+        }
+        rows.push(row);
+    }
+    doc.push(Block::Table(header, rows));
+
+    // Changes since the previous report.
+    doc.push(Block::H2(
+        l.t(
+            "Änderungen seit dem letzten Bericht",
+            "Changes since the previous report",
+        )
+        .into(),
+    ));
+    match previous {
+        None => doc.push(Block::P(
+            l.t(
+                "Kein Vorbericht angegeben (`--previous`): keine Vergleichsbasis.",
+                "No previous report given (`--previous`): nothing to compare with.",
+            )
+            .into(),
+        )),
+        Some(p) => {
+            let changes = diff(p, r);
+            doc.push(Block::P(format!(
+                "{} {} ({}: {}).",
+                l.t(
+                    "Verglichen mit dem Bericht vom",
+                    "Compared with the report of"
+                ),
+                p.generated_at,
+                l.t("Audit-Log-Kopf damals", "audit log head then"),
+                p.audit_head
+                    .as_ref()
+                    .map(|h| format!("`{}:{}`", h.seq, h.hash))
+                    .unwrap_or_else(dash)
+            )));
+            if changes.is_empty() {
+                doc.push(Block::P(
+                    l.t(
+                        "Keine Kontrolle hat ihr Ergebnis geändert.",
+                        "No control changed its result.",
+                    )
+                    .into(),
+                ));
+            } else {
+                doc.push(Block::Table(
+                    vec![
+                        l.t("Kontrolle", "Control").into(),
+                        l.t("vorher", "before").into(),
+                        l.t("jetzt", "now").into(),
+                    ],
+                    changes
+                        .iter()
+                        .map(|c| {
+                            vec![
+                                c.id.clone(),
+                                c.before
+                                    .map(|s| status_label(l, s))
+                                    .unwrap_or_else(|| l.t("(neu)", "(new)").into()),
+                                c.after
+                                    .map(|s| status_label(l, s))
+                                    .unwrap_or_else(|| l.t("(entfallen)", "(removed)").into()),
+                            ]
+                        })
+                        .collect(),
+                ));
+            }
+        }
+    }
+
+    // Every control.
+    doc.push(Block::H2(
+        l.t("Kontrollen im Einzelnen", "Controls in detail").into(),
+    ));
+    for s in &r.sections {
+        let cs: Vec<&ControlResult> = r
+            .controls
+            .iter()
+            .filter(|c| c.section == s.number)
+            .collect();
+        if cs.is_empty() {
+            continue;
+        }
+        doc.push(Block::H2(section_title(l, s)));
+        for c in cs {
+            doc.push(Block::H3(format!(
+                "{} – {}",
+                c.id,
+                status_label(l, c.status)
+            )));
+            match l {
+                Lang::De => doc.push(Block::Quote(c.de.clone())),
+                Lang::En => {
+                    doc.push(Block::Quote(c.en.clone()));
+                    doc.push(Block::P(format!("TOM (de): „{}“", c.de)));
+                }
+            }
+            doc.push(Block::P(format!(
+                "{}: {} · {}: {}{}",
+                l.t("Art", "Kind"),
+                match (c.kind, l) {
+                    (Kind::Automated, Lang::De) => "automatisch geprüft",
+                    (Kind::Attestation, Lang::De) => "Bestätigung",
+                    (k, Lang::En) => k.as_str(),
+                },
+                l.t("Schwere", "Severity"),
+                c.severity.as_str(),
+                if c.checks.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " · {}: {}",
+                        l.t("Prüfungen", "Checks"),
+                        c.checks
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            )));
+            doc.push(Block::Table(
+                vec![
+                    l.t("Ressource", "Resource").into(),
+                    l.t("Ergebnis", "Result").into(),
+                    l.t("Nachweis", "Evidence").into(),
+                ],
+                c.findings
+                    .iter()
+                    .map(|f| {
+                        let mut ev = f.evidence.clone();
+                        if let Some(x) = &f.exception {
+                            ev.push_str(&exception_note(l, x));
+                        }
+                        vec![format!("`{}`", f.resource), status_label(l, f.status), ev]
+                    })
+                    .collect(),
+            ));
+        }
+    }
+
+    // Attestations.
+    doc.push(Block::H2(
+        l.t(
+            "Bestätigungen organisatorischer Maßnahmen",
+            "Attestations of organisational measures",
+        )
+        .into(),
+    ));
+    let att_rows: Vec<Vec<String>> = r
+        .controls
+        .iter()
+        .filter(|c| c.kind == Kind::Attestation)
+        .map(|c| {
+            let f = c.findings.first();
+            vec![
+                c.id.clone(),
+                status_label(l, c.status),
+                f.map(|f| f.evidence.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if att_rows.is_empty() {
+        doc.push(Block::P(
+            l.t(
+                "Keine im Umfang dieses Berichts.",
+                "None in the scope of this report.",
+            )
+            .into(),
+        ));
+    } else {
+        doc.push(Block::Table(
+            vec![
+                l.t("Kontrolle", "Control").into(),
+                l.t("Status", "Status").into(),
+                l.t(
+                    "bestätigt von, am, gültig bis, Nachweis",
+                    "attested by, on, valid until, evidence",
+                )
+                .into(),
+            ],
+            att_rows,
+        ));
+    }
+
+    // Accepted exceptions.
+    doc.push(Block::H2(
+        l.t("Akzeptierte Ausnahmen", "Accepted exceptions").into(),
+    ));
+    let ex_rows: Vec<Vec<String>> = r
+        .controls
+        .iter()
+        .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+        .filter_map(|(c, f)| {
+            f.exception.as_ref().map(|x| {
+                vec![
+                    c.id.clone(),
+                    format!("`{}`", f.resource),
+                    x.reason.clone(),
+                    x.approver.clone(),
+                    x.expires.to_string(),
+                    if x.active {
+                        status_label(l, Status::Accepted)
+                    } else {
+                        l.t(
+                            "abgelaufen – Feststellung bleibt",
+                            "expired – finding stands",
+                        )
+                        .into()
+                    },
+                ]
+            })
+        })
+        .collect();
+    if ex_rows.is_empty() {
+        doc.push(Block::P(l.t("Keine.", "None.").into()));
+    } else {
+        doc.push(Block::Table(
+            vec![
+                l.t("Kontrolle", "Control").into(),
+                l.t("Ressource", "Resource").into(),
+                l.t("Grund", "Reason").into(),
+                l.t("Genehmigt von", "Approved by").into(),
+                l.t("gültig bis", "valid until").into(),
+                l.t("Status", "Status").into(),
+            ],
+            ex_rows,
+        ));
+    }
+
+    // Witness.
+    doc.push(Block::H2(
+        l.t(
+            "Zeuge: Kopf des Audit-Logs",
+            "Witness: head of the audit log",
+        )
+        .into(),
+    ));
+    doc.push(Block::P(format!(
+        "{} {head}. {} `ltops audit verify --expect-head {}`.",
+        l.t("Das Audit-Log stand bei Erstellung dieses Berichts bei", "When this report was made, the audit log's head was"),
+        l.t("Jede spätere Prüfung kann damit feststellen, ob das Log seitdem verändert oder gekürzt wurde:", "Any later check can tell from it whether the log was altered or truncated since:"),
+        r.audit_head.as_ref().map(|h| format!("{}:{}", h.seq, h.hash)).unwrap_or_else(|| "SEQ:HASH".into())
+    )));
+    let _ = attest::ACTION;
+    match format {
+        Format::Markdown => to_markdown(&doc),
+        Format::Html => to_html(&doc, lang, &title),
+    }
+}
+
+fn section_title(l: Lang, s: &SectionInfo) -> String {
+    let name = match l {
+        Lang::De => &s.de,
+        Lang::En => &s.en,
+    };
+    if s.number == 0 {
+        name.clone()
+    } else {
+        format!("§{} {name}", s.number)
+    }
+}
+
+fn exception_note(l: Lang, x: &AppliedException) -> String {
+    format!(
+        " — {} {} ({} {}, {} {})",
+        if x.active {
+            l.t("Ausnahme:", "Exception:")
+        } else {
+            l.t("ABGELAUFENE Ausnahme:", "EXPIRED exception:")
+        },
+        x.reason,
+        l.t("genehmigt von", "approved by"),
+        x.approver,
+        l.t("bis", "until"),
+        x.expires
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tom::Finding;
+    use crate::tom::catalog::Severity;
+
+    fn control(id: &str, status: Status) -> ControlResult {
+        ControlResult {
+            id: id.into(),
+            section: 1,
+            group: None,
+            de: "Besucher werden stets beaufsichtigt".into(),
+            en: "Visitors are always supervised.".into(),
+            kind: Kind::Automated,
+            severity: Severity::High,
+            checks: vec!["rds.not_public".into()],
+            status,
+            findings: vec![Finding::new(
+                "rds.not_public",
+                "arn:x|y",
+                status,
+                "seen <b>",
+            )],
+        }
+    }
+
+    fn run(controls: Vec<ControlResult>) -> RunReport {
+        RunReport {
+            generated_at: "2026-11-27T10:00:00Z".into(),
+            account: Some("1".into()),
+            region: Some("eu-central-1".into()),
+            checked_by: Some("dora@leadtributor.cloud".into()),
+            catalog: "policies/tom".into(),
+            audit_source: None,
+            audit_head: Some(Witness {
+                seq: 7,
+                hash: "ab".repeat(32),
+            }),
+            sections: vec![SectionInfo {
+                number: 1,
+                de: "Zutrittskontrolle".into(),
+                en: "Physical access control".into(),
+            }],
+            totals: RunReport::totals_of(&controls),
+            controls,
+        }
+    }
+
+    #[test]
+    fn german_markdown_and_escaped_html() {
+        let r = run(vec![
+            control("TOM-1.1", Status::Fail),
+            control("TOM-1.2", Status::Pass),
+        ]);
+        let md = render(&r, None, Lang::De, Format::Markdown);
+        assert!(md.contains("## §1 Zutrittskontrolle"), "{md}");
+        assert!(md.contains("NICHT erfüllt (FAIL)"));
+        assert!(md.contains("arn:x\\|y"), "pipes escaped in tables");
+        assert!(md.contains(&format!("7:{}", "ab".repeat(32))));
+        let html = render(&r, None, Lang::En, Format::Html);
+        assert!(
+            html.contains("<html lang=\"en\">") && html.contains("seen &lt;b&gt;"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn diff_names_changed_new_and_removed() {
+        let before = run(vec![
+            control("TOM-1.1", Status::Fail),
+            control("TOM-1.3", Status::Pass),
+        ]);
+        let after = run(vec![
+            control("TOM-1.1", Status::Pass),
+            control("TOM-1.2", Status::Pass),
+        ]);
+        let d = diff(&before, &after);
+        assert_eq!(
+            d.iter()
+                .map(|c| (c.id.as_str(), c.before, c.after))
+                .collect::<Vec<_>>(),
+            [
+                ("TOM-1.1", Some(Status::Fail), Some(Status::Pass)),
+                ("TOM-1.2", None, Some(Status::Pass)),
+                ("TOM-1.3", Some(Status::Pass), None),
+            ]
+        );
+        let md = render(&after, Some(&before), Lang::De, Format::Markdown);
+        assert!(md.contains("(entfallen)") && md.contains("(neu)"), "{md}");
+    }
+}
