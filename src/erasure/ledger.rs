@@ -25,9 +25,18 @@ pub struct Entry {
 
 /// All completed erasures, oldest first.
 pub fn entries(log: &[u8]) -> Vec<Entry> {
-    log.split(|b| *b == b'\n')
+    let events: Vec<Event> = log
+        .split(|b| *b == b'\n')
         .filter(|l| !l.is_empty())
         .filter_map(|l| serde_json::from_slice::<Event>(l).ok())
+        .collect();
+    from_events(&events)
+}
+
+/// The same, from events already parsed.
+pub fn from_events(events: &[Event]) -> Vec<Entry> {
+    events
+        .iter()
         .filter(|e| {
             e.action == ERASE_ACTION && e.phase == Phase::Outcome && e.result == Some(Outcome::Ok)
         })
@@ -46,7 +55,7 @@ pub fn entries(log: &[u8]) -> Vec<Entry> {
                 erased_by: e.actor.user.clone(),
                 counts,
                 seq: e.seq,
-                hash: e.hash,
+                hash: e.hash.clone(),
             })
         })
         .collect()

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use tokio_postgres::Client;
 
 use super::super::Finding;
-use crate::audit::event::{Event, Outcome, Phase};
-use crate::datamap::{DataMap, OnErase, compare_schema, quote_ident};
+use crate::audit::event::Event;
+use crate::datamap::{DataMap, compare_schema};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -266,17 +266,16 @@ pub async fn columns_not_null(
         .collect()
 }
 
-/// Tenants whose erasure the audit log records as done.
+/// Tenants whose erasure the ledger (the audit log) records as done: (tenant, at, seq).
 pub fn erased_tenants(events: &[Event], action: &str) -> Vec<(String, String, u64)> {
     let mut out: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    for e in events {
-        if e.action == action
-            && e.phase == Phase::Outcome
-            && e.result == Some(Outcome::Ok)
-            && let Some(t) = &e.target.tenant
-        {
-            out.insert(t.clone(), (e.at.clone(), e.seq));
-        }
+    for e in crate::erasure::ledger::from_events(events) {
+        out.insert(e.tenant, (e.erased_at, e.seq));
+    }
+    // The ledger is defined by the erasure action; a catalog naming another one
+    // finds nothing, which the check reports instead of passing silently.
+    if action != crate::erasure::ledger::ERASE_ACTION {
+        out.clear();
     }
     out.into_iter().map(|(t, (at, seq))| (t, at, seq)).collect()
 }
@@ -342,12 +341,13 @@ pub async fn erasure_complete(
     out
 }
 
+/// What the erasure's own verification finds left of an erased tenant: rows in
+/// delete tables, un-minimised or overdue rows in retained tables.
 async fn leftovers(
     client: &mut Client,
     map: &DataMap,
     tenant: &str,
 ) -> Result<Vec<(String, i64)>, String> {
-    let cast = map.id_cast();
     let tx = client.transaction().await.map_err(|e| pg(&e))?;
     // Row-level security shows the session only the tenant it names.
     tx.execute(
@@ -356,60 +356,16 @@ async fn leftovers(
     )
     .await
     .map_err(|e| pg(&e))?;
-    let mut left = Vec::new();
-    let count = |sql: String| {
-        let tx = &tx;
-        async move {
-            tx.query_one(&sql, &[&tenant])
-                .await
-                .map(|r| r.get::<_, i64>(0))
-                .map_err(|e| pg(&e))
-        }
-    };
-    let n = count(format!(
-        "SELECT count(*) FROM {} WHERE {} = $1::text::{cast}",
-        map.qualified(&map.tenant.table),
-        quote_ident(&map.tenant.key)
-    ))
-    .await?;
-    if n > 0 {
-        left.push((map.tenant.table.clone(), n));
-    }
-    for t in &map.tables {
-        let who = t
-            .tenant_columns
-            .iter()
-            .map(|c| format!("{} = $1::text::{cast}", quote_ident(c)))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        let sql = match (t.on_erase, &t.retain) {
-            (OnErase::Delete, _) => format!(
-                "SELECT count(*) FROM {} WHERE {who}",
-                map.qualified(&t.table)
-            ),
-            (OnErase::Retain, Some(r)) if !r.null_columns.is_empty() => format!(
-                "SELECT count(*) FROM {} WHERE ({who}) AND ({})",
-                map.qualified(&t.table),
-                r.null_columns
-                    .iter()
-                    .map(|c| format!("{} IS NOT NULL", quote_ident(c)))
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            ),
-            // Kept under statutory retention as they are.
-            (OnErase::Retain, _) => continue,
-        };
-        let n = count(sql).await?;
-        if n > 0 {
-            left.push((
-                match t.on_erase {
-                    OnErase::Delete => t.table.clone(),
-                    OnErase::Retain => format!("{} (not minimised)", t.table),
-                },
-                n,
-            ));
-        }
-    }
+    let today = chrono::Utc::now().date_naive();
+    let v = crate::erasure::run::verify(&tx, map, tenant, today)
+        .await
+        .map_err(|e| e.to_string())?;
     tx.rollback().await.map_err(|e| pg(&e))?;
+    let mut left: Vec<(String, i64)> = v.remaining.into_iter().collect();
+    left.extend(
+        v.not_nulled
+            .into_iter()
+            .map(|(t, n)| (format!("{t} (not minimised)"), n)),
+    );
     Ok(left)
 }
