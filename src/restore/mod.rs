@@ -44,7 +44,16 @@ pub struct TargetSettings {
     pub multi_az: Option<bool>,
     pub publicly_accessible: bool,
     pub instance_class: Option<String>,
+    /// Aurora: the source's instances (class, availability zone), writer first; the
+    /// copy gets the same, so that after cut-over it is as available as production.
+    pub members: Vec<Member>,
     pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub class: String,
+    pub availability_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,27 +119,34 @@ pub async fn describe_source(rds: &Rds, kind: Kind, id: &str) -> Result<Source, 
                 what: "rds:DescribeDBClusters".into(),
                 detail: format!("no cluster {id}"),
             })?;
-            // The writer's class is what the new writer instance gets.
-            let writer = c
+            // Writer first: the copy's first instance becomes its writer.
+            let mut ids: Vec<(bool, String)> = c
                 .db_cluster_members()
                 .iter()
-                .find(|m| m.is_cluster_writer() == Some(true))
-                .or_else(|| c.db_cluster_members().first())
-                .and_then(|m| m.db_instance_identifier().map(str::to_owned));
-            let instance_class = match &writer {
-                Some(w) => rds
+                .filter_map(|m| {
+                    Some((
+                        m.is_cluster_writer() != Some(true),
+                        m.db_instance_identifier()?.to_owned(),
+                    ))
+                })
+                .collect();
+            ids.sort();
+            let mut members = Vec::new();
+            for (_, mid) in ids {
+                let out = rds
                     .describe_db_instances()
-                    .db_instance_identifier(w)
+                    .db_instance_identifier(&mid)
                     .send()
                     .await
-                    .ok()
-                    .and_then(|o| {
-                        o.db_instances()
-                            .first()
-                            .and_then(|i| i.db_instance_class().map(str::to_owned))
-                    }),
-                None => None,
-            };
+                    .map_err(|e| describe("rds:DescribeDBInstances", &e))?;
+                if let Some(i) = out.db_instances().first() {
+                    members.push(Member {
+                        class: i.db_instance_class().unwrap_or("db.r6g.large").to_owned(),
+                        availability_zone: i.availability_zone().map(str::to_owned),
+                    });
+                }
+            }
+            let instance_class = members.first().map(|m| m.class.clone());
             let latest = to_chrono(c.latest_restorable_time()).unwrap_or_else(Utc::now);
             let earliest = to_chrono(c.earliest_restorable_time())
                 .or_else(|| to_chrono(c.cluster_create_time()))
@@ -157,6 +173,7 @@ pub async fn describe_source(rds: &Rds, kind: Kind, id: &str) -> Result<Source, 
                     multi_az: None,
                     publicly_accessible: false,
                     instance_class,
+                    members,
                     tags: tags_of(c.tag_list()),
                 },
             })
@@ -207,6 +224,7 @@ pub async fn describe_source(rds: &Rds, kind: Kind, id: &str) -> Result<Source, 
                     multi_az: i.multi_az(),
                     publicly_accessible: false,
                     instance_class: i.db_instance_class().map(str::to_owned),
+                    members: Vec::new(),
                     tags: tags_of(i.tag_list()),
                 },
             })
@@ -330,21 +348,32 @@ pub async fn start(rds: &Rds, plan: &Plan, audit_id: &str) -> Result<(), AwsErro
                 .send()
                 .await
                 .map_err(|e| describe("rds:RestoreDBClusterToPointInTime", &e))?;
-            // A restored Aurora cluster has no instances: without a writer it is unusable.
-            rds.create_db_instance()
-                .db_instance_identifier(writer_id(&plan.target))
-                .db_cluster_identifier(&plan.target)
-                .engine(&plan.source.engine)
-                .db_instance_class(
-                    s.instance_class
+            // A restored Aurora cluster has no instances: without a writer it is
+            // unusable. It gets the source's instances, writer first.
+            let members = if s.members.is_empty() {
+                vec![Member {
+                    class: s
+                        .instance_class
                         .clone()
                         .unwrap_or_else(|| "db.r6g.large".into()),
-                )
-                .publicly_accessible(false)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(|e| describe("rds:CreateDBInstance", &e))?;
+                    availability_zone: None,
+                }]
+            } else {
+                s.members.clone()
+            };
+            for (n, m) in members.iter().enumerate() {
+                rds.create_db_instance()
+                    .db_instance_identifier(member_id(&plan.target, n + 1))
+                    .db_cluster_identifier(&plan.target)
+                    .engine(&plan.source.engine)
+                    .db_instance_class(&m.class)
+                    .set_availability_zone(m.availability_zone.clone())
+                    .publicly_accessible(false)
+                    .set_tags(Some(tags.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| describe("rds:CreateDBInstance", &e))?;
+            }
         }
         Kind::Instance => {
             rds.restore_db_instance_to_point_in_time()
@@ -370,9 +399,11 @@ pub async fn start(rds: &Rds, plan: &Plan, audit_id: &str) -> Result<(), AwsErro
     Ok(())
 }
 
-pub fn writer_id(target: &str) -> String {
-    let base: String = target.chars().take(61).collect();
-    format!("{base}-1")
+/// `<target>-<n>`; the first is the writer.
+pub fn member_id(target: &str, n: usize) -> String {
+    let suffix = format!("-{n}");
+    let base: String = target.chars().take(63 - suffix.len()).collect();
+    format!("{base}{suffix}")
 }
 
 /// A restore ltops made, as found by its tags.

@@ -2,6 +2,7 @@
 //! edges, zones, target collisions, settings copied, the Aurora writer, erasures
 //! re-applied to a copy taken before them, Ctrl-C during the wait.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -302,9 +303,38 @@ fn a_restore_copies_settings_creates_the_writer_and_reapplies_later_erasures() {
     ] {
         assert!(tags.contains(t), "{t} missing in {tags}");
     }
+    // The copy gets the source's instances (writer first, same classes and zones),
+    // so that after cut-over it is as available as production.
     let members = c["DBClusterMembers"].as_array().unwrap();
-    assert_eq!(members.len(), 1, "{members:?}");
-    assert_eq!(members[0]["DBInstanceIdentifier"], format!("{target}-1"));
+    let source_members = source["DBClusterMembers"].as_array().unwrap();
+    assert_eq!(members.len(), source_members.len(), "{members:?}");
+    let zones = |ms: &[Value]| -> BTreeSet<String> {
+        ms.iter()
+            .map(|m| {
+                let id = m["DBInstanceIdentifier"].as_str().unwrap();
+                aws_json(&[
+                    "rds",
+                    "describe-db-instances",
+                    "--db-instance-identifier",
+                    id,
+                ])["DBInstances"][0]["AvailabilityZone"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(zones(members), zones(source_members));
+    assert!(zones(members).len() >= 2);
+    let ids: BTreeSet<&str> = members
+        .iter()
+        .map(|m| m["DBInstanceIdentifier"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(format!("{target}-1").as_str())
+            && ids.contains(format!("{target}-2").as_str()),
+        "{ids:?}"
+    );
 
     // It is listed, and a second restore into it is refused.
     let out = home
