@@ -231,182 +231,6 @@ fn percent_decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
-async fn user_policies(client: &aws_sdk_iam::Client, name: &str) -> Result<Policies, String> {
-    let mut p = Policies::default();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_attached_user_policies()
-            .user_name(name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| {
-                describe(&format!("iam:ListAttachedUserPolicies {name}"), &e).to_string()
-            })?;
-        p.attached.extend(
-            page.attached_policies()
-                .iter()
-                .filter_map(|a| a.policy_arn().map(str::to_owned)),
-        );
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_user_policies()
-            .user_name(name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| describe(&format!("iam:ListUserPolicies {name}"), &e).to_string())?;
-        names.extend(page.policy_names().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    for pn in names {
-        let d = client
-            .get_user_policy()
-            .user_name(name)
-            .policy_name(&pn)
-            .send()
-            .await
-            .map_err(|e| describe(&format!("iam:GetUserPolicy {name}/{pn}"), &e).to_string())?;
-        p.inline.push((pn, decode_document(d.policy_document())?));
-    }
-    Ok(p)
-}
-
-async fn group(client: &aws_sdk_iam::Client, name: String) -> Result<Group, String> {
-    let mut members = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .get_group()
-            .group_name(&name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| describe(&format!("iam:GetGroup {name}"), &e).to_string())?;
-        members.extend(page.users().iter().map(|u| u.user_name().to_owned()));
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    let mut p = Policies::default();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_attached_group_policies()
-            .group_name(&name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| {
-                describe(&format!("iam:ListAttachedGroupPolicies {name}"), &e).to_string()
-            })?;
-        p.attached.extend(
-            page.attached_policies()
-                .iter()
-                .filter_map(|a| a.policy_arn().map(str::to_owned)),
-        );
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_group_policies()
-            .group_name(&name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| describe(&format!("iam:ListGroupPolicies {name}"), &e).to_string())?;
-        names.extend(page.policy_names().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    for pn in names {
-        let d = client
-            .get_group_policy()
-            .group_name(&name)
-            .policy_name(&pn)
-            .send()
-            .await
-            .map_err(|e| describe(&format!("iam:GetGroupPolicy {name}/{pn}"), &e).to_string())?;
-        p.inline.push((pn, decode_document(d.policy_document())?));
-    }
-    Ok(Group {
-        name,
-        members,
-        policies: p,
-    })
-}
-
-async fn role_policies(client: &aws_sdk_iam::Client, name: &str) -> Result<Policies, String> {
-    let mut p = Policies::default();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_attached_role_policies()
-            .role_name(name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| {
-                describe(&format!("iam:ListAttachedRolePolicies {name}"), &e).to_string()
-            })?;
-        p.attached.extend(
-            page.attached_policies()
-                .iter()
-                .filter_map(|a| a.policy_arn().map(str::to_owned)),
-        );
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_role_policies()
-            .role_name(name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| describe(&format!("iam:ListRolePolicies {name}"), &e).to_string())?;
-        names.extend(page.policy_names().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    for pn in names {
-        let d = client
-            .get_role_policy()
-            .role_name(name)
-            .policy_name(&pn)
-            .send()
-            .await
-            .map_err(|e| describe(&format!("iam:GetRolePolicy {name}/{pn}"), &e).to_string())?;
-        p.inline.push((pn, decode_document(d.policy_document())?));
-    }
-    Ok(p)
-}
-
 async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Value, String> {
     let policy = client
         .get_policy()
@@ -433,88 +257,138 @@ async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Val
     decode_document(doc)
 }
 
+fn policies_of(
+    attached: &[aws_sdk_iam::types::AttachedPolicy],
+    inline: &[aws_sdk_iam::types::PolicyDetail],
+    whose: &str,
+) -> Result<Policies, String> {
+    let mut p = Policies {
+        attached: attached
+            .iter()
+            .filter_map(|a| a.policy_arn().map(str::to_owned))
+            .collect(),
+        inline: Vec::new(),
+    };
+    for d in inline {
+        let name = d.policy_name().unwrap_or_default().to_owned();
+        let doc = d
+            .policy_document()
+            .ok_or_else(|| format!("{whose}: inline policy {name} has no document"))?;
+        p.inline.push((name, decode_document(doc)?));
+    }
+    Ok(p)
+}
+
+/// Who is granted what, from GetAccountAuthorizationDetails: every user, group,
+/// role and customer-managed policy with its documents in a few pages, instead of
+/// several calls per principal (thousands in a large account). Documents of AWS
+/// managed policies that are attached somewhere are fetched on their own.
 pub async fn fetch_access(
     sdk: &SdkConfig,
     users: &[User],
     limit: usize,
 ) -> Result<AccessGraph, String> {
+    use aws_sdk_iam::types::EntityType;
     let client = aws_sdk_iam::Client::new(sdk);
-    // Groups and roles are listed page by page; the per-principal calls fan out.
-    let mut group_names = Vec::new();
+    let mut user_details = Vec::new();
+    let mut group_details = Vec::new();
+    let mut role_details = Vec::new();
+    let mut local_policies = Vec::new();
     let mut marker = None;
     loop {
         let page = client
-            .list_groups()
+            .get_account_authorization_details()
+            .filter(EntityType::User)
+            .filter(EntityType::Group)
+            .filter(EntityType::Role)
+            .filter(EntityType::LocalManagedPolicy)
             .set_marker(marker)
             .send()
             .await
-            .map_err(err("iam:ListGroups"))?;
-        group_names.extend(page.groups().iter().map(|g| g.group_name().to_owned()));
+            .map_err(err("iam:GetAccountAuthorizationDetails"))?;
+        user_details.extend(page.user_detail_list().iter().cloned());
+        group_details.extend(page.group_detail_list().iter().cloned());
+        role_details.extend(page.role_detail_list().iter().cloned());
+        local_policies.extend(page.policies().iter().cloned());
         marker = page.marker().map(str::to_owned);
         if !page.is_truncated() || marker.is_none() {
             break;
         }
     }
-    let mut roles = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_roles()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(err("iam:ListRoles"))?;
-        roles.extend(page.roles().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
+    let mut graph = AccessGraph::default();
+    for u in users {
+        // A user created after ListUsers is not in the details yet: next run.
+        let Some(d) = user_details
+            .iter()
+            .find(|d| d.user_name() == Some(u.name.as_str()))
+        else {
+            continue;
+        };
+        let p = policies_of(
+            d.attached_managed_policies(),
+            d.user_policy_list(),
+            &format!("user {}", u.name),
+        )?;
+        graph.users.push((u.clone(), p));
+    }
+    for g in &group_details {
+        let name = g.group_name().unwrap_or_default().to_owned();
+        let members = user_details
+            .iter()
+            .filter(|u| u.group_list().contains(&name))
+            .filter_map(|u| u.user_name().map(str::to_owned))
+            .collect();
+        let policies = policies_of(
+            g.attached_managed_policies(),
+            g.group_policy_list(),
+            &format!("group {name}"),
+        )?;
+        graph.groups.push(Group {
+            name,
+            members,
+            policies,
+        });
+    }
+    for r in &role_details {
+        let name = r.role_name().unwrap_or_default().to_owned();
+        let trust = match r.assume_role_policy_document() {
+            Some(d) => decode_document(d)?,
+            None => Value::Null,
+        };
+        let policies = policies_of(
+            r.attached_managed_policies(),
+            r.role_policy_list(),
+            &format!("role {name}"),
+        )?;
+        graph.roles.push(Role {
+            name,
+            arn: r.arn().unwrap_or_default().to_owned(),
+            path: r.path().unwrap_or_default().to_owned(),
+            trust,
+            policies,
+        });
+    }
+    for p in &local_policies {
+        let Some(arn) = p.arn() else { continue };
+        let default = p
+            .policy_version_list()
+            .iter()
+            .find(|v| v.is_default_version())
+            .and_then(|v| v.document());
+        if let Some(doc) = default {
+            graph.managed.insert(arn.to_owned(), decode_document(doc)?);
         }
     }
-    let user_pol = parallel::map(users.iter().cloned(), limit, |u| {
-        let client = client.clone();
-        async move {
-            let p = user_policies(&client, &u.name).await?;
-            Ok::<_, String>((u, p))
-        }
-    });
-    let groups = parallel::map(group_names, limit, |g| {
-        let client = client.clone();
-        async move { group(&client, g).await }
-    });
-    let role_pol = parallel::map(roles, limit, |r| {
-        let client = client.clone();
-        async move {
-            let name = r.role_name().to_owned();
-            let policies = role_policies(&client, &name).await?;
-            let trust = match r.assume_role_policy_document() {
-                Some(d) => decode_document(d)?,
-                None => Value::Null,
-            };
-            Ok::<_, String>(Role {
-                name,
-                arn: r.arn().to_owned(),
-                path: r.path().to_owned(),
-                trust,
-                policies,
-            })
-        }
-    });
-    let (user_pol, groups, role_pol) = tokio::join!(user_pol, groups, role_pol);
-    let mut graph = AccessGraph {
-        users: user_pol.into_iter().collect::<Result<_, _>>()?,
-        groups: groups.into_iter().collect::<Result<_, _>>()?,
-        roles: role_pol.into_iter().collect::<Result<_, _>>()?,
-        managed: BTreeMap::new(),
-    };
-    let arns: BTreeSet<String> = graph
+    let missing: BTreeSet<String> = graph
         .users
         .iter()
         .flat_map(|(_, p)| p.attached.iter())
         .chain(graph.groups.iter().flat_map(|g| g.policies.attached.iter()))
         .chain(graph.roles.iter().flat_map(|r| r.policies.attached.iter()))
+        .filter(|arn| !graph.managed.contains_key(*arn))
         .cloned()
         .collect();
-    let docs = parallel::map(arns, limit, |arn| {
+    let docs = parallel::map(missing, limit, |arn| {
         let client = client.clone();
         async move {
             let d = managed_document(&client, &arn).await;
