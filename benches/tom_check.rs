@@ -23,9 +23,9 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let venv = root.join(".venv/bin");
     let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
+        .expect("benchmark set-up")
         .local_addr()
-        .unwrap()
+        .expect("benchmark set-up")
         .port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let _moto = Moto(
@@ -59,8 +59,8 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".config/ltops")).unwrap();
+    let home = tempfile::tempdir().expect("benchmark set-up");
+    std::fs::create_dir_all(home.path().join(".config/ltops")).expect("benchmark set-up");
     std::fs::write(
         home.path().join(".config/ltops/config.yaml"),
         format!(
@@ -68,7 +68,7 @@ fn main() {
             root.join("policies").display()
         ),
     )
-    .unwrap();
+    .expect("benchmark set-up");
     let bin =
         std::env::var("LTOPS_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_ltops").to_owned());
     let run = |concurrency: &str| -> f64 {
@@ -98,12 +98,12 @@ fn main() {
                 .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
             let admins = v["controls"]
                 .as_array()
-                .unwrap()
+                .expect("benchmark set-up")
                 .iter()
                 .find(|c| c["id"] == "TOM-0.1")
-                .unwrap();
+                .expect("benchmark set-up");
             assert_eq!(
-                admins["findings"].as_array().unwrap().len(),
+                admins["findings"].as_array().expect("benchmark set-up").len(),
                 330,
                 "every instance and cluster checked"
             );
