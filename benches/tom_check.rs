@@ -103,7 +103,10 @@ fn main() {
                 .find(|c| c["id"] == "TOM-0.1")
                 .expect("benchmark set-up");
             assert_eq!(
-                admins["findings"].as_array().expect("benchmark set-up").len(),
+                admins["findings"]
+                    .as_array()
+                    .expect("benchmark set-up")
+                    .len(),
                 330,
                 "every instance and cluster checked"
             );
