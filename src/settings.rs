@@ -90,7 +90,7 @@ pub struct ConfigFile {
 }
 
 /// How ltops reaches a restored copy's database to re-apply erasures.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreSection {
     /// Per restored target id: a connection URL (no password; `database.password_env`
@@ -105,6 +105,16 @@ pub struct RestoreSection {
 
 fn default_wait_minutes() -> u64 {
     90
+}
+
+// Written out: a derived Default would wait 0 minutes when the section is absent.
+impl Default for RestoreSection {
+    fn default() -> Self {
+        RestoreSection {
+            targets: BTreeMap::new(),
+            wait_minutes: default_wait_minutes(),
+        }
+    }
 }
 
 fn deserialize_target_urls<'de, D>(d: D) -> Result<BTreeMap<String, String>, D::Error>
@@ -628,11 +638,16 @@ fn expand_tilde(p: &Path, home: &Path) -> PathBuf {
 }
 
 fn absolutize(base: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() {
+    let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         base.join(p)
-    }
+    };
+    // `./policies` next to the config reads better without the `./`.
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 #[cfg(test)]
@@ -759,6 +774,13 @@ mod tests {
 
     #[test]
     fn empty_file_is_default() {
-        assert!(parse("\n").unwrap().permissions.is_empty());
+        let c = parse("\n").unwrap();
+        assert!(c.permissions.is_empty());
+        // Sections left out get their documented defaults, not zeroes.
+        assert_eq!(c.restore.wait_minutes, 90);
+        assert_eq!(c.erasure.batch_threshold, 50_000);
+        assert_eq!(c.erasure.batch_size, 10_000);
+        let c = parse("restore:\n  targets: {}\n").unwrap();
+        assert_eq!(c.restore.wait_minutes, 90);
     }
 }

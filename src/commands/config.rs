@@ -22,6 +22,11 @@ struct ConfigReport {
     audit_path: String,
     database: Option<DatabaseView>,
     permissions: BTreeMap<String, Vec<String>>,
+    erasure_batch_threshold: u64,
+    erasure_batch_size: u64,
+    restore_wait_minutes: u64,
+    restore_targets: BTreeMap<String, String>,
+    intervene_max_rows: u64,
 }
 
 #[derive(Serialize)]
@@ -77,6 +82,28 @@ impl Report for ConfigReport {
                 .join("\n")
         };
         rows.push(("permissions", perms));
+        rows.push((
+            "erasure",
+            format!(
+                "one transaction up to {} rows, else batches of {}",
+                self.erasure_batch_threshold, self.erasure_batch_size
+            ),
+        ));
+        rows.push((
+            "restore",
+            format!(
+                "wait up to {} min{}",
+                self.restore_wait_minutes,
+                self.restore_targets
+                    .iter()
+                    .map(|(k, v)| format!("\n{k} → {v}"))
+                    .collect::<String>()
+            ),
+        ));
+        rows.push((
+            "intervene",
+            format!("at most {} rows unless --max-rows", self.intervene_max_rows),
+        ));
         key_value_table(rows)
     }
 }
@@ -115,6 +142,11 @@ fn report(ctx: &Ctx) -> ConfigReport {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
+        erasure_batch_threshold: s.config.erasure.batch_threshold,
+        erasure_batch_size: s.config.erasure.batch_size,
+        restore_wait_minutes: s.config.restore.wait_minutes,
+        restore_targets: s.config.restore.targets.clone(),
+        intervene_max_rows: s.config.intervene.max_rows(),
     }
 }
 

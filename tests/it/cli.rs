@@ -199,3 +199,35 @@ fn completions_work_next_to_a_broken_config() {
         .assert()
         .success();
 }
+
+#[test]
+fn rds_iam_resolves_the_writer_endpoint_and_signs_a_token() {
+    // moto has no database behind its endpoints: what can be shown here is that
+    // ltops found the cluster's writer endpoint, made an IAM token with the SSO
+    // identity, and tried exactly that host — and says so when it cannot connect.
+    let lab = crate::support::lab();
+    let home = lab.home();
+    home.login();
+    home.configure(&format!(
+        "database:\n  rds_iam:\n    cluster: platform-prod\n    database: platform\n    user: ltops_operator\n  tls: require\npolicies: {}\n",
+        repo_root().join("policies").display()
+    ));
+    home.ltops()
+        .args(["tenant", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot connect to the database ltops_operator@platform-prod.cluster-",
+        ))
+        .stderr(predicate::str::contains(":5432/platform"));
+    // A cluster that does not exist is named.
+    home.configure(&format!(
+        "database:\n  rds_iam:\n    cluster: no-such-cluster\n    database: platform\n    user: ltops_operator\npolicies: {}\n",
+        repo_root().join("policies").display()
+    ));
+    home.ltops()
+        .args(["tenant", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("RDS cluster `no-such-cluster`"));
+}
