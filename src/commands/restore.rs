@@ -532,6 +532,7 @@ pub async fn run(ctx: &Ctx, args: &RestoreRunArgs) -> anyhow::Result<ExitStatus>
             let sdk = &sdk;
             let map = map.as_ref();
             let user = actor.user.clone();
+            let account = actor.account.clone();
             let reference = reason.reference.clone();
             async move {
                 restore::start(rds, plan, &intent.id.to_string()).await?;
@@ -562,7 +563,14 @@ pub async fn run(ctx: &Ctx, args: &RestoreRunArgs) -> anyhow::Result<ExitStatus>
                     }
                     None => Vec::new(),
                 };
-                let checks = check::run(rds, plan.source.kind, &plan.target).await;
+                let checks = check::run(
+                    sdk,
+                    &account,
+                    &ctx.settings.policies_dir,
+                    plan.source.kind,
+                    &plan.target,
+                )
+                .await;
                 let content = json!({
                     "started": true,
                     "waited": true,
@@ -575,9 +583,7 @@ pub async fn run(ctx: &Ctx, args: &RestoreRunArgs) -> anyhow::Result<ExitStatus>
         })
         .await?;
     report.waited = waited;
-    report.ready = waited
-        && reapplied.iter().all(|r| r.verified)
-        && checks.iter().all(|c| c.status == check::Status::Pass);
+    report.ready = waited && reapplied.iter().all(|r| r.verified) && checks.iter().all(Check::ok);
     report.status = status;
     report.reapplied = reapplied;
     report.checks = checks;

@@ -1,12 +1,18 @@
 //! The RDS measures of the TOM, checked on a restored copy before cut-over: a
 //! restore that silently lost encryption, forced TLS or deletion protection must
-//! not become production.
+//! not become production. These are the catalog's own `rds.*` checks, with the
+//! catalog's thresholds, run by the TOM engine and narrowed to the copy.
 
-use aws_sdk_rds::Client as Rds;
+use std::path::Path;
+
+use aws_config::SdkConfig;
+use chrono::Utc;
 use serde::Serialize;
 
 use super::Kind;
-use crate::aws::error::describe;
+use crate::tom::Status as TomStatus;
+use crate::tom::catalog::{Catalog, Control, Kind as ControlKind};
+use crate::tom::engine::{self, AwsEnv, CheckEnv};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -14,219 +20,136 @@ pub enum Status {
     Pass,
     Fail,
     Error,
+    NotApplicable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    pub control: &'static str,
+    /// The TOM control and its check, e.g. `TOM-4.1 rds.force_ssl`.
+    pub control: String,
+    pub resource: String,
     pub status: Status,
     pub evidence: String,
 }
 
-fn check(control: &'static str, ok: bool, evidence: String) -> Check {
-    Check {
-        control,
-        status: if ok { Status::Pass } else { Status::Fail },
-        evidence,
+impl Check {
+    /// Whether the copy may go to production as far as this check goes.
+    pub fn ok(&self) -> bool {
+        matches!(self.status, Status::Pass | Status::NotApplicable)
     }
 }
 
-fn error(control: &'static str, evidence: String) -> Check {
+fn error(control: &str, evidence: String) -> Check {
     Check {
-        control,
+        control: control.to_owned(),
+        resource: "-".into(),
         status: Status::Error,
         evidence,
     }
 }
 
-/// `rds.force_ssl` as the effective parameter group sets it, else the engine's
-/// default: 1 for RDS for PostgreSQL 15 and later, 0 for older versions and for
-/// Aurora PostgreSQL.
-fn default_force_ssl(engine: &str, version: Option<&str>) -> bool {
-    let major: u32 = version
-        .and_then(|v| v.split('.').next())
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
-    engine == "postgres" && major >= 15
+/// The catalog's automated controls, each cut down to its `rds.*` checks.
+fn rds_controls(catalog: &Catalog) -> Vec<Control> {
+    catalog
+        .controls()
+        .filter(|c| c.kind == ControlKind::Automated)
+        .filter_map(|c| {
+            let checks: Vec<_> = c
+                .checks
+                .iter()
+                .filter(|s| s.name.starts_with("rds."))
+                .cloned()
+                .collect();
+            (!checks.is_empty()).then(|| Control {
+                checks,
+                ..c.clone()
+            })
+        })
+        .collect()
 }
 
-async fn force_ssl(
-    rds: &Rds,
+/// Whether a finding's resource is the copy (the cluster or instance `id`, or one
+/// of the cluster's instances `id-N`).
+fn is_target(resource: &str, kind: Kind, id: &str) -> bool {
+    let cluster = format!(":cluster:{id}");
+    let member = format!(":db:{id}-");
+    match kind {
+        Kind::Cluster => {
+            resource.ends_with(&cluster)
+                || resource
+                    .rfind(&member)
+                    .map(|i| &resource[i + member.len()..])
+                    .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        }
+        Kind::Instance => resource.ends_with(&format!(":db:{id}")),
+    }
+}
+
+/// Runs the checks on the restored `id`. API errors are ERROR results, never passes.
+pub async fn run(
+    sdk: &SdkConfig,
+    account: &str,
+    policies_dir: &Path,
     kind: Kind,
-    group: &str,
-    engine: &str,
-    version: Option<&str>,
-) -> Result<(bool, String), String> {
-    let mut marker: Option<String> = None;
-    loop {
-        let (params, next) = match kind {
-            Kind::Cluster => {
-                let out = rds
-                    .describe_db_cluster_parameters()
-                    .db_cluster_parameter_group_name(group)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| describe("rds:DescribeDBClusterParameters", &e).to_string())?;
-                (out.parameters().to_vec(), out.marker().map(str::to_owned))
+    id: &str,
+) -> Vec<Check> {
+    let catalog = match Catalog::load(&policies_dir.join("tom")) {
+        Ok(c) => c,
+        Err(e) => return vec![error("catalog", e.to_string())],
+    };
+    let controls = rds_controls(&catalog);
+    if controls.is_empty() {
+        return vec![error(
+            "catalog",
+            "the TOM catalog has no rds.* check to run".into(),
+        )];
+    }
+    let Some(region) = sdk.region().map(|r| r.to_string()) else {
+        return vec![error("catalog", "no AWS region configured".into())];
+    };
+    let env = CheckEnv {
+        now: Utc::now(),
+        concurrency: 16,
+        aws: Ok(AwsEnv::new(
+            sdk.clone(),
+            account.to_owned(),
+            region.clone(),
+            vec![region],
+        )),
+        db: Err("not needed".into()),
+        audit: Err("not needed".into()),
+    };
+    let refs: Vec<&Control> = controls.iter().collect();
+    let results = engine::run(&env, &refs, &[]).await;
+    let mut out = Vec::new();
+    for r in results {
+        for f in r.findings {
+            // Errors about the whole run (e.g. a failed listing) concern the copy too.
+            let about_copy = is_target(&f.resource, kind, id);
+            let general = f.status == TomStatus::Error
+                && !f.resource.contains(":db:")
+                && !f.resource.contains(":cluster:");
+            if !(about_copy || general) {
+                continue;
             }
-            Kind::Instance => {
-                let out = rds
-                    .describe_db_parameters()
-                    .db_parameter_group_name(group)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| describe("rds:DescribeDBParameters", &e).to_string())?;
-                (out.parameters().to_vec(), out.marker().map(str::to_owned))
-            }
-        };
-        if let Some(p) = params
-            .iter()
-            .find(|p| p.parameter_name() == Some("rds.force_ssl"))
-        {
-            let v = p.parameter_value().unwrap_or_default();
-            return Ok((v == "1", format!("rds.force_ssl = {v} in {group}")));
-        }
-        marker = next;
-        if marker.is_none() {
-            break;
+            out.push(Check {
+                control: format!("{} {}", r.id, f.check),
+                resource: f.resource,
+                status: match f.status {
+                    TomStatus::Pass => Status::Pass,
+                    TomStatus::NotApplicable => Status::NotApplicable,
+                    TomStatus::Error => Status::Error,
+                    _ => Status::Fail,
+                },
+                evidence: f.evidence,
+            });
         }
     }
-    let d = default_force_ssl(engine, version);
-    Ok((
-        d,
-        format!(
-            "rds.force_ssl not set in {group}: engine default {} for {engine} {}",
-            u8::from(d),
-            version.unwrap_or("?")
-        ),
-    ))
-}
-
-/// Checks the restored `id`. API errors are ERROR results, never passes.
-pub async fn run(rds: &Rds, kind: Kind, id: &str) -> Vec<Check> {
-    let src = match super::describe_source(rds, kind, id).await {
-        Ok(s) => s,
-        Err(e) => return vec![error("describe", e.to_string())],
-    };
-    let s = &src.settings;
-    let mut out = vec![
-        check(
-            "storage-encrypted",
-            s.kms_key_id.is_some(),
-            s.kms_key_id
-                .as_ref()
-                .map_or("storage not encrypted".into(), |k| format!("KMS key {k}")),
-        ),
-        check(
-            "deletion-protection",
-            s.deletion_protection,
-            format!(
-                "deletion protection {}",
-                if s.deletion_protection { "on" } else { "off" }
-            ),
-        ),
-        check(
-            "iam-database-authentication",
-            s.iam_auth,
-            format!(
-                "IAM database authentication {}",
-                if s.iam_auth { "on" } else { "off" }
-            ),
-        ),
-        check(
-            "log-exports",
-            !s.log_exports.is_empty(),
-            if s.log_exports.is_empty() {
-                "no CloudWatch log exports".into()
-            } else {
-                format!("exports {}", s.log_exports.join(", "))
-            },
-        ),
-    ];
-    // Public access is a property of the instances.
-    let instances: Vec<String> = match kind {
-        Kind::Instance => vec![id.to_owned()],
-        Kind::Cluster => match rds
-            .describe_db_clusters()
-            .db_cluster_identifier(id)
-            .send()
-            .await
-        {
-            Ok(o) => o
-                .db_clusters()
-                .first()
-                .map(|c| {
-                    c.db_cluster_members()
-                        .iter()
-                        .filter_map(|m| m.db_instance_identifier().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            Err(e) => {
-                out.push(error(
-                    "not-public",
-                    describe("rds:DescribeDBClusters", &e).to_string(),
-                ));
-                Vec::new()
-            }
-        },
-    };
-    for i in &instances {
-        match rds
-            .describe_db_instances()
-            .db_instance_identifier(i)
-            .send()
-            .await
-        {
-            Ok(o) => {
-                let public = o
-                    .db_instances()
-                    .first()
-                    .and_then(|x| x.publicly_accessible())
-                    .unwrap_or(false);
-                out.push(check(
-                    "not-public",
-                    !public,
-                    format!(
-                        "{i}: {}",
-                        if public {
-                            "publicly accessible"
-                        } else {
-                            "not publicly accessible"
-                        }
-                    ),
-                ));
-            }
-            Err(e) => out.push(error(
-                "not-public",
-                describe("rds:DescribeDBInstances", &e).to_string(),
-            )),
-        }
-    }
-    if kind == Kind::Cluster && instances.is_empty() {
-        out.push(check(
-            "not-public",
-            false,
-            "the cluster has no instance".into(),
+    if out.iter().all(|c| c.status == Status::NotApplicable) {
+        out.push(error(
+            "catalog",
+            format!("no rds.* check found the copy {id}: it was not checked"),
         ));
-    }
-    match &s.parameter_group {
-        Some(g) => {
-            match force_ssl(rds, kind, g, &src.engine, src.engine_version.as_deref()).await {
-                Ok((ok, evidence)) => out.push(check("tls-forced", ok, evidence)),
-                Err(e) => out.push(error("tls-forced", e)),
-            }
-        }
-        None => {
-            let d = default_force_ssl(&src.engine, src.engine_version.as_deref());
-            out.push(check(
-                "tls-forced",
-                d,
-                "no parameter group: engine default".into(),
-            ));
-        }
     }
     out
 }
@@ -236,10 +159,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn force_ssl_defaults_by_engine_and_version() {
-        assert!(default_force_ssl("postgres", Some("16.4")));
-        assert!(default_force_ssl("postgres", Some("15.2")));
-        assert!(!default_force_ssl("postgres", Some("14.9")));
-        assert!(!default_force_ssl("aurora-postgresql", Some("16.4")));
+    fn findings_about_the_copy_are_recognised() {
+        let c = "arn:aws:rds:eu-central-1:1:cluster:pitr-x";
+        assert!(is_target(c, Kind::Cluster, "pitr-x"));
+        assert!(is_target(
+            "arn:aws:rds:eu-central-1:1:db:pitr-x-2",
+            Kind::Cluster,
+            "pitr-x"
+        ));
+        assert!(!is_target(
+            "arn:aws:rds:eu-central-1:1:db:pitr-x-extra",
+            Kind::Cluster,
+            "pitr-x"
+        ));
+        assert!(!is_target(
+            "arn:aws:rds:eu-central-1:1:cluster:pitr-xy",
+            Kind::Cluster,
+            "pitr-x"
+        ));
+        assert!(is_target(
+            "arn:aws:rds:eu-central-1:1:db:inst",
+            Kind::Instance,
+            "inst"
+        ));
+        assert!(!is_target(
+            "arn:aws:rds:eu-central-1:1:db:inst-2",
+            Kind::Instance,
+            "inst"
+        ));
+    }
+
+    #[test]
+    fn the_repo_catalog_has_rds_checks() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/tom");
+        let catalog = Catalog::load(&dir).unwrap();
+        let names: Vec<String> = rds_controls(&catalog)
+            .iter()
+            .flat_map(|c| c.checks.iter().map(|s| s.name.clone()))
+            .collect();
+        for n in [
+            "rds.encryption_cmk",
+            "rds.force_ssl",
+            "rds.deletion_protection",
+            "rds.not_public",
+            "rds.iam_auth",
+            "rds.log_exports",
+        ] {
+            assert!(names.iter().any(|x| x == n), "{n} missing: {names:?}");
+        }
     }
 }
