@@ -344,14 +344,15 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
     }
     let Authorized { actor, sdk } = mutate::authorize(ctx, MutatingCommand::TenantErase).await?;
     let mut store = Store::open(settings, &sdk).await?;
-    let log = store.read_all().await?;
-    let entries = ledger::entries(&log);
     let mut client = connect(ctx, &sdk).await?;
-
     if let Err(ErasureError::Busy { .. }) = run::lock(&client, tenant).await {
+        let log = store.read_all().await?;
         let who = holder(&log, tenant).unwrap_or_else(|| "another session".into());
         bail!("tenant {tenant} is being erased right now by {who}; nothing was changed");
     }
+    // Read under the lock: an erasure that finished a moment ago is in the ledger.
+    let log = store.read_all().await?;
+    let entries = ledger::entries(&log);
     let job = run::job(&client, tenant).await?;
     match (&job, args.resume) {
         (Some(j), false) => bail!(
