@@ -345,10 +345,14 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
     let Authorized { actor, sdk } = mutate::authorize(ctx, MutatingCommand::TenantErase).await?;
     let mut store = Store::open(settings, &sdk).await?;
     let mut client = connect(ctx, &sdk).await?;
-    if let Err(ErasureError::Busy { .. }) = run::lock(&client, tenant).await {
-        let log = store.read_all().await?;
-        let who = holder(&log, tenant).unwrap_or_else(|| "another session".into());
-        bail!("tenant {tenant} is being erased right now by {who}; nothing was changed");
+    match run::lock(&client, tenant).await {
+        Ok(()) => {}
+        Err(ErasureError::Busy { .. }) => {
+            let log = store.read_all().await?;
+            let who = holder(&log, tenant).unwrap_or_else(|| "another session".into());
+            bail!("tenant {tenant} is being erased right now by {who}; nothing was changed");
+        }
+        Err(e) => return Err(e.into()),
     }
     // Read under the lock: an erasure that finished a moment ago is in the ledger.
     let log = store.read_all().await?;
