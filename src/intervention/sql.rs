@@ -630,6 +630,24 @@ struct Target {
     r: String,
 }
 
+/// The before-images of UPDATE and DELETE: the target's rows (with the statement's
+/// own FROM/USING and WHERE) by ctid, locked by the caller.
+fn capture(t: &Target, extra_from: &[String], where_: &str, image: &str) -> Capture {
+    let mut from = vec![t.sql.clone()];
+    from.extend(extra_from.iter().cloned());
+    Capture {
+        select: PlanQuery {
+            sql: format!(
+                "SELECT {r}.ctid::text, {image} FROM {} WHERE {where_}",
+                from.join(", "),
+                r = t.r
+            ),
+            params: vec![],
+        },
+        lock_ref: t.r.clone(),
+    }
+}
+
 fn target(map: &DataMap, table: TableRef, alias: Option<Ident>) -> Target {
     let qname = qualified(map, &table.name);
     match alias {
@@ -705,19 +723,7 @@ fn plan_update(
     let where_ = selection.map_or_else(|| "TRUE".to_owned(), |e| format!("({e})"));
     let from = joined(&from);
     let image = image_expr(&t.r);
-    let mut capture_from = vec![t.sql.clone()];
-    capture_from.extend(from.iter().cloned());
-    let capture = Capture {
-        select: PlanQuery {
-            sql: format!(
-                "SELECT {r}.ctid::text, {image} FROM {} WHERE {where_}",
-                capture_from.join(", "),
-                r = t.r
-            ),
-            params: vec![],
-        },
-        lock_ref: t.r.clone(),
-    };
+    let capture = capture(&t, &from, &where_, &image);
     let mut change_from = from;
     change_from.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
     let change = PlanQuery {
@@ -788,19 +794,7 @@ fn plan_delete(
     let where_ = selection.map_or_else(|| "TRUE".to_owned(), |e| format!("({e})"));
     let using = joined(&using.unwrap_or_default());
     let image = image_expr(&t.r);
-    let mut capture_from = vec![t.sql.clone()];
-    capture_from.extend(using.iter().cloned());
-    let capture = Capture {
-        select: PlanQuery {
-            sql: format!(
-                "SELECT {r}.ctid::text, {image} FROM {} WHERE {where_}",
-                capture_from.join(", "),
-                r = t.r
-            ),
-            params: vec![],
-        },
-        lock_ref: t.r.clone(),
-    };
+    let capture = capture(&t, &using, &where_, &image);
     let mut change_using = using;
     change_using.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
     let change = PlanQuery {

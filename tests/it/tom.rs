@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{ACCOUNT, Home, REGION, json_stdout, lab, repo_root};
+use crate::support::{ACCOUNT, Home, REGION, json_stdout, lab, ok, repo_root};
 use ltops::audit::event::{Draft, Outcome, Phase, Reason, ReasonKind, Target};
 use ltops::audit::file_store::FileStore;
 use ltops::aws::identity::Actor;
@@ -20,16 +20,6 @@ const VIOLATIONS_ACCOUNT: &str = "210987654321";
 const DORA: &str = "dora@leadtributor.cloud";
 /// Tenant 4 of tests/fixtures/seed.sql.
 const ERASED_TENANT: &str = "00000000-0000-4000-8000-000000000004";
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The violations account, seeded once per lab.
 fn violations() -> &'static Value {

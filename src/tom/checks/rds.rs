@@ -377,6 +377,18 @@ pub async fn fetch_params(
     .collect()
 }
 
+fn name_values(params: &[aws_sdk_rds::types::Parameter]) -> Vec<(String, Option<String>)> {
+    params
+        .iter()
+        .map(|p| {
+            (
+                p.parameter_name().unwrap_or_default().to_owned(),
+                p.parameter_value().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
 async fn param_value(
     client: &aws_sdk_rds::Client,
     g: &GroupRef,
@@ -393,18 +405,7 @@ async fn param_value(
                 .send()
                 .await;
             match r {
-                Ok(p) => (
-                    p.parameters()
-                        .iter()
-                        .map(|p| {
-                            (
-                                p.parameter_name().unwrap_or_default().to_owned(),
-                                p.parameter_value().map(str::to_owned),
-                            )
-                        })
-                        .collect::<Vec<_>>(),
-                    p.marker().map(str::to_owned),
-                ),
+                Ok(p) => (name_values(p.parameters()), p.marker().map(str::to_owned)),
                 Err(e) => {
                     let not_found = e
                         .as_service_error()
@@ -423,18 +424,7 @@ async fn param_value(
                 .send()
                 .await;
             match r {
-                Ok(p) => (
-                    p.parameters()
-                        .iter()
-                        .map(|p| {
-                            (
-                                p.parameter_name().unwrap_or_default().to_owned(),
-                                p.parameter_value().map(str::to_owned),
-                            )
-                        })
-                        .collect::<Vec<_>>(),
-                    p.marker().map(str::to_owned),
-                ),
+                Ok(p) => (name_values(p.parameters()), p.marker().map(str::to_owned)),
                 Err(e) => {
                     let not_found = e
                         .as_service_error()
