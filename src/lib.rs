@@ -9,9 +9,11 @@ pub mod datamap;
 pub mod db;
 pub mod erasure;
 pub mod intervention;
+pub mod ops;
 pub mod printer;
 pub mod restore;
 pub mod settings;
+pub mod tenant_id;
 pub mod tom;
 pub mod when;
 
@@ -90,7 +92,7 @@ pub fn main() -> ExitCode {
                 _ = tokio::signal::ctrl_c() => {
                     // A recorded action handles Ctrl-C itself (it records `aborted`
                     // before it stops); anything else just stops.
-                    if !commands::mutate::in_recorded_section() {
+                    if !ops::mutation::in_recorded_section() {
                         break Err(Interrupted.into());
                     }
                 }

@@ -73,23 +73,32 @@ pub struct Reason {
     pub note: Option<String>,
 }
 
+/// A reference that is not one (free text, spaces, too long).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReasonError(String);
+
 impl Reason {
     /// Validates a reference: free text alone is not a reason, so the reference must
     /// look like a ticket or document id (no spaces, 2–100 characters).
-    pub fn new(kind: ReasonKind, reference: &str, note: Option<String>) -> Result<Reason, String> {
+    pub fn new(
+        kind: ReasonKind,
+        reference: &str,
+        note: Option<String>,
+    ) -> Result<Reason, ReasonError> {
         let r = reference.trim();
         let ok = (2..=100).contains(&r.len())
             && r.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_./:#".contains(c))
             && r.chars().any(|c| c.is_ascii_alphanumeric());
         if !ok {
-            return Err(format!(
+            return Err(ReasonError(format!(
                 "`{reference}` is not a reference: give the ticket or document id of the {} (letters, digits and -_./:#, no spaces), and put prose in --note",
                 match kind {
                     ReasonKind::Instruction => "controller's instruction",
                     ReasonKind::Incident => "incident",
                 }
-            ));
+            )));
         }
         Ok(Reason {
             kind,

@@ -11,16 +11,17 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::mutate::{self, Authorized};
 use crate::ExitStatus;
-use crate::audit::event::{Event, Phase, Target};
-use crate::audit::pg_store::{self, SCHEMA_SQL};
+use crate::audit::event::{Event, Phase};
 use crate::audit::seal::KeyState;
 use crate::audit::verify::{self, VerifyReport, Witness};
-use crate::audit::{Action, AuditError, Personal, ShownEvent, Store, show_events};
+use crate::audit::{AuditError, ShownEvent, Store, show_events};
 use crate::cli::{AuditExportArgs, AuditInitArgs, AuditRecordArgs, AuditShowArgs, AuditVerifyArgs};
+use crate::datamap::IdType;
+use crate::ops::mutation::{self, End, Request};
+use crate::ops::record::{AuditInit, AuditRecord};
 use crate::printer::{Report, key_value_table, table};
-use crate::settings::{AuditStoreKind, MutatingCommand};
+use crate::tenant_id::TenantId;
 
 /// The last line of an evidence file: not an event, the export's own record.
 const EXPORT_TRAILER_KEY: &str = "ltops_export";
@@ -61,134 +62,30 @@ fn seqs(a: Option<u64>, b: Option<u64>) -> String {
 }
 
 pub async fn init(ctx: &Ctx, args: &AuditInitArgs) -> anyhow::Result<ExitStatus> {
-    let settings = &ctx.settings;
-    for role in &args.grant {
-        if role.is_empty() || role.len() > 63 {
-            bail!("--grant `{role}` is not a role name");
-        }
-    }
-    let Authorized { actor, sdk } = mutate::authorize(ctx, MutatingCommand::AuditInit).await?;
-    let action = Action {
-        actor,
-        action: "audit.init".into(),
-        target: Target {
-            tenant: None,
-            resource: None,
-        },
+    let init = AuditInit::new(args.grant.clone())?;
+    let request = Request {
         reason: None,
+        dry_run: args.dry_run,
     };
-    match settings.config.audit.store {
-        AuditStoreKind::File => {
-            if !args.grant.is_empty() {
-                bail!(
-                    "--grant applies to the postgres store only; this config uses the file store"
-                );
-            }
-            let store_desc = format!("file {}", settings.audit_path.display());
-            ctx.printer
-                .status(format!("Plan: start the audit log {store_desc}"));
-            if args.dry_run {
-                ctx.printer.report(&InitReport {
-                    store: store_desc,
-                    dry_run: true,
-                    granted: vec![],
-                    intent_seq: None,
-                    outcome_seq: None,
-                })?;
-                return Ok(ExitStatus::Success);
-            }
-            let mut store = Store::open(settings, &sdk).await?;
-            let (_, intent, outcome) = mutate::recorded(
-                &mut store,
-                &action,
-                json!({ "store": store_desc }),
-                None,
-                |_| async { Ok(((), json!({ "created": true }))) },
-            )
-            .await?;
-            ctx.printer.report(&InitReport {
-                store: store.describe(),
-                dry_run: false,
-                granted: vec![],
-                intent_seq: Some(intent.seq),
-                outcome_seq: Some(outcome.seq),
-            })?;
-            Ok(ExitStatus::Success)
-        }
-        AuditStoreKind::Postgres => {
-            let section = settings
-                .config
-                .database
-                .as_ref()
-                .ok_or(crate::db::DbError::NotConfigured)?;
-            let cfg = crate::db::config_for(section, &settings.env, &sdk).await?;
-            let target = format!("postgres {}", crate::db::describe_target(&cfg));
-            ctx.printer.status(format!(
-                "Plan: create schema ltops_audit (events, tenant_keys, append-only trigger) in {target}{}",
-                if args.grant.is_empty() {
-                    String::new()
-                } else {
-                    format!("; grant INSERT, SELECT to {}", args.grant.join(", "))
-                }
-            ));
-            if args.dry_run {
-                ctx.printer.report(&InitReport {
-                    store: target,
-                    dry_run: true,
-                    granted: args.grant.clone(),
-                    intent_seq: None,
-                    outcome_seq: None,
-                })?;
-                return Ok(ExitStatus::Success);
-            }
-            if !mutate::confirm(ctx, "Create the audit schema?")? {
-                bail!("not confirmed; nothing was changed");
-            }
-            let mut client =
-                crate::db::connect_with(&cfg, section.tls, section.ca_file.as_deref()).await?;
-            // Schema, grants and the record of doing it commit together or not at all.
-            let tx = client.transaction().await?;
-            tx.batch_execute(SCHEMA_SQL).await.map_err(|e| {
-                anyhow::anyhow!(
-                    "creating schema ltops_audit: {}",
-                    crate::db::error_chain(&e)
-                )
-            })?;
-            for role in &args.grant {
-                tx.batch_execute(&pg_store::grant_sql(role))
-                    .await
-                    .map_err(|e| {
-                        anyhow::anyhow!("granting to {role}: {}", crate::db::error_chain(&e))
-                    })?;
-            }
-            let intent = pg_store::append_in(
-                &tx,
-                &target,
-                action.intent(json!({ "store": target, "grant": args.grant })),
-                None,
-            )
-            .await?;
-            let outcome = pg_store::append_in(
-                &tx,
-                &target,
-                action.outcome(
-                    &intent,
-                    crate::audit::event::Outcome::Ok,
-                    json!({ "created": true }),
-                ),
-                None,
-            )
-            .await?;
-            tx.commit().await?;
-            ctx.printer.report(&InitReport {
-                store: target,
-                dry_run: false,
-                granted: args.grant.clone(),
-                intent_seq: Some(intent.seq),
-                outcome_seq: Some(outcome.seq),
-            })?;
-            Ok(ExitStatus::Success)
-        }
+    let ran = mutation::run(&ctx.settings, &ctx.ui(), request, init, &|_| {}).await?;
+    let (intent_seq, outcome_seq) = seqs_of(&ran.end);
+    ctx.printer.report(&InitReport {
+        store: ran.plan.store,
+        dry_run: args.dry_run,
+        granted: ran.plan.granted,
+        intent_seq,
+        outcome_seq,
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+/// The intent and outcome seqs of a run, when it ran.
+fn seqs_of<D>(end: &End<D>) -> (Option<u64>, Option<u64>) {
+    match end {
+        End::Done {
+            intent, outcome, ..
+        } => (Some(intent.seq), Some(outcome.seq)),
+        _ => (None, None),
     }
 }
 
@@ -224,98 +121,45 @@ impl Report for RecordReport {
     }
 }
 
-pub fn valid_tenant_id(t: &str) -> bool {
-    (1..=64).contains(&t.len())
-        && t.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
 pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitStatus> {
-    let reason = mutate::reason(&args.reason)?;
-    let valid_action = !args.action.is_empty()
-        && args.action.len() <= 100
-        && args
-            .action
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
-    if !valid_action {
-        bail!(
-            "--action `{}` is not an action name: lower-case words joined by dots, e.g. manual.console.rds-modify",
-            args.action
-        );
-    }
-    if let Some(t) = &args.tenant
-        && !valid_tenant_id(t)
-    {
-        bail!("--tenant `{t}` is not a tenant id (letters, digits, - and _; at most 64)");
-    }
-    let Authorized { actor, sdk } = mutate::authorize(ctx, MutatingCommand::AuditRecord).await?;
-    let (content, personal) = match (&args.detail, &args.tenant) {
-        (Some(d), Some(t)) => (
-            json!({}),
-            Some(Personal {
-                tenant: t.clone(),
-                data: json!({ "detail": d }),
-            }),
-        ),
-        (Some(d), None) => (json!({ "detail": d }), None),
-        (None, _) => (json!({}), None),
-    };
-    ctx.printer.status(format!(
-        "Plan: record `{}`{}{} by {} for {}{}",
-        args.action,
-        args.tenant
-            .as_ref()
-            .map(|t| format!(" on tenant {t}"))
-            .unwrap_or_default(),
-        args.resource
-            .as_ref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default(),
-        actor.user,
-        reason,
-        if personal.is_some() {
-            "; the detail is stored encrypted under the tenant key"
-        } else {
-            ""
+    let reason = super::reason(&args.reason)?;
+    // The data map knows the tenant id type; without one, ids are words.
+    let tenant = match &args.tenant {
+        Some(t) => {
+            let id_type = ctx
+                .data_map()
+                .map(|m| m.tenant.id_type)
+                .unwrap_or(IdType::Text);
+            Some(TenantId::parse_as(id_type, t).map_err(|e| anyhow::anyhow!("--tenant: {e}"))?)
         }
-    ));
-    let action = Action {
-        actor,
-        action: args.action.clone(),
-        target: Target {
-            tenant: args.tenant.clone(),
-            resource: args.resource.clone(),
-        },
-        reason: Some(reason.clone()),
+        None => None,
     };
-    let mut report = RecordReport {
+    let record = AuditRecord::new(
+        args.action.clone(),
+        tenant,
+        args.resource.clone(),
+        args.detail.clone(),
+    )?;
+    let request = Request {
+        reason: Some(reason.clone()),
+        dry_run: args.dry_run,
+    };
+    let ran = mutation::run(&ctx.settings, &ctx.ui(), request, record, &|_| {}).await?;
+    let (intent_seq, outcome_seq) = seqs_of(&ran.end);
+    let outcome_hash = match &ran.end {
+        End::Done { outcome, .. } => Some(outcome.hash.clone()),
+        _ => None,
+    };
+    ctx.printer.report(&RecordReport {
         dry_run: args.dry_run,
         action: args.action.clone(),
         tenant: args.tenant.clone(),
         resource: args.resource.clone(),
         reason,
-        intent_seq: None,
-        outcome_seq: None,
-        outcome_hash: None,
-    };
-    if args.dry_run {
-        ctx.printer.report(&report)?;
-        return Ok(ExitStatus::Success);
-    }
-    if !mutate::confirm(ctx, "Record this in the audit log?")? {
-        bail!("not confirmed; nothing was recorded");
-    }
-    let mut store = Store::open(&ctx.settings, &sdk).await?;
-    let (_, intent, outcome) =
-        mutate::recorded(&mut store, &action, content, personal, |_| async {
-            Ok(((), json!({ "documented": true })))
-        })
-        .await?;
-    report.intent_seq = Some(intent.seq);
-    report.outcome_seq = Some(outcome.seq);
-    report.outcome_hash = Some(outcome.hash);
-    ctx.printer.report(&report)?;
+        intent_seq,
+        outcome_seq,
+        outcome_hash,
+    })?;
     Ok(ExitStatus::Success)
 }
 

@@ -6,25 +6,62 @@ mod auth;
 mod config;
 mod docs;
 mod intervene;
-pub mod mutate;
 mod restore;
 mod tenant;
 mod tom;
+mod ui;
 
 use std::path::PathBuf;
 
 use crate::ExitStatus;
+use crate::audit::event::{Reason, ReasonKind};
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigCommand, InterveneCommand, RestoreCommand, RetentionCommand,
-    TenantCommand, TomCommand,
+    AuditCommand, Cli, Command, ConfigCommand, InterveneCommand, ReasonArgs, RestoreCommand,
+    RetentionCommand, TenantCommand, TomCommand,
 };
+use crate::datamap::DataMap;
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
+use crate::tenant_id::TenantId;
 
 /// What every command gets: resolved settings and the printer.
 pub struct Ctx {
     pub settings: Settings,
     pub printer: Printer,
+}
+
+impl Ctx {
+    /// The operator as the use cases see them.
+    pub fn ui(&self) -> ui::ConsoleUi<'_> {
+        ui::ConsoleUi {
+            printer: &self.printer,
+            settings: &self.settings,
+        }
+    }
+
+    /// The data map of the configured policies folder.
+    pub fn data_map(&self) -> anyhow::Result<DataMap> {
+        Ok(DataMap::load(
+            &self.settings.policies_dir.join("datamap.yaml"),
+        )?)
+    }
+}
+
+/// The mandatory reason of a mutating command, parsed where it enters.
+pub fn reason(args: &ReasonArgs) -> anyhow::Result<Reason> {
+    let (kind, reference) = match (&args.instruction, &args.incident) {
+        (Some(r), None) => (ReasonKind::Instruction, r),
+        (None, Some(r)) => (ReasonKind::Incident, r),
+        _ => anyhow::bail!(
+            "a reason is mandatory: --instruction REF (the controller's instruction) or --incident REF"
+        ),
+    };
+    Ok(Reason::new(kind, reference, args.note.clone())?)
+}
+
+/// A tenant id flag, parsed against the data map's id type.
+pub fn tenant_arg(map: &DataMap, flag: &str, raw: &str) -> anyhow::Result<TenantId> {
+    TenantId::parse(map, raw).map_err(|e| anyhow::anyhow!("{flag}: {e}"))
 }
 
 pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus> {

@@ -2,32 +2,26 @@
 //! checks, records attestations, check runs and reports in the audit log, and
 //! prints or writes the results.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::Ctx;
-use super::mutate::{self, Authorized};
 use crate::ExitStatus;
-use crate::audit::event::{Outcome, Target};
-use crate::audit::verify::{self, Witness};
-use crate::audit::{Action, Store};
-use crate::aws::identity::{self, Actor, Principal};
+use crate::audit::verify::Witness;
 use crate::cli::{ReportLang, TomAttestArgs, TomCheckArgs, TomControlsArgs, TomReportArgs};
-use crate::datamap::DataMap;
+use crate::ops::mutation::{self, End, Request};
+use crate::ops::record::Attest;
+use crate::ops::review::{self, ReportRequest, ReviewRequest};
 use crate::printer::{Report, key_value_table, table};
-use crate::settings::MutatingCommand;
+use crate::tom::Status;
 use crate::tom::catalog::{Catalog, Control, Kind, Validity};
-use crate::tom::checks::audit::{AuditData, parse_events};
 use crate::tom::coverage::{self, Coverage};
-use crate::tom::engine::{self, AwsEnv, CheckEnv, DbEnv};
-use crate::tom::report::{self, Lang, RunReport, SectionInfo};
-use crate::tom::{Status, attest, exceptions};
+use crate::tom::engine;
+use crate::tom::report::{self, Lang, RunReport};
 
 fn load_catalog(ctx: &Ctx) -> anyhow::Result<Catalog> {
     Ok(Catalog::load(&ctx.settings.policies_dir.join("tom"))?)
@@ -189,245 +183,6 @@ pub fn controls(ctx: &Ctx, args: &TomControlsArgs) -> anyhow::Result<ExitStatus>
     })
 }
 
-// ---- the run shared by check and report ---------------------------------------------
-
-struct Run {
-    report: RunReport,
-    store: Option<Store>,
-    actor: Actor,
-}
-
-/// The audit actor of a read-only run: the SSO user when there is one, else the
-/// principal as STS names it.
-fn reader_actor(id: &Result<identity::Identity, String>) -> Actor {
-    match id {
-        Ok(i) => match &i.principal {
-            Principal::SsoUser {
-                permission_set,
-                user,
-                ..
-            } => Actor {
-                arn: i.arn.clone(),
-                user: user.clone(),
-                account: i.account.clone(),
-                permission_set: permission_set.clone(),
-            },
-            other => Actor {
-                arn: i.arn.clone(),
-                user: format!(
-                    "{} {}",
-                    other.label(),
-                    i.arn.rsplit('/').next().unwrap_or(&i.arn)
-                ),
-                account: i.account.clone(),
-                permission_set: String::new(),
-            },
-        },
-        Err(_) => Actor {
-            arn: String::new(),
-            user: "unknown (no AWS identity)".into(),
-            account: String::new(),
-            permission_set: String::new(),
-        },
-    }
-}
-
-async fn execute(
-    ctx: &Ctx,
-    catalog: &Catalog,
-    selected: &[&Control],
-    concurrency: usize,
-    action: &str,
-    intent_content: serde_json::Value,
-) -> anyhow::Result<(Run, Option<crate::audit::event::Event>)> {
-    let settings = &ctx.settings;
-    let exceptions = exceptions::load(&settings.policies_dir.join("exceptions.yaml"), catalog)?;
-    let (need_aws, need_db) = engine::needs(selected);
-    let sdk = crate::aws::config::load(&settings.aws).await;
-    let spinner = ctx
-        .printer
-        .spinner(format!("checking {} controls", selected.len()));
-    let identity = identity::caller_identity(&sdk)
-        .await
-        .map_err(|e| e.to_string());
-    let actor = reader_actor(&identity);
-    if let Err(e) = &identity
-        && need_aws
-    {
-        ctx.printer
-            .warn(format!("AWS checks will report ERROR: {e}"));
-    }
-
-    // Record the run first: the chain check then covers the log as it is now.
-    let mut store = match Store::open(settings, &sdk).await {
-        Ok(s) => Some(s),
-        Err(e) => {
-            ctx.printer.warn(format!(
-                "the audit log cannot be opened, this run is not recorded: {e}"
-            ));
-            None
-        }
-    };
-    let action_rec = Action {
-        actor: actor.clone(),
-        action: action.to_owned(),
-        target: Target {
-            tenant: None,
-            resource: identity
-                .as_ref()
-                .ok()
-                .map(|i| format!("aws account {}", i.account)),
-        },
-        reason: None,
-    };
-    let mut intent = None;
-    if let Some(s) = store.as_mut() {
-        match s.append(action_rec.intent(intent_content), None).await {
-            Ok(e) => intent = Some(e),
-            Err(e) => ctx
-                .printer
-                .warn(format!("cannot record this run in the audit log: {e}")),
-        }
-    }
-    let audit: Result<AuditData, String> = match &store {
-        None => Err("the audit log cannot be opened".into()),
-        Some(s) => match s.read_all().await {
-            Err(e) => Err(e.to_string()),
-            Ok(bytes) => {
-                let witness = s.recorded_head();
-                let v = verify::verify_bytes(&bytes, witness.as_ref());
-                let events = parse_events(&bytes);
-                let head = events.last().map(|e| Witness {
-                    seq: e.seq,
-                    hash: e.hash.clone(),
-                });
-                Ok(AuditData {
-                    source: format!("audit log ({})", s.describe()),
-                    verify: v,
-                    events,
-                    head,
-                })
-            }
-        },
-    };
-
-    let aws = match (&identity, need_aws) {
-        (_, false) => Err("not needed".to_owned()),
-        (Err(e), true) => Err(e.clone()),
-        (Ok(i), true) => {
-            let region = sdk.region().map(|r| r.to_string());
-            match region {
-                None => Err("no AWS region configured (aws.region or --region)".into()),
-                Some(region) => Ok(AwsEnv::new(
-                    sdk.clone(),
-                    i.account.clone(),
-                    region,
-                    catalog.scope.aws_regions.clone(),
-                )),
-            }
-        }
-    };
-    let db = if need_db {
-        match DataMap::load(&settings.policies_dir.join("datamap.yaml")) {
-            Err(e) => Err(e.to_string()),
-            Ok(map) => {
-                match crate::db::connect(settings.config.database.as_ref(), &settings.env, &sdk)
-                    .await
-                {
-                    Ok(client) => Ok(DbEnv {
-                        client: tokio::sync::Mutex::new(client),
-                        map,
-                    }),
-                    Err(e) => Err(e.to_string()),
-                }
-            }
-        }
-    } else {
-        Err("not needed".to_owned())
-    };
-    let env = CheckEnv {
-        now: Utc::now(),
-        concurrency,
-        aws,
-        db,
-        audit,
-    };
-    let controls = engine::run(&env, selected, &exceptions).await;
-    spinner.finish_and_clear();
-    let report = RunReport {
-        generated_at: env.now.to_rfc3339_opts(SecondsFormat::Secs, true),
-        account: identity.as_ref().ok().map(|i| i.account.clone()),
-        region: settings
-            .aws
-            .region
-            .clone()
-            .or_else(|| sdk.region().map(|r| r.to_string())),
-        checked_by: Some(actor.user.clone()).filter(|u| !u.is_empty()),
-        catalog: catalog.dir.display().to_string(),
-        audit_source: env.audit.as_ref().ok().map(|a| a.source.clone()),
-        audit_head: env.audit.as_ref().ok().and_then(|a| a.head.clone()),
-        sections: catalog
-            .sections
-            .iter()
-            .map(|s| SectionInfo {
-                number: s.number,
-                de: s.de.clone(),
-                en: s.en.clone(),
-            })
-            .collect(),
-        totals: RunReport::totals_of(&controls),
-        controls,
-    };
-    Ok((
-        Run {
-            report,
-            store,
-            actor,
-        },
-        intent,
-    ))
-}
-
-fn totals_json(r: &RunReport) -> serde_json::Value {
-    let t: serde_json::Map<String, serde_json::Value> = r
-        .totals
-        .iter()
-        .map(|(s, n)| (s.as_str().to_owned(), json!(*n as u64)))
-        .collect();
-    serde_json::Value::Object(t)
-}
-
-async fn close(
-    ctx: &Ctx,
-    run: &mut Run,
-    intent: Option<crate::audit::event::Event>,
-    action: &str,
-    content: serde_json::Value,
-) -> anyhow::Result<Option<u64>> {
-    let (Some(store), Some(intent)) = (run.store.as_mut(), intent) else {
-        return Ok(None);
-    };
-    let act = Action {
-        actor: run.actor.clone(),
-        action: action.to_owned(),
-        target: intent.target.clone(),
-        reason: None,
-    };
-    match store
-        .append(act.outcome(&intent, Outcome::Ok, content), None)
-        .await
-    {
-        Ok(e) => Ok(Some(e.seq)),
-        Err(e) => {
-            ctx.printer.warn(format!(
-                "the run ended but its outcome could not be recorded (intent seq {}): {e}",
-                intent.seq
-            ));
-            Ok(None)
-        }
-    }
-}
-
 // ---- tom check ----------------------------------------------------------------------
 
 #[derive(Serialize)]
@@ -540,18 +295,17 @@ fn selection<'a>(
 pub async fn check(ctx: &Ctx, args: &TomCheckArgs) -> anyhow::Result<ExitStatus> {
     let catalog = load_catalog(ctx)?;
     let selected = selection(&catalog, args.section, args.control.as_deref())?;
-    let (mut run, intent) = execute(
-        ctx,
-        &catalog,
-        &selected,
-        usize::from(args.concurrency),
-        "tom.check",
-        json!({ "controls": selected.len() as u64, "section": args.section.map(u64::from), "control": args.control }),
-    )
-    .await?;
-    let content =
-        json!({ "totals": totals_json(&run.report), "findings": run.report.has_findings() });
-    let seq = close(ctx, &mut run, intent, "tom.check", content).await?;
+    let ui = ctx.ui();
+    let request = ReviewRequest {
+        catalog: &catalog,
+        selected: &selected,
+        concurrency: usize::from(args.concurrency),
+        action: "tom.check",
+        intent: json!({ "controls": selected.len() as u64, "section": args.section.map(u64::from), "control": args.control }),
+    };
+    let mut run = review::run(&ctx.settings, &ui, request).await?;
+    let content = json!({ "totals": run.totals(), "findings": run.report.has_findings() });
+    let seq = run.close(&ui, content).await;
     let no = run.report.has_findings();
     ctx.printer.report(&CheckOut {
         run: run.report,
@@ -630,49 +384,34 @@ pub async fn attest(ctx: &Ctx, args: &TomAttestArgs) -> anyhow::Result<ExitStatu
         Some(s) => Validity::parse(s).map_err(|e| anyhow::anyhow!("--valid-for {e}"))?,
         None => validity.unwrap_or(Validity::Months(12)),
     };
-    let Authorized { actor, sdk } = mutate::authorize(ctx, MutatingCommand::TomAttest).await?;
-    let now = Utc::now();
-    let until = validity.until(now);
-    let content = attest::content(&ids, evidence, &actor.user, now, until);
-    ctx.printer.status(format!(
-        "Plan: {} attests {} until {} with: {evidence}",
-        actor.user,
-        ids.join(", "),
-        until.format("%Y-%m-%d")
-    ));
-    let mut out = AttestOut {
-        dry_run: args.dry_run,
+    let attest = Attest {
         controls: ids.clone(),
         evidence: evidence.to_owned(),
-        attested_by: actor.user.clone(),
-        valid_until: until.to_rfc3339_opts(SecondsFormat::Secs, true),
-        intent_seq: None,
-        outcome_seq: None,
+        validity,
     };
-    if args.dry_run {
-        ctx.printer.report(&out)?;
-        return Ok(ExitStatus::Success);
-    }
-    if !mutate::confirm(ctx, "Record this attestation in the audit log?")? {
-        bail!("not confirmed; nothing was recorded");
-    }
-    let action = Action {
-        actor,
-        action: attest::ACTION.into(),
-        target: Target {
-            tenant: None,
-            resource: Some(ids.join(",")),
-        },
+    let request = Request {
         reason: None,
+        dry_run: args.dry_run,
     };
-    let mut store = Store::open(&ctx.settings, &sdk).await?;
-    let (_, intent, outcome) = mutate::recorded(&mut store, &action, content, None, |_| async {
-        Ok(((), json!({ "attested": ids.len() as u64 })))
-    })
-    .await?;
-    out.intent_seq = Some(intent.seq);
-    out.outcome_seq = Some(outcome.seq);
-    ctx.printer.report(&out)?;
+    let ran = mutation::run(&ctx.settings, &ctx.ui(), request, attest, &|_| {}).await?;
+    let (intent_seq, outcome_seq) = match &ran.end {
+        End::Done {
+            intent, outcome, ..
+        } => (Some(intent.seq), Some(outcome.seq)),
+        _ => (None, None),
+    };
+    ctx.printer.report(&AttestOut {
+        dry_run: args.dry_run,
+        controls: ids,
+        evidence: evidence.to_owned(),
+        attested_by: ran.plan.attested_by,
+        valid_until: ran
+            .plan
+            .valid_until
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+        intent_seq,
+        outcome_seq,
+    })?;
     Ok(ExitStatus::Success)
 }
 
@@ -729,22 +468,6 @@ impl Report for ReportOut {
     }
 }
 
-fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| {
-            format!(
-                "cannot create {} (reports are never overwritten)",
-                path.display()
-            )
-        })?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
-}
-
 pub async fn report(ctx: &Ctx, args: &TomReportArgs) -> anyhow::Result<ExitStatus> {
     let format = match args.out.extension().and_then(|e| e.to_str()) {
         Some("md") => report::Format::Markdown,
@@ -777,47 +500,40 @@ pub async fn report(ctx: &Ctx, args: &TomReportArgs) -> anyhow::Result<ExitStatu
     };
     let catalog = load_catalog(ctx)?;
     let selected: Vec<&Control> = catalog.controls().collect();
-    let (mut run, intent) = execute(
-        ctx,
-        &catalog,
-        &selected,
-        usize::from(args.concurrency),
-        "tom.report",
-        json!({ "out": args.out.display().to_string(), "controls": selected.len() as u64 }),
-    )
-    .await?;
-    if intent.is_none() {
-        bail!(
-            "the annual report must be recorded in the audit log (TOM §9 asks for the last review's date), and it cannot be: nothing was written"
-        );
-    }
+    let ui = ctx.ui();
+    let request = ReviewRequest {
+        catalog: &catalog,
+        selected: &selected,
+        concurrency: usize::from(args.concurrency),
+        action: "tom.report",
+        intent: json!({ "out": args.out.display().to_string(), "controls": selected.len() as u64 }),
+    };
+    let mut run = review::run(&ctx.settings, &ui, request).await?;
     let lang = match args.lang {
         ReportLang::De => Lang::De,
         ReportLang::En => Lang::En,
     };
-    let doc = report::render(&run.report, previous.as_ref(), lang, format);
-    let mut json_doc = serde_json::to_value(&run.report)?;
-    if let serde_json::Value::Object(m) = &mut json_doc {
-        m.insert(
-            "schema_version".into(),
-            json!(crate::printer::SCHEMA_VERSION),
-        );
-        m.insert("kind".into(), json!("tom.report"));
-    }
-    let json_text = serde_json::to_string_pretty(&json_doc)? + "\n";
-    write_new(&args.out, doc.as_bytes())?;
-    write_new(&json_path, json_text.as_bytes())?;
-    let sha = hex::encode(Sha256::digest(doc.as_bytes()));
+    let written = review::write_report(
+        &run,
+        &ReportRequest {
+            out: &args.out,
+            json: &json_path,
+            format,
+            lang,
+            previous: previous.as_ref(),
+        },
+    )?;
+    let sha = written.sha256.clone();
     let content = json!({
         "report": args.out.display().to_string(),
         "json": json_path.display().to_string(),
-        "sha256": sha,
-        "json_sha256": hex::encode(Sha256::digest(json_text.as_bytes())),
-        "totals": totals_json(&run.report),
+        "sha256": written.sha256,
+        "json_sha256": written.json_sha256,
+        "totals": run.totals(),
         "findings": run.report.has_findings(),
         "witness": run.report.audit_head.as_ref().map(|h| format!("{}:{}", h.seq, h.hash)),
     });
-    let seq = close(ctx, &mut run, intent, "tom.report", content).await?;
+    let seq = run.close(&ui, content).await;
     let no = run.report.has_findings();
     ctx.printer.report(&ReportOut {
         report: args.out.display().to_string(),

@@ -71,7 +71,38 @@ pub fn tables(plan: &Plan, outcome: &Outcome) -> Vec<CertificateTable> {
     out
 }
 
+/// A certificate that could not be written where the admin asked for it.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateError {
+    #[error("--certificate {0}: use a .md or .json file")]
+    Format(String),
+    #[error("cannot write the certificate {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
 impl Certificate {
+    /// Writes the certificate as Markdown (`.md`) or JSON (`.json`).
+    pub fn write(&self, path: &std::path::Path) -> Result<(), CertificateError> {
+        let shown = path.display().to_string();
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => serde_json::to_string_pretty(self)
+                .map(|s| s + "\n")
+                .map_err(|e| CertificateError::Write {
+                    path: shown.clone(),
+                    source: e.into(),
+                })?,
+            Some("md") => self.to_markdown(),
+            _ => return Err(CertificateError::Format(shown)),
+        };
+        std::fs::write(path, text).map_err(|source| CertificateError::Write {
+            path: shown,
+            source,
+        })
+    }
+
     /// German first: the customer is German; English below for their processors.
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();

@@ -1,0 +1,451 @@
+//! `intervene` as a use case: one statement (structured or raw SQL) run for
+//! exactly one tenant in one transaction under row-level security, every
+//! affected row captured before and after, shown, confirmed, committed — with
+//! the outcome committed in the same transaction when the audit log lives in
+//! this database.
+//!
+//! Ctrl-C before the commit rolls back and records `aborted`; once the commit
+//! has started it is not interrupted. A dry run is recorded work too: it reads
+//! customer data.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use tokio_postgres::{Client, Transaction};
+
+use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step};
+use crate::audit::event::{Event, Outcome, Reason, Target};
+use crate::audit::{Personal, Store, pg_store};
+use crate::aws::identity::Actor;
+use crate::datamap::DataMap;
+use crate::intervention::{Op, Plan, Preview, RowChange, run};
+use crate::settings::{MutatingCommand, Settings};
+use crate::tenant_id::TenantId;
+
+/// Test-only hook (debug builds only; inert in release builds and when unset):
+/// just before COMMIT, write `<PATH>.waiting` with the backend pid of the
+/// connection that holds the change, and wait until `<PATH>` exists. Lets the
+/// tests kill that connection between the change and the commit.
+const TEST_PAUSE_ENV: &str = "LTOPS_TEST_PAUSE_BEFORE_COMMIT";
+
+/// Shows a preview to the operator (stderr) before the commit question.
+pub type ShowPreview = Box<dyn Fn(&Plan, &[RowChange], u64)>;
+
+pub struct Intervene {
+    map: DataMap,
+    plan: Plan,
+    tenant: TenantId,
+    max_rows: u64,
+    reason: Reason,
+    show_preview: ShowPreview,
+    client: Option<Client>,
+}
+
+/// What will run, as shown before it runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct InterventionPlan {
+    pub tenant: TenantId,
+    pub table: String,
+    pub form: &'static str,
+    pub operation: &'static str,
+    pub max_rows: u64,
+    pub role: String,
+    pub executed: Vec<String>,
+    /// The outcome commits in the same transaction as the change.
+    pub atomic: bool,
+}
+
+/// What the intervention did.
+#[derive(Debug, Clone, Default)]
+pub struct Intervened {
+    pub rows: Vec<RowChange>,
+    pub committed: bool,
+    /// Why nothing was committed, when the preview refused it.
+    pub refused: Option<String>,
+}
+
+impl Intervene {
+    pub fn new(
+        settings: &Settings,
+        map: DataMap,
+        plan: Plan,
+        tenant: TenantId,
+        max_rows: Option<u64>,
+        reason: Reason,
+        show_preview: ShowPreview,
+    ) -> Intervene {
+        let max_rows = max_rows.unwrap_or_else(|| settings.config.intervene.max_rows());
+        Intervene {
+            map,
+            plan,
+            tenant,
+            max_rows,
+            reason,
+            show_preview,
+            client: None,
+        }
+    }
+
+    pub fn plan_ref(&self) -> &Plan {
+        &self.plan
+    }
+}
+
+impl Mutation for Intervene {
+    type Plan = InterventionPlan;
+    type Done = Intervened;
+
+    fn command(&self) -> MutatingCommand {
+        MutatingCommand::Intervene
+    }
+
+    fn action(&self, _: &InterventionPlan) -> String {
+        format!("intervene.{}", self.plan.form.as_str())
+    }
+
+    async fn plan(&mut self, s: &mut Session<'_>) -> anyhow::Result<Planned<InterventionPlan>> {
+        let mut client =
+            crate::db::connect(s.settings.config.database.as_ref(), &s.settings.env, &s.sdk)
+                .await?;
+        let role = run::check_safety(&client, &self.map, &self.plan).await?;
+        run::check_tenant(&mut client, &self.map, self.tenant.as_str()).await?;
+        self.client = Some(client);
+        Ok(Planned::Go(InterventionPlan {
+            tenant: self.tenant.clone(),
+            table: self.plan.table.name.clone(),
+            form: self.plan.form.as_str(),
+            operation: self.plan.op.as_str(),
+            max_rows: self.max_rows,
+            role: role.name,
+            executed: self.plan.executed_sql(self.max_rows),
+            atomic: matches!(s.store, Store::Postgres(_)),
+        }))
+    }
+
+    fn headline(&self, p: &InterventionPlan, _: &Actor) -> String {
+        format!(
+            "Plan: {} on {} for tenant {} ({}), as database role {} under row-level security, at most {} row(s)",
+            p.operation,
+            self.map.qualified(&p.table),
+            p.tenant,
+            self.reason,
+            p.role,
+            p.max_rows
+        )
+    }
+
+    fn target(&self, p: &InterventionPlan) -> Target {
+        Target {
+            tenant: Some(p.tenant.to_string()),
+            resource: Some(self.map.qualified(&p.table)),
+        }
+    }
+
+    fn confirmation(&self, _: &InterventionPlan) -> Confirmation {
+        // Asked after the preview, inside the work; this one is never shown.
+        Confirmation::Ask("Run the statement and show its preview?".into())
+    }
+
+    fn dry_run_is_work(&self) -> bool {
+        true
+    }
+
+    fn intent(&self, p: &InterventionPlan) -> Intent {
+        Intent {
+            content: intent_content(&self.plan, p),
+            personal: Some(Personal {
+                tenant: p.tenant.to_string(),
+                data: json!({
+                    "statement": self.plan.statement,
+                    "executed": p.executed,
+                }),
+            }),
+        }
+    }
+
+    async fn work(
+        &mut self,
+        p: &InterventionPlan,
+        step: &mut Step<'_, '_>,
+    ) -> anyhow::Result<Done<Intervened>> {
+        let Some(client) = self.client.as_mut() else {
+            anyhow::bail!("internal error: the intervention has no database connection");
+        };
+        let backend_pid: i32 = client
+            .query_one("SELECT pg_catalog.pg_backend_pid()", &[])
+            .await
+            .map(|r| r.get(0))
+            .unwrap_or(0);
+        let tenant = p.tenant.as_str();
+        let tx = run::begin(client, &self.map, tenant).await?;
+        let preview = match run::preview(&tx, &self.map, &self.plan, tenant, p.max_rows).await {
+            Ok(preview) => preview,
+            Err(e) => {
+                let _ = tx.rollback().await;
+                return Err(anyhow::Error::new(e).context("nothing was changed (rolled back)"));
+            }
+        };
+        let rows = match preview {
+            Preview::Ready(rows) => rows,
+            refused => {
+                let _ = tx.rollback().await;
+                return Ok(refused_outcome(&self.plan, p, &refused));
+            }
+        };
+        (self.show_preview)(&self.plan, &rows, p.max_rows);
+        if step.dry_run {
+            let _ = tx.rollback().await;
+            let content = json!({ "dry_run": true, "rows": rows.len(), "committed": false });
+            let done = Intervened {
+                rows,
+                committed: false,
+                refused: None,
+            };
+            return Ok(Done::ok(done, content));
+        }
+        let question = format!(
+            "Commit: {} {} row(s) of {} for tenant {tenant}?",
+            p.operation,
+            rows.len(),
+            p.table
+        );
+        let confirmed = tokio::task::block_in_place(|| step.confirm(&question));
+        if !matches!(confirmed, Ok(true)) {
+            let _ = tx.rollback().await;
+            let detail = match &confirmed {
+                Err(e) => format!("not confirmed ({e:#}); rolled back"),
+                _ => "declined at the confirmation; rolled back".into(),
+            };
+            step.close(Outcome::Aborted, json!({ "error": detail }), None)
+                .await?;
+            anyhow::bail!("not confirmed; nothing was changed");
+        }
+        let _shield = step.shield();
+        let content = outcome_content(&self.plan, &rows, p.atomic);
+        let images = Personal {
+            tenant: tenant.to_owned(),
+            data: json!({
+                "rows": rows.iter().map(|r| json!({ "before": r.before, "after": r.after })).collect::<Vec<_>>(),
+            }),
+        };
+        let env = &step.session.settings.env;
+        let pause = env.get(TEST_PAUSE_ENV).map(str::to_owned);
+        if p.atomic {
+            let outcome = commit_atomic(
+                step,
+                tx,
+                content.clone(),
+                images,
+                pause.as_deref(),
+                backend_pid,
+            )
+            .await?;
+            step.closed_with(outcome);
+            let done = Intervened {
+                rows,
+                committed: true,
+                refused: None,
+            };
+            return Ok(Done::ok(done, content));
+        }
+        test_pause(step, pause.as_deref(), backend_pid).await;
+        if let Err(e) = tx.commit().await {
+            let detail = crate::db::error_chain(&e);
+            step.close(Outcome::Failed, json!({
+                "error": format!("COMMIT failed: {detail}; if the connection broke during COMMIT, whether the change was committed is unknown — compare the rows with the preview"),
+            }), None).await?;
+            anyhow::bail!(
+                "COMMIT failed: {detail} — if the connection broke during COMMIT, whether the change was committed is unknown: compare the rows with the preview above"
+            );
+        }
+        let done = Intervened {
+            rows,
+            committed: true,
+            refused: None,
+        };
+        let mut done = Done::ok(done, content);
+        done.personal = Some(images);
+        Ok(done)
+    }
+}
+
+/// A preview that cannot be committed: recorded, reported, exit status 1.
+fn refused_outcome(plan: &Plan, p: &InterventionPlan, preview: &Preview) -> Done<Intervened> {
+    let why = refusal(plan, preview, p.tenant.as_str());
+    let (result, content) = match preview {
+        Preview::TooMany { at_least, limit } => (
+            Outcome::Failed,
+            json!({ "error": "refused: more rows than the limit", "at_least": at_least, "max_rows": limit }),
+        ),
+        Preview::Missing(keys) => (
+            Outcome::Failed,
+            json!({ "error": "refused: named rows not found for the tenant", "missing": keys.len() }),
+        ),
+        Preview::Nothing | Preview::Ready(_) => {
+            (Outcome::Ok, json!({ "rows": 0, "committed": false }))
+        }
+    };
+    Done {
+        value: Intervened {
+            rows: Vec::new(),
+            committed: false,
+            refused: Some(why),
+        },
+        result,
+        content,
+        personal: None,
+    }
+}
+
+/// Why a preview cannot be committed, for a message and the record.
+fn refusal(plan: &Plan, preview: &Preview, tenant: &str) -> String {
+    match preview {
+        Preview::Ready(_) => String::new(),
+        Preview::TooMany { at_least, limit } => format!(
+            "the statement affects {}{at_least} rows, more than the limit of {limit}: check the WHERE, or allow more with --max-rows N",
+            if plan.op == Op::Insert {
+                ""
+            } else {
+                "at least "
+            }
+        ),
+        Preview::Nothing => {
+            format!("the statement affects no row of tenant {tenant}: nothing to change")
+        }
+        Preview::Missing(keys) => format!(
+            "not found for tenant {tenant}: {} — no such row, or it belongs to another tenant",
+            keys.iter().map(key_text).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// `col=value col=value`, the way rows are named to the operator.
+pub fn key_text(key: &Map<String, Value>) -> String {
+    key.iter()
+        .map(|(k, v)| format!("{k}={}", cell(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A value as a cell: NULL spelled out, strings without quotes.
+pub fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The outcome with its images is appended inside the change's transaction, so
+/// that COMMIT makes both durable or neither. If the answer to COMMIT is lost,
+/// the log itself tells whether it happened.
+async fn commit_atomic(
+    step: &mut Step<'_, '_>,
+    tx: Transaction<'_>,
+    content: Value,
+    images: Personal,
+    pause: Option<&str>,
+    backend_pid: i32,
+) -> anyhow::Result<Event> {
+    let target = step.session.store.describe();
+    let draft = step.action.outcome(&step.intent, Outcome::Ok, content);
+    let outcome = match pg_store::append_in(&tx, &target, draft, Some(images)).await {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = tx.rollback().await;
+            let e = anyhow::Error::new(e);
+            step.close(Outcome::Failed, json!({ "error": format!("recording the outcome in the change's transaction failed: {e:#}; rolled back") }), None).await?;
+            return Err(e.context("the outcome could not be recorded with the change, so nothing was changed (rolled back)"));
+        }
+    };
+    test_pause(step, pause, backend_pid).await;
+    let Err(e) = tx.commit().await else {
+        return Ok(outcome);
+    };
+    let detail = crate::db::error_chain(&e);
+    let Store::Postgres(pg) = &step.session.store else {
+        anyhow::bail!("COMMIT failed: {detail}");
+    };
+    match pg.has_event(outcome.id).await {
+        Ok(true) => {
+            step.session.ui.warn(&format!(
+                "COMMIT reported `{detail}`, but the outcome seq {} is in the log: the change and its record are committed",
+                outcome.seq
+            ));
+            Ok(outcome)
+        }
+        Ok(false) => {
+            step.close(Outcome::Failed, json!({
+                "error": format!("COMMIT failed: {detail}; the change and its record were rolled back together"),
+            }), None).await?;
+            anyhow::bail!(
+                "COMMIT failed: {detail} — the change and its record were rolled back together: nothing was changed"
+            )
+        }
+        Err(check) => {
+            // Nothing can be recorded truthfully: the intent stays unfinished.
+            step.closed_with(outcome);
+            anyhow::bail!(
+                "COMMIT failed: {detail}, and the audit store cannot tell whether it committed ({check}): intent seq {} stays unfinished — `ltops audit show --tenant {}` shows whether its outcome exists",
+                step.intent.seq,
+                step.action.target.tenant.as_deref().unwrap_or("?")
+            )
+        }
+    }
+}
+
+fn intent_content(plan: &Plan, p: &InterventionPlan) -> Value {
+    let mut m = Map::new();
+    m.insert("form".into(), json!(plan.form.as_str()));
+    m.insert("operation".into(), json!(plan.op.as_str()));
+    m.insert("table".into(), json!(plan.table.name));
+    m.insert("tables".into(), json!(plan.tables));
+    if !plan.set_values.is_empty() {
+        m.insert(
+            "columns".into(),
+            json!(plan.set_values.keys().collect::<Vec<_>>()),
+        );
+    }
+    m.insert("max_rows".into(), json!(p.max_rows));
+    m.insert("atomic".into(), json!(p.atomic));
+    Value::Object(m)
+}
+
+fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
+    let mut columns: Vec<String> = Vec::new();
+    for r in rows {
+        for c in r.changed_columns() {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+    }
+    json!({
+        "operation": plan.op.as_str(),
+        "table": plan.table.name,
+        "rows": rows.len(),
+        plan.op.past(): rows.len(),
+        "columns": columns,
+        "committed": true,
+        "atomic": atomic,
+    })
+}
+
+/// See [`TEST_PAUSE_ENV`].
+async fn test_pause(step: &Step<'_, '_>, gate: Option<&str>, backend_pid: i32) {
+    #[cfg(debug_assertions)]
+    if let Some(path) = gate {
+        let gate = std::path::PathBuf::from(path);
+        let waiting = gate.with_extension("waiting");
+        let _ = std::fs::write(&waiting, backend_pid.to_string());
+        step.session.ui.status(&format!(
+            "{TEST_PAUSE_ENV}: waiting for {} before COMMIT",
+            gate.display()
+        ));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while !gate.exists() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = (step, gate, backend_pid);
+}
