@@ -585,3 +585,17 @@ pub struct ManArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 }
+
+impl GlobalArgs {
+    /// The flags settings resolution needs.
+    pub fn overrides(&self) -> crate::settings::Overrides {
+        crate::settings::Overrides {
+            config: self.config.clone(),
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            yes: self.yes,
+            no_input: self.no_input,
+        }
+    }
+}

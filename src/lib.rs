@@ -1,21 +1,15 @@
-//! ltops: parses the command line, runs the command on a Tokio runtime, prints the
+//! ltops, the command line: parses the command line, runs the command on a Tokio runtime, prints the
 //! error chain, and maps the result to the documented exit codes.
 
-pub mod audit;
-pub mod aws;
 pub mod cli;
 pub mod commands;
-pub mod datamap;
-pub mod db;
-pub mod erasure;
-pub mod intervention;
-pub mod ops;
 pub mod printer;
-pub mod restore;
-pub mod settings;
-pub mod tenant_id;
-pub mod tom;
-pub mod when;
+
+// The library's modules, under the names the command layer has always used.
+pub use ltops_core::{
+    Interrupted, audit, aws, datamap, db, erasure, intervention, ops, restore, settings, tenant_id,
+    tom, when,
+};
 
 use std::process::ExitCode;
 
@@ -48,11 +42,6 @@ impl From<ExitStatus> for ExitCode {
         })
     }
 }
-
-/// Marks an error as an interruption so it maps to exit code 130.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted")]
-pub struct Interrupted;
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -9,8 +9,7 @@ use serde::Serialize;
 
 use crate::cli::Format;
 
-/// Version of every JSON document ltops writes to stdout; bump on incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use ltops_core::SCHEMA_VERSION;
 
 /// A command's result. Each command has its own report type; the printer decides
 /// how it looks.

@@ -71,8 +71,8 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Man(args) => return docs::man(args),
         _ => {}
     }
-    let settings = Settings::resolve(&cli.global, &env, &cwd)?;
-    let printer = Printer::new(settings.format, settings.quiet, settings.verbosity);
+    let settings = Settings::resolve(&cli.global.overrides(), &env, &cwd)?;
+    let printer = Printer::new(cli.global.format, cli.global.quiet, cli.global.verbose);
     let ctx = Ctx { settings, printer };
     match cli.command {
         Command::Login(args) => auth::login(&ctx, &args).await,

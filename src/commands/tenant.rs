@@ -1,7 +1,6 @@
 //! `ltops tenant …` and `ltops retention purge`: the admin's side of a customer's
 //! deletion instruction, from the inventory to the certificate.
 
-use anyhow::bail;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -10,45 +9,26 @@ use crate::ExitStatus;
 use crate::audit::Store;
 use crate::audit::event::{Reason, ReasonKind};
 use crate::cli::{RetentionPurgeArgs, TenantEraseArgs, TenantInventoryArgs};
-use crate::datamap::quote_ident;
 use crate::erasure::certificate::{self, Certificate};
 use crate::erasure::ledger::{self, Entry};
-use crate::erasure::plan::{self, Plan};
+use crate::erasure::plan::Plan;
 use crate::erasure::purge;
 use crate::erasure::run::{self, Mode};
 use crate::ops::erase::{Erase, EraseOptions, ErasePlan};
 use crate::ops::mutation::{self, End, Request};
 use crate::ops::purge::{Purge, Purged};
+use crate::ops::tenants::{self, Inventory, TenantList};
 use crate::printer::{Report, key_value_table, table};
 
-async fn connect(ctx: &Ctx, sdk: &aws_config::SdkConfig) -> anyhow::Result<tokio_postgres::Client> {
-    Ok(crate::db::connect(
-        ctx.settings.config.database.as_ref(),
-        &ctx.settings.env,
-        sdk,
-    )
-    .await?)
-}
-
 #[derive(Serialize)]
-struct TenantRow {
-    tenant: String,
-    status: Option<String>,
-    name: Option<String>,
-    erased_at: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ListReport {
-    tenants: Vec<TenantRow>,
-    role_sees_all: bool,
-}
+#[serde(transparent)]
+struct ListReport(TenantList);
 
 impl Report for ListReport {
     const KIND: &'static str = "tenant.list";
     fn render_table(&self) -> String {
         let mut t = table(["tenant", "name", "status", "erased"]);
-        for r in &self.tenants {
+        for r in &self.0.tenants {
             t.add_row(vec![
                 r.tenant.clone(),
                 r.name.clone().unwrap_or_else(|| "-".into()),
@@ -61,84 +41,24 @@ impl Report for ListReport {
 }
 
 pub async fn list(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
-    let map = ctx.data_map()?;
-    let sdk = crate::aws::config::load(&ctx.settings.aws).await;
-    let client = connect(ctx, &sdk).await?;
-    let sees_all: bool = client
-        .query_one(
-            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
-            &[],
-        )
-        .await?
-        .get(0);
-    if !sees_all {
+    let list = tenants::list(&ctx.settings, &ctx.data_map()?).await?;
+    if !list.role_sees_all {
         ctx.printer.warn(
             "the database role is subject to row-level security and sees no tenant it is not scoped to; list tenants with an admin role",
         );
     }
-    let status = map
-        .tenant
-        .status_column
-        .as_ref()
-        .map(|c| format!("{}::text", quote_ident(c)))
-        .unwrap_or_else(|| "NULL::text".into());
-    let name = map
-        .tenant
-        .personal
-        .first()
-        .map(|c| format!("{}::text", quote_ident(c)))
-        .unwrap_or_else(|| "NULL::text".into());
-    let rows = client
-        .query(
-            &format!(
-                "SELECT {}::text, {status}, {name} FROM {} ORDER BY 1",
-                quote_ident(&map.tenant.key),
-                map.qualified(&map.tenant.table)
-            ),
-            &[],
-        )
-        .await?;
-    let store = Store::open(&ctx.settings, &sdk).await?;
-    let entries = ledger::entries(&store.read_all().await?);
-    let mut tenants: Vec<TenantRow> = rows
-        .into_iter()
-        .map(|r| TenantRow {
-            tenant: r.get(0),
-            status: r.get(1),
-            name: r.get(2),
-            erased_at: None,
-        })
-        .collect();
-    for e in &entries {
-        match tenants.iter_mut().find(|t| t.tenant == e.tenant) {
-            // Present again (a restored database): the erasure must be re-applied.
-            Some(t) => t.erased_at = Some(format!("{} (data present again!)", e.erased_at)),
-            None => tenants.push(TenantRow {
-                tenant: e.tenant.clone(),
-                status: Some("erased".into()),
-                name: None,
-                erased_at: Some(e.erased_at.clone()),
-            }),
-        }
-    }
-    ctx.printer.report(&ListReport {
-        tenants,
-        role_sees_all: sees_all,
-    })?;
+    ctx.printer.report(&ListReport(list))?;
     Ok(ExitStatus::Success)
 }
 
 #[derive(Serialize)]
-struct InventoryReport {
-    #[serde(flatten)]
-    plan: Plan,
-    erased: Option<Entry>,
-}
+#[serde(transparent)]
+struct InventoryReport(Inventory);
 
 impl Report for InventoryReport {
     const KIND: &'static str = "tenant.inventory";
     fn render_table(&self) -> String {
-        render_plan(&self.plan)
+        render_plan(&self.0.plan)
     }
 }
 
@@ -192,27 +112,17 @@ fn render_plan(plan: &Plan) -> String {
 pub async fn inventory(ctx: &Ctx, args: &TenantInventoryArgs) -> anyhow::Result<ExitStatus> {
     let map = ctx.data_map()?;
     let tenant = super::tenant_arg(&map, "tenant", &args.tenant)?;
-    let sdk = crate::aws::config::load(&ctx.settings.aws).await;
-    let mut client = connect(ctx, &sdk).await?;
-    let plan = plan::plan(&mut client, &map, tenant.as_str(), ctx.settings.today).await?;
-    if !plan.schema.is_clean() {
-        for line in plan.schema.describe() {
-            ctx.printer.status(format!("refused: {line}"));
-        }
-        ctx.printer
-            .report(&InventoryReport { plan, erased: None })?;
-        return Ok(ExitStatus::No);
+    let inventory = tenants::inventory(&ctx.settings, &map, &tenant).await?;
+    let clean = inventory.plan.schema.is_clean();
+    for line in inventory.plan.schema.describe() {
+        ctx.printer.status(format!("refused: {line}"));
     }
-    let store = Store::open(&ctx.settings, &sdk).await?;
-    let entries = ledger::entries(&store.read_all().await?);
-    let erased = ledger::find(&entries, tenant.as_str()).cloned();
-    if !plan.tenant_exists && plan.total_delete() == 0 && erased.is_none() {
-        bail!(
-            "no tenant {tenant} in the database or the erasure ledger — check the id with `ltops tenant list`"
-        );
-    }
-    ctx.printer.report(&InventoryReport { plan, erased })?;
-    Ok(ExitStatus::Success)
+    ctx.printer.report(&InventoryReport(inventory))?;
+    Ok(if clean {
+        ExitStatus::Success
+    } else {
+        ExitStatus::No
+    })
 }
 
 #[derive(Serialize)]

@@ -778,7 +778,7 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
 }
 
 #[test]
-fn dry_run_shows_the_preview_and_changes_and_records_nothing() {
+fn dry_run_shows_the_preview_changes_nothing_and_is_recorded() {
     let (lab, home, db) = setup("iv_dry", "");
     let lead = lead_of(lab, &db, T3, 0);
     let before = all_rows(lab, &db);
@@ -827,7 +827,25 @@ fn dry_run_shows_the_preview_and_changes_and_records_nothing() {
     code(&out, 0);
     assert!(json_stdout(&out)["rows"].as_u64().unwrap() > 0);
     assert_eq!(all_rows(lab, &db), before);
-    assert!(!home.audit_file().exists(), "a dry run records nothing");
+    // A dry run reads customer data: it is recorded like any other access,
+    // with the statement sealed under the tenant key, as a dry run.
+    let log = std::fs::read_to_string(home.audit_file()).unwrap();
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 4, "{log}");
+    let outcomes: Vec<_> = events.iter().filter(|e| e["phase"] == "outcome").collect();
+    assert_eq!(outcomes.len(), 2);
+    for o in outcomes {
+        assert_eq!(o["result"], "ok");
+        assert_eq!(o["content"]["dry_run"], true);
+        assert_eq!(o["content"]["committed"], false);
+    }
+    assert!(
+        !log.contains("neu@example.org"),
+        "values are sealed, not in clear"
+    );
     // Without --yes and without a terminal, the real thing refuses up front.
     let out = run(
         &home,
@@ -853,7 +871,14 @@ fn dry_run_shows_the_preview_and_changes_and_records_nothing() {
         "{}",
         text(&out)
     );
-    assert!(!home.audit_file().exists());
+    assert_eq!(
+        std::fs::read_to_string(home.audit_file())
+            .unwrap()
+            .lines()
+            .count(),
+        4,
+        "a refusal before anything ran records nothing more"
+    );
 }
 
 #[test]

@@ -484,7 +484,7 @@ mod tests {
     use super::*;
 
     fn repo_map() -> DataMap {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/datamap.yaml");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/datamap.yaml");
         DataMap::load(&path).unwrap()
     }
 

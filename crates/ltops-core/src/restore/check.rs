@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn the_repo_catalog_has_rds_checks() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/tom");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/tom");
         let catalog = Catalog::load(&dir).unwrap();
         let names: Vec<String> = rds_controls(&catalog)
             .iter()

@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{Format, GlobalArgs};
-
 /// Mutating commands that the config's `permissions` map can grant to SSO permission sets.
 /// A fixed list so that a typo in the config is an error, not a silently dead grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -483,9 +481,6 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     pub config: ConfigFile,
     pub aws: AwsSettings,
-    pub format: Format,
-    pub verbosity: u8,
-    pub quiet: bool,
     pub yes: bool,
     pub no_input: bool,
     pub home: PathBuf,
@@ -507,8 +502,20 @@ pub struct AwsSettings {
     pub sso_cache_dir: PathBuf,
 }
 
+/// What the command line says about where and how to run: the global flags
+/// that settings resolution needs (the command layer fills it from clap).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub yes: bool,
+    pub no_input: bool,
+}
+
 impl Settings {
-    pub fn resolve(global: &GlobalArgs, env: &Env, cwd: &Path) -> Result<Settings, ConfigError> {
+    pub fn resolve(global: &Overrides, env: &Env, cwd: &Path) -> Result<Settings, ConfigError> {
         let home = env
             .get("HOME")
             .map(PathBuf::from)
@@ -601,9 +608,6 @@ impl Settings {
             config_path,
             config,
             aws,
-            format: global.format,
-            verbosity: global.verbose,
-            quiet: global.quiet,
             yes: global.yes,
             no_input: global.no_input,
             home,

@@ -170,7 +170,7 @@ mod tests {
     use super::*;
 
     fn repo() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 
     /// The TOM is the text of record: every bullet of it must have a control.

@@ -343,7 +343,7 @@ pub(crate) mod tests {
     use std::path::Path;
 
     pub(crate) fn repo_map() -> DataMap {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/datamap.yaml");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/datamap.yaml");
         DataMap::load(&path).unwrap()
     }
 

@@ -11,3 +11,4 @@ pub mod purge;
 pub mod record;
 pub mod restore;
 pub mod review;
+pub mod tenants;

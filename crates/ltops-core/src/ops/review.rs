@@ -296,10 +296,7 @@ pub fn write_report(review: &Review, req: &ReportRequest<'_>) -> anyhow::Result<
     let doc = report::render(&review.report, req.previous, req.lang, req.format);
     let mut json_doc = serde_json::to_value(&review.report)?;
     if let Value::Object(m) = &mut json_doc {
-        m.insert(
-            "schema_version".into(),
-            json!(crate::printer::SCHEMA_VERSION),
-        );
+        m.insert("schema_version".into(), json!(crate::SCHEMA_VERSION));
         m.insert("kind".into(), json!("tom.report"));
     }
     let json_text = serde_json::to_string_pretty(&json_doc)? + "\n";

@@ -1,0 +1,27 @@
+//! The library of ltops: the domain (audit log, AWS, database, data map,
+//! erasure, restore, interventions, TOM checks) and the use cases built on it
+//! (`ops`). It knows nothing of the command line: no clap, no printing, no
+//! prompts — the `ltops` crate beside it translates flags, asks and prints.
+//! Being a crate of its own is what lets the compiler enforce that split.
+
+pub mod audit;
+pub mod aws;
+pub mod datamap;
+pub mod db;
+pub mod erasure;
+pub mod intervention;
+pub mod ops;
+pub mod restore;
+pub mod settings;
+pub mod tenant_id;
+pub mod tom;
+pub mod when;
+
+/// Version of every JSON document ltops writes (stdout, reports,
+/// certificates); bump on incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Marks an error as an interruption (Ctrl-C), so it maps to exit code 130.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
