@@ -219,53 +219,65 @@ impl Mutation for Intervene {
                 .await?;
             anyhow::bail!("not confirmed; nothing was changed");
         }
-        let _shield = step.shield();
-        let content = outcome_content(&self.plan, &rows, p.atomic);
-        let images = Personal {
-            tenant: tenant.to_owned(),
-            data: json!({
-                "rows": rows.iter().map(|r| json!({ "before": r.before, "after": r.after })).collect::<Vec<_>>(),
-            }),
-        };
-        let env = &step.session.settings.env;
-        let pause = env.get(TEST_PAUSE_ENV).map(str::to_owned);
-        if p.atomic {
-            let outcome = commit_atomic(
-                step,
-                tx,
-                content.clone(),
-                images,
-                pause.as_deref(),
-                backend_pid,
-            )
-            .await?;
-            step.closed_with(outcome);
-            let done = Intervened {
-                rows,
-                committed: true,
-                refused: None,
-            };
-            return Ok(Done::ok(done, content));
-        }
-        test_pause(step, pause.as_deref(), backend_pid).await;
-        if let Err(e) = tx.commit().await {
-            let detail = crate::db::error_chain(&e);
-            step.close(Outcome::Failed, json!({
-                "error": format!("COMMIT failed: {detail}; if the connection broke during COMMIT, whether the change was committed is unknown — compare the rows with the preview"),
-            }), None).await?;
-            anyhow::bail!(
-                "COMMIT failed: {detail} — if the connection broke during COMMIT, whether the change was committed is unknown: compare the rows with the preview above"
-            );
-        }
-        let done = Intervened {
-            rows,
-            committed: true,
-            refused: None,
-        };
-        let mut done = Done::ok(done, content);
-        done.personal = Some(images);
-        Ok(done)
+        commit(step, tx, &self.plan, p, rows, backend_pid).await
     }
+}
+
+/// The commit, shielded from Ctrl-C: with the outcome inside the change's
+/// transaction (audit log in this database), or appended right after it.
+async fn commit(
+    step: &mut Step<'_, '_>,
+    tx: Transaction<'_>,
+    plan: &Plan,
+    p: &InterventionPlan,
+    rows: Vec<RowChange>,
+    backend_pid: i32,
+) -> anyhow::Result<Done<Intervened>> {
+    let _shield = step.shield();
+    let content = outcome_content(plan, &rows, p.atomic);
+    let images = Personal {
+        tenant: p.tenant.to_string(),
+        data: json!({
+            "rows": rows.iter().map(|r| json!({ "before": r.before, "after": r.after })).collect::<Vec<_>>(),
+        }),
+    };
+    let pause = step
+        .session
+        .settings
+        .env
+        .get(TEST_PAUSE_ENV)
+        .map(str::to_owned);
+    let done = Intervened {
+        rows,
+        committed: true,
+        refused: None,
+    };
+    if p.atomic {
+        let outcome = commit_atomic(
+            step,
+            tx,
+            content.clone(),
+            images,
+            pause.as_deref(),
+            backend_pid,
+        )
+        .await?;
+        step.closed_with(outcome);
+        return Ok(Done::ok(done, content));
+    }
+    test_pause(step, pause.as_deref(), backend_pid).await;
+    if let Err(e) = tx.commit().await {
+        let detail = crate::db::error_chain(&e);
+        step.close(Outcome::Failed, json!({
+            "error": format!("COMMIT failed: {detail}; if the connection broke during COMMIT, whether the change was committed is unknown — compare the rows with the preview"),
+        }), None).await?;
+        anyhow::bail!(
+            "COMMIT failed: {detail} — if the connection broke during COMMIT, whether the change was committed is unknown: compare the rows with the preview above"
+        );
+    }
+    let mut done = Done::ok(done, content);
+    done.personal = Some(images);
+    Ok(done)
 }
 
 /// A preview that cannot be committed: recorded, reported, exit status 1.
