@@ -297,10 +297,7 @@ async fn execute(
                 let witness = s.recorded_head();
                 let v = verify::verify_bytes(&bytes, witness.as_ref());
                 let events = parse_events(&bytes);
-                let head = events.last().map(|e| Witness {
-                    seq: e.seq,
-                    hash: e.hash.clone(),
-                });
+                let head = events.last().and_then(Witness::of);
                 Ok(AuditData {
                     source: format!("audit log ({})", s.describe()),
                     verify: v,
