@@ -1,30 +1,24 @@
 //! `ltops audit …`: set up the store, document interventions made elsewhere, and
 //! let anyone — above all the DPO — read, verify and export the log.
 
-use std::collections::HashMap;
-use std::io::Write;
-use std::path::Path;
-
-use anyhow::{Context, bail};
+use anyhow::bail;
 use chrono::Utc;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Ctx;
 use crate::ExitStatus;
 use crate::audit::event::{Event, Phase};
-use crate::audit::seal::KeyState;
+use crate::audit::evidence::{Evidence, Source, Trailer};
+use crate::audit::head::{Head, last_event};
 use crate::audit::verify::{self, VerifyReport, Witness};
-use crate::audit::{AuditError, ShownEvent, Store, show_events};
+use crate::audit::{AuditError, ShownEvent, show_events};
 use crate::cli::{AuditExportArgs, AuditInitArgs, AuditRecordArgs, AuditShowArgs, AuditVerifyArgs};
 use crate::datamap::IdType;
 use crate::ops::mutation::{self, End, Request};
 use crate::ops::record::{AuditInit, AuditRecord};
 use crate::printer::{Report, key_value_table, table};
 use crate::tenant_id::TenantId;
-
-/// The last line of an evidence file: not an event, the export's own record.
-const EXPORT_TRAILER_KEY: &str = "ltops_export";
 
 #[derive(Serialize)]
 struct InitReport {
@@ -163,88 +157,6 @@ pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitSta
     Ok(ExitStatus::Success)
 }
 
-/// Where a read-only audit command reads from.
-enum Source {
-    Store(Store),
-    Evidence {
-        path: String,
-        trailer: Option<Value>,
-    },
-}
-
-/// Reads the log bytes; for an evidence file the trailer is split off.
-async fn load(ctx: &Ctx, file: Option<&Path>) -> anyhow::Result<(Source, Vec<u8>)> {
-    match file {
-        Some(path) => {
-            let mut bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read the evidence file {}", path.display()))?;
-            let trailer = split_trailer(&mut bytes);
-            Ok((
-                Source::Evidence {
-                    path: path.display().to_string(),
-                    trailer,
-                },
-                bytes,
-            ))
-        }
-        None => {
-            let sdk = crate::aws::config::load(&ctx.settings.aws).await;
-            let store = Store::open(&ctx.settings, &sdk).await?;
-            let bytes = store.read_all().await?;
-            Ok((Source::Store(store), bytes))
-        }
-    }
-}
-
-fn split_trailer(bytes: &mut Vec<u8>) -> Option<Value> {
-    let end = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |p| p + 1);
-    let start = bytes[..end]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    let v: Value = serde_json::from_slice(&bytes[start..end]).ok()?;
-    let trailer = v.get(EXPORT_TRAILER_KEY)?.clone();
-    bytes.truncate(start);
-    Some(trailer)
-}
-
-impl Source {
-    fn describe(&self) -> String {
-        match self {
-            Source::Store(s) => s.describe(),
-            Source::Evidence { path, .. } => format!("evidence file {path}"),
-        }
-    }
-
-    fn witness(&self) -> Option<Witness> {
-        match self {
-            Source::Store(s) => s.recorded_head(),
-            Source::Evidence { trailer, .. } => trailer
-                .as_ref()
-                .and_then(|t| serde_json::from_value(t.get("head")?.clone()).ok()),
-        }
-    }
-
-    async fn keys(&self, ctx: &Ctx) -> HashMap<String, KeyState> {
-        let found = match self {
-            Source::Store(s) => s.key_states().await,
-            // An evidence file carries no keys; the live store's keys open what
-            // has not been shredded since.
-            Source::Evidence { .. } => {
-                let sdk = crate::aws::config::load(&ctx.settings.aws).await;
-                match Store::open(&ctx.settings, &sdk).await {
-                    Ok(s) => s.key_states().await,
-                    Err(e) => Err(e),
-                }
-            }
-        };
-        found.unwrap_or_default()
-    }
-}
-
 #[derive(Serialize)]
 struct ShowReport {
     source: String,
@@ -325,8 +237,8 @@ pub async fn show(ctx: &Ctx, args: &AuditShowArgs) -> anyhow::Result<ExitStatus>
         .map(|s| crate::when::parse_time(s, now))
         .transpose()
         .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
-    let (source, bytes) = load(ctx, args.file.as_deref()).await?;
-    let keys = source.keys(ctx).await;
+    let (source, bytes) = Source::open(&ctx.settings, args.file.as_deref()).await?;
+    let keys = source.keys(&ctx.settings).await;
     let mut events: Vec<ShownEvent> = show_events(&bytes, &keys)
         .into_iter()
         .filter(|s| keep(&s.event, args, since, until))
@@ -415,17 +327,13 @@ impl Report for VerifyOut {
         }
         rows.push((
             "head",
-            r.head
-                .as_ref()
-                .map(|h| format!("{}:{}", h.seq, h.hash))
-                .unwrap_or_else(|| "-".into()),
+            r.head.as_ref().map_or_else(|| "-".into(), Head::to_string),
         ));
         rows.push((
             "checked against",
             r.witness
                 .as_ref()
-                .map(|w| format!("{}:{}", w.seq, w.hash))
-                .unwrap_or_else(|| "no recorded head".into()),
+                .map_or_else(|| "no recorded head".into(), Head::to_string),
         ));
         rows.push((
             "unfinished",
@@ -449,8 +357,8 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
         .as_deref()
         .map(str::parse)
         .transpose()
-        .map_err(|e: String| anyhow::anyhow!("--expect-head: {e}"))?;
-    let (source, bytes) = load(ctx, args.file.as_deref()).await?;
+        .map_err(|e| anyhow::anyhow!("--expect-head {e}"))?;
+    let (source, bytes) = Source::open(&ctx.settings, args.file.as_deref()).await?;
     let witness = expect.or_else(|| source.witness());
     let report = verify::verify_bytes(&bytes, witness.as_ref());
     let intact = report.intact();
@@ -480,7 +388,7 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
 struct ExportReport {
     out: String,
     events: u64,
-    head: Option<Witness>,
+    head: Option<Head>,
     intact: bool,
 }
 
@@ -494,8 +402,7 @@ impl Report for ExportReport {
                 "head",
                 self.head
                     .as_ref()
-                    .map(|h| format!("{}:{}", h.seq, h.hash))
-                    .unwrap_or_else(|| "-".into()),
+                    .map_or_else(|| "-".into(), Head::to_string),
             ),
             (
                 "chain",
@@ -512,7 +419,7 @@ pub async fn export(ctx: &Ctx, args: &AuditExportArgs) -> anyhow::Result<ExitSta
             args.out.display()
         );
     }
-    let (source, bytes) = load(ctx, None).await?;
+    let (source, bytes) = Source::open(&ctx.settings, None).await?;
     let report = verify::verify_bytes(&bytes, source.witness().as_ref());
     if let Some(b) = &report.first_break {
         ctx.printer.warn(format!(
@@ -520,38 +427,18 @@ pub async fn export(ctx: &Ctx, args: &AuditExportArgs) -> anyhow::Result<ExitSta
             b.seq, b.detail
         ));
     }
-    let last: Option<Event> = bytes
-        .split(|b| *b == b'\n')
-        .rfind(|l| !l.is_empty())
-        .and_then(|l| serde_json::from_slice(l).ok());
-    let head = last.map(|e| Witness {
-        seq: e.seq,
-        hash: e.hash,
-    });
-    let trailer = json!({
-        EXPORT_TRAILER_KEY: {
-            "exported_at": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "source": source.describe(),
-            "events": report.events,
-            "head": head,
-        }
-    });
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    let mut f = opts
-        .open(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    f.write_all(&bytes)?;
-    if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
-        f.write_all(b"\n")?;
-    }
-    f.write_all(trailer.to_string().as_bytes())?;
-    f.write_all(b"\n")?;
-    f.sync_all()?;
+    // The last event even of a broken chain: the file shows the log as it is.
+    let trailer = Trailer {
+        exported_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        source: source.describe(),
+        events: report.events,
+        head: last_event(&bytes).as_ref().and_then(Head::of),
+    };
+    Evidence::write(&args.out, &bytes, &trailer)?;
     ctx.printer.report(&ExportReport {
         out: args.out.display().to_string(),
         events: report.events,
-        head,
+        head: trailer.head,
         intact: report.intact(),
     })?;
     Ok(ExitStatus::Success)
@@ -559,8 +446,8 @@ pub async fn export(ctx: &Ctx, args: &AuditExportArgs) -> anyhow::Result<ExitSta
 
 #[derive(Serialize)]
 struct HeadReport {
-    seq: u64,
-    hash: String,
+    #[serde(flatten)]
+    head: Head,
     at: Option<String>,
     source: String,
 }
@@ -568,12 +455,12 @@ struct HeadReport {
 impl Report for HeadReport {
     const KIND: &'static str = "audit.head";
     fn render_table(&self) -> String {
-        format!("{}:{}\n", self.seq, self.hash)
+        format!("{}\n", self.head)
     }
 }
 
 pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
-    let (source, bytes) = load(ctx, None).await?;
+    let (source, bytes) = Source::open(&ctx.settings, None).await?;
     let report = verify::verify_bytes(&bytes, source.witness().as_ref());
     if let Some(b) = &report.first_break {
         return Err(AuditError::Broken(format!(
@@ -582,23 +469,11 @@ pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         ))
         .into());
     }
-    let last: Option<Event> = bytes
-        .split(|b| *b == b'\n')
-        .rfind(|l| !l.is_empty())
-        .and_then(|l| serde_json::from_slice(l).ok());
-    let report = match last {
-        Some(e) => HeadReport {
-            seq: e.seq,
-            hash: e.hash,
-            at: Some(e.at),
-            source: source.describe(),
-        },
-        None => HeadReport {
-            seq: 0,
-            hash: crate::audit::event::GENESIS.to_owned(),
-            at: None,
-            source: source.describe(),
-        },
+    // An intact chain's head is its last event; an empty one's is genesis.
+    let report = HeadReport {
+        head: report.head.unwrap_or(Head::GENESIS),
+        at: last_event(&bytes).map(|e| e.at),
+        source: source.describe(),
     };
     ctx.printer.report(&report)?;
     Ok(ExitStatus::Success)

@@ -8,27 +8,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{Home, Lab, json_stdout, lab};
+use crate::support::{Home, Lab, Ltops, describe, json_stdout, lab, stderr};
 
 const T1: &str = "00000000-0000-4000-8000-000000000001";
 const T2: &str = "00000000-0000-4000-8000-000000000002";
 const T3: &str = "00000000-0000-4000-8000-000000000003";
 
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 fn code(out: &Output, expected: i32) {
-    assert_eq!(out.status.code(), Some(expected), "{}", text(out));
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    assert_eq!(out.status.code(), Some(expected), "{}", describe(out));
 }
 
 /// The config for `db` as `user`, with the repository's data map.
@@ -48,36 +35,18 @@ fn setup(prefix: &str, extra: &str) -> (&'static Lab, Home, String) {
     let home = lab.home();
     home.login();
     home.configure(&config(lab, &db, "ltops_operator", extra));
+    home.use_db_password(&lab.operator_password());
     (lab, home, db)
 }
 
-fn ltops(home: &Home, lab: &Lab) -> assert_cmd::Command {
-    let mut c = home.ltops();
-    c.env("LTOPS_DB_PASSWORD", lab.operator_password());
-    c
-}
-
-fn run(home: &Home, lab: &Lab, args: &[&str]) -> Output {
-    ltops(home, lab).args(args).output().unwrap()
-}
-
 /// `intervene sql` for tenant `tenant` with `--yes --format json`.
-fn sql(home: &Home, lab: &Lab, tenant: &str, statement: &str, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "--yes",
-        "--format",
-        "json",
-        "intervene",
-        "sql",
-        "--tenant",
-        tenant,
-        "--incident",
-        "INC-2026-7",
-        "--sql",
-        statement,
-    ];
-    args.extend_from_slice(extra);
-    run(home, lab, &args)
+fn sql<'a>(home: &'a Home, tenant: &str, statement: &str) -> Ltops<'a> {
+    home.intervene("sql")
+        .yes()
+        .json()
+        .tenant(tenant)
+        .incident("INC-2026-7")
+        .sql(statement)
 }
 
 fn lead_of(lab: &Lab, db: &str, tenant: &str, n: usize) -> String {
@@ -113,12 +82,11 @@ fn all_rows(lab: &Lab, db: &str) -> String {
     )
 }
 
-fn list(home: &Home, lab: &Lab, extra: &[&str]) -> Value {
-    let mut args = vec!["--format", "json", "intervene", "list"];
-    args.extend_from_slice(extra);
-    let out = run(home, lab, &args);
-    code(&out, 0);
-    json_stdout(&out)
+fn list(home: &Home, extra: &[&str]) -> Value {
+    home.intervene("list")
+        .json()
+        .args(extra.iter().copied())
+        .ok_json()
 }
 
 #[test]
@@ -132,31 +100,18 @@ fn set_shows_and_records_before_and_after_images_sealed() {
     );
     let others_before = others(lab, &db, T3);
 
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--yes",
-            "--format",
-            "json",
-            "intervene",
-            "set",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &lead,
-            "--set",
-            "status=lost",
-            "--set",
-            "notes=Kunde bittet um Korrektur (Ticket 4711-ÄÖÜ)",
-            "--instruction",
-            "TICKET-4711",
-            "--note",
-            "customer asked by mail",
-        ],
-    );
+    let out = home
+        .intervene("set")
+        .yes()
+        .json()
+        .tenant(T3)
+        .table("leads")
+        .id(&lead)
+        .set("status", "lost")
+        .set("notes", "Kunde bittet um Korrektur (Ticket 4711-ÄÖÜ)")
+        .instruction("TICKET-4711")
+        .note("customer asked by mail")
+        .run();
     code(&out, 0);
     let report = json_stdout(&out);
     assert_eq!(report["kind"], "intervene");
@@ -200,7 +155,7 @@ fn set_shows_and_records_before_and_after_images_sealed() {
     }
     assert!(raw.contains("\"action\":\"intervene.set\""), "{raw}");
     // …but the images open with the tenant key.
-    let v = list(&home, lab, &["--images"]);
+    let v = list(&home, &["--images"]);
     let iv = &v["interventions"][0];
     assert_eq!(v["interventions"].as_array().unwrap().len(), 1);
     assert_eq!(iv["status"], "ok");
@@ -228,18 +183,7 @@ fn set_shows_and_records_before_and_after_images_sealed() {
         "{iv}"
     );
     // audit show opens them too, and the chain verifies (with the DPO's script as well).
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--format",
-            "json",
-            "audit",
-            "show",
-            "--action",
-            "intervene.",
-        ],
-    );
+    let out = home.audit("show").json().action("intervene.").run();
     code(&out, 0);
     let shown = json_stdout(&out);
     assert_eq!(shown["events"][0]["status"], "ok");
@@ -247,16 +191,16 @@ fn set_shows_and_records_before_and_after_images_sealed() {
         shown["events"][1]["personal"]["rows"][0]["after"]["status"],
         "lost"
     );
-    code(&run(&home, lab, &["audit", "verify"]), 0);
+    code(&home.audit("verify").run(), 0);
     let out = Command::new("python3")
         .arg(crate::support::repo_root().join("scripts/verify-audit.py"))
         .arg(home.audit_file())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", describe(&out));
 
     // Table output of the list names reason, actor and count.
-    let out = run(&home, lab, &["intervene", "list", "--tenant", T3]);
+    let out = home.intervene("list").tenant(T3).run();
     code(&out, 0);
     let t = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -265,7 +209,7 @@ fn set_shows_and_records_before_and_after_images_sealed() {
     );
     assert!(!t.contains("4711-ÄÖÜ"), "images only with --images: {t}");
     assert_eq!(
-        list(&home, lab, &["--tenant", T2])["interventions"]
+        list(&home, &["--tenant", T2])["interventions"]
             .as_array()
             .unwrap()
             .len(),
@@ -279,81 +223,55 @@ fn set_shows_and_records_before_and_after_images_sealed() {
     keys[T3]["key"] = Value::Null;
     keys[T3]["destroyed_at"] = Value::String("2026-12-01T10:00:00Z".into());
     std::fs::write(&keys_path, keys.to_string()).unwrap();
-    let v = list(&home, lab, &["--images"]);
+    let v = list(&home, &["--images"]);
     assert_eq!(
         v["interventions"][0]["images"],
         format!("[erased with tenant {T3} on 2026-12-01]")
     );
-    code(&run(&home, lab, &["audit", "verify"]), 0);
+    code(&home.audit("verify").run(), 0);
 }
 
 #[test]
 fn sql_update_delete_and_insert_capture_exact_images() {
     let (lab, home, db) = setup("iv_sql", "");
     home.login_as("bob", "bob@leadtributor.cloud");
-    let bob = |args: &[&str]| {
-        let mut a = vec!["--profile", "bob"];
-        a.extend_from_slice(args);
-        run(&home, lab, &a)
-    };
     let l0 = lead_of(lab, &db, T3, 0);
     let l1 = lead_of(lab, &db, T3, 1);
     let others_before = others(lab, &db, T3);
 
     // UPDATE with an expression, two rows.
-    let out = bob(&[
-        "--yes",
-        "--format",
-        "json",
-        "intervene",
-        "sql",
-        "--tenant",
-        T3,
-        "--incident",
-        "INC-1",
-        "--sql",
-        &format!(
+    let out = home.intervene("sql").profile("bob").yes().json().tenant(T3).incident("INC-1").sql(&format!(
             "UPDATE leads SET notes = coalesce(notes, '') || ' [fixed]', updated_at = updated_at WHERE id IN ('{l0}', '{l1}')"
-        ),
-    ]);
+        )).run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["rows"], 2);
     // DELETE of a lead's events and shares, then the lead (children first: plain FKs).
-    let out = bob(&[
-        "--yes",
-        "--format",
-        "json",
-        "intervene",
-        "sql",
-        "--tenant",
-        T3,
-        "--incident",
-        "INC-1",
-        "--sql",
-        &format!("DELETE FROM lead_events WHERE stream_id = '{l1}'"),
-    ]);
+    let out = home
+        .intervene("sql")
+        .profile("bob")
+        .yes()
+        .json()
+        .tenant(T3)
+        .incident("INC-1")
+        .sql(&format!("DELETE FROM lead_events WHERE stream_id = '{l1}'"))
+        .run();
     code(&out, 0);
     let events_deleted = json_stdout(&out)["rows"].as_u64().unwrap();
-    assert!(events_deleted >= 2, "{}", text(&out));
+    assert!(events_deleted >= 2, "{}", describe(&out));
     lab.psql(
         &db,
         &format!("DELETE FROM lead_shares WHERE lead_id = '{l1}'"),
     );
-    let out = bob(&[
-        "--yes",
-        "--format",
-        "json",
-        "intervene",
-        "delete",
-        "--tenant",
-        T3,
-        "--table",
-        "leads",
-        "--id",
-        &l1,
-        "--incident",
-        "INC-1",
-    ]);
+    let out = home
+        .intervene("delete")
+        .profile("bob")
+        .yes()
+        .json()
+        .tenant(T3)
+        .table("leads")
+        .id(&l1)
+        .incident("INC-1")
+        .run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["operation"], "DELETE");
     assert_eq!(
@@ -364,25 +282,13 @@ fn sql_update_delete_and_insert_capture_exact_images() {
         "0"
     );
     // INSERT: the new row is the after-image.
-    let out = bob(&[
-        "--yes",
-        "--format",
-        "json",
-        "intervene",
-        "sql",
-        "--tenant",
-        T3,
-        "--incident",
-        "INC-1",
-        "--sql",
-        &format!(
+    let out = home.intervene("sql").profile("bob").yes().json().tenant(T3).incident("INC-1").sql(&format!(
             "INSERT INTO access_log (tenant_id, user_pseudonym, action) VALUES ('{T3}', 'ops-bob', 'manual-correction')"
-        ),
-    ]);
+        )).run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["operation"], "INSERT");
 
-    let v = list(&home, lab, &["--images"]);
+    let v = list(&home, &["--images"]);
     let ivs = v["interventions"].as_array().unwrap();
     assert_eq!(ivs.len(), 4);
     assert!(
@@ -425,21 +331,17 @@ fn sql_update_delete_and_insert_capture_exact_images() {
         &db,
         &format!("SELECT id FROM lead_events WHERE tenant_id = '{T3}' ORDER BY id LIMIT 1"),
     );
-    let out = bob(&[
-        "--yes",
-        "intervene",
-        "set",
-        "--tenant",
-        T3,
-        "--table",
-        "lead_events",
-        "--id",
-        &event,
-        "--set",
-        r#"payload={"email": null, "corrected": true}"#,
-        "--incident",
-        "INC-1",
-    ]);
+    let out = home
+        .intervene("set")
+        .profile("bob")
+        .yes()
+        .tenant(T3)
+        .table("lead_events")
+        .id(&event)
+        .arg("--set")
+        .arg(r#"payload={"email": null, "corrected": true}"#)
+        .incident("INC-1")
+        .run();
     code(&out, 0);
     assert_eq!(
         lab.psql(
@@ -448,66 +350,50 @@ fn sql_update_delete_and_insert_capture_exact_images() {
         ),
         "true"
     );
-    let out = bob(&[
-        "--yes",
-        "intervene",
-        "set",
-        "--tenant",
-        T3,
-        "--table",
-        "lead_events",
-        "--id",
-        &event,
-        "--set",
-        "payload={not json",
-        "--incident",
-        "INC-1",
-    ]);
+    let out = home
+        .intervene("set")
+        .profile("bob")
+        .yes()
+        .tenant(T3)
+        .table("lead_events")
+        .id(&event)
+        .set("payload", "{not json")
+        .incident("INC-1")
+        .run();
     code(&out, 2);
-    assert!(stderr(&out).contains("not JSON"), "{}", text(&out));
-    let out = bob(&[
-        "--yes",
-        "intervene",
-        "set",
-        "--tenant",
-        T3,
-        "--table",
-        "leads",
-        "--id",
-        &l0,
-        "--set",
-        "no_such_column=1",
-        "--incident",
-        "INC-1",
-    ]);
+    assert!(stderr(&out).contains("not JSON"), "{}", describe(&out));
+    let out = home
+        .intervene("set")
+        .profile("bob")
+        .yes()
+        .tenant(T3)
+        .table("leads")
+        .id(&l0)
+        .set("no_such_column", "1")
+        .incident("INC-1")
+        .run();
     code(&out, 2);
     assert!(
         stderr(&out).contains("is not a column of leads"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     let member = lab.psql(
         &db,
         "SELECT tenant_id || ' ' || marketplace_id FROM marketplace_members ORDER BY 1 LIMIT 1",
     );
     let (mt, mm) = member.split_once(' ').unwrap();
-    let out = bob(&[
-        "--yes",
-        "--format",
-        "json",
-        "intervene",
-        "delete",
-        "--tenant",
-        mt,
-        "--table",
-        "marketplace_members",
-        "--key",
-        &format!("marketplace_id={mm}"),
-        "--key",
-        &format!("tenant_id={mt}"),
-        "--incident",
-        "INC-1",
-    ]);
+    let out = home
+        .intervene("delete")
+        .profile("bob")
+        .yes()
+        .json()
+        .tenant(mt)
+        .table("marketplace_members")
+        .key("marketplace_id", mm)
+        .key("tenant_id", mt)
+        .incident("INC-1")
+        .run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["changes"][0]["key"]["marketplace_id"], mm);
     assert_eq!(
@@ -542,12 +428,12 @@ fn cross_tenant_attempts_change_nothing() {
             "UPDATE leads SET notes = 'pwned' WHERE id IN (SELECT id FROM leads WHERE tenant_id = '{T2}')"
         ),
     ] {
-        let out = sql(&home, lab, T3, &statement, &[]);
+        let out = sql(&home, T3, &statement).run();
         code(&out, 1);
         assert!(
             stderr(&out).contains("affects no row of tenant"),
             "{statement}: {}",
-            text(&out)
+            describe(&out)
         );
     }
     // Statements that would write into another tenant are stopped by RLS (exit 2).
@@ -560,12 +446,12 @@ fn cross_tenant_attempts_change_nothing() {
             "INSERT INTO leads (id, tenant_id, email) VALUES (gen_random_uuid(), '{T1}', 'x@y.z')"
         ),
     ] {
-        let out = sql(&home, lab, T3, &statement, &[]);
+        let out = sql(&home, T3, &statement).run();
         code(&out, 2);
         assert!(
             stderr(&out).contains("row-level security"),
             "{statement}: {}",
-            text(&out)
+            describe(&out)
         );
     }
     // Refused before anything runs: session changes, scope escapes, other tables.
@@ -602,20 +488,19 @@ fn cross_tenant_attempts_change_nothing() {
             "not a table of the data map",
         ),
     ] {
-        let out = sql(&home, lab, T3, &statement, &[]);
+        let out = sql(&home, T3, &statement).run();
         code(&out, 2);
-        assert!(stderr(&out).contains(why), "{statement}: {}", text(&out));
+        assert!(
+            stderr(&out).contains(why),
+            "{statement}: {}",
+            describe(&out)
+        );
     }
     // Reading another tenant's data into one's own rows sees nothing of it.
-    let out = sql(
-        &home,
-        lab,
-        T3,
+    let out = sql(&home, T3,
         &format!(
             "UPDATE leads SET notes = coalesce((SELECT email FROM leads WHERE tenant_id = '{T2}' LIMIT 1), 'nothing visible') WHERE id = '{mine}'"
-        ),
-        &[],
-    );
+        )).run();
     code(&out, 0);
     assert_eq!(
         lab.psql(&db, &format!("SELECT notes FROM leads WHERE id = '{mine}'")),
@@ -623,28 +508,19 @@ fn cross_tenant_attempts_change_nothing() {
     );
     assert_ne!(their_email, "nothing visible");
     // The structured form: another tenant's row is "not found".
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--yes",
-            "intervene",
-            "delete",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &theirs,
-            "--incident",
-            "INC-1",
-        ],
-    );
+    let out = home
+        .intervene("delete")
+        .yes()
+        .tenant(T3)
+        .table("leads")
+        .id(&theirs)
+        .incident("INC-1")
+        .run();
     code(&out, 1);
     assert!(
         stderr(&out).contains("not found for tenant"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     // Nothing of any other tenant changed; of tenant 3 only the one lead.
     assert_eq!(others(lab, &db, T3), others_before);
@@ -684,7 +560,7 @@ fn cross_tenant_attempts_change_nothing() {
     );
     // Every attempt that got as far as the database is in the log: six found
     // nothing, three were stopped by RLS, one changed its own row, one was not found.
-    let v = list(&home, lab, &[]);
+    let v = list(&home, &[]);
     let ivs = v["interventions"].as_array().unwrap();
     let count = |f: &dyn Fn(&Value) -> bool| ivs.iter().filter(|i| f(i)).count();
     assert_eq!(ivs.len(), 11, "{v}");
@@ -711,12 +587,12 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
         "DELETE FROM leads WHERE false; DROP TABLE leads",
         "UPDATE leads SET notes = 'a' RETURNING *",
     ] {
-        let out = sql(&home, lab, T3, statement, &[]);
+        let out = sql(&home, T3, statement).run();
         code(&out, 2);
         assert!(
             stderr(&out).contains("the statement is refused"),
             "{statement}: {}",
-            text(&out)
+            describe(&out)
         );
     }
     assert!(
@@ -727,25 +603,22 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
     // So is a tenant that does not exist, and a tenant id that is not one.
     let out = sql(
         &home,
-        lab,
         "00000000-0000-4000-8000-0000000000ff",
         "UPDATE leads SET notes = 'x'",
-        &[],
-    );
+    )
+    .run();
     code(&out, 2);
-    assert!(stderr(&out).contains("does not exist"), "{}", text(&out));
-    let out = sql(
-        &home,
-        lab,
-        "3' OR '1'='1",
-        "UPDATE leads SET notes = 'x'",
-        &[],
+    assert!(
+        stderr(&out).contains("does not exist"),
+        "{}",
+        describe(&out)
     );
+    let out = sql(&home, "3' OR '1'='1", "UPDATE leads SET notes = 'x'").run();
     code(&out, 2);
     assert!(
         stderr(&out).contains("is not a tenant id"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     assert!(!home.audit_file().exists());
     assert_eq!(
@@ -758,23 +631,16 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
     // A statement in a file works the same way.
     let f = home.path().join("fix.sql");
     std::fs::write(&f, "DROP TABLE leads;").unwrap();
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--yes",
-            "intervene",
-            "sql",
-            "--tenant",
-            T3,
-            "--incident",
-            "INC-1",
-            "--sql-file",
-            f.to_str().unwrap(),
-        ],
-    );
+    let out = home
+        .intervene("sql")
+        .yes()
+        .tenant(T3)
+        .incident("INC-1")
+        .arg("--sql-file")
+        .arg(f.to_str().unwrap())
+        .run();
     code(&out, 2);
-    assert!(stderr(&out).contains("DROP TABLE"), "{}", text(&out));
+    assert!(stderr(&out).contains("DROP TABLE"), "{}", describe(&out));
 }
 
 #[test]
@@ -783,29 +649,18 @@ fn dry_run_shows_the_preview_changes_nothing_and_is_recorded() {
     let lead = lead_of(lab, &db, T3, 0);
     let before = all_rows(lab, &db);
     // No --yes and no terminal: a dry run needs neither.
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--format",
-            "json",
-            "intervene",
-            "set",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &lead,
-            "--set",
-            "email=neu@example.org",
-            "--set-null",
-            "phone",
-            "--incident",
-            "INC-9",
-            "--dry-run",
-        ],
-    );
+    let out = home
+        .intervene("set")
+        .json()
+        .tenant(T3)
+        .table("leads")
+        .id(&lead)
+        .set("email", "neu@example.org")
+        .arg("--set-null")
+        .arg("phone")
+        .incident("INC-9")
+        .dry_run()
+        .run();
     code(&out, 0);
     let r = json_stdout(&out);
     assert_eq!(r["dry_run"], true);
@@ -817,13 +672,10 @@ fn dry_run_shows_the_preview_changes_nothing_and_is_recorded() {
         "{err}"
     );
     assert!(err.contains("rolled back, nothing changed"), "{err}");
-    let out = sql(
-        &home,
-        lab,
-        T3,
-        "DELETE FROM access_log WHERE action IS NOT NULL",
-        &["--dry-run", "--max-rows", "100000"],
-    );
+    let out = sql(&home, T3, "DELETE FROM access_log WHERE action IS NOT NULL")
+        .dry_run()
+        .max_rows(100000)
+        .run();
     code(&out, 0);
     assert!(json_stdout(&out)["rows"].as_u64().unwrap() > 0);
     assert_eq!(all_rows(lab, &db), before);
@@ -847,29 +699,19 @@ fn dry_run_shows_the_preview_changes_nothing_and_is_recorded() {
         "values are sealed, not in clear"
     );
     // Without --yes and without a terminal, the real thing refuses up front.
-    let out = run(
-        &home,
-        lab,
-        &[
-            "intervene",
-            "set",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &lead,
-            "--set",
-            "status=won",
-            "--incident",
-            "INC-9",
-        ],
-    );
+    let out = home
+        .intervene("set")
+        .tenant(T3)
+        .table("leads")
+        .id(&lead)
+        .set("status", "won")
+        .incident("INC-9")
+        .run();
     code(&out, 2);
     assert!(
         stderr(&out).contains("--dry-run, then pass --yes"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     assert_eq!(
         std::fs::read_to_string(home.audit_file())
@@ -894,40 +736,33 @@ fn more_rows_than_the_limit_are_refused_unless_allowed() {
     assert!(new3 > 100, "the seed has {new3} new leads for tenant 3");
     let before = all_rows(lab, &db);
     let statement = "UPDATE leads SET status = 'contacted' WHERE status = 'new'";
-    let out = sql(&home, lab, T3, statement, &[]);
+    let out = sql(&home, T3, statement).run();
     code(&out, 1);
     assert!(
         stderr(&out).contains("more than the limit of 100"),
         "{}",
-        text(&out)
+        describe(&out)
     );
-    assert!(stderr(&out).contains("--max-rows"), "{}", text(&out));
+    assert!(stderr(&out).contains("--max-rows"), "{}", describe(&out));
     // An UPDATE without WHERE on the big tenant stops at the limit too.
-    let out = sql(
-        &home,
-        lab,
-        T1,
-        "UPDATE leads SET notes = 'all'",
-        &["--max-rows", "1000"],
-    );
+    let out = sql(&home, T1, "UPDATE leads SET notes = 'all'")
+        .max_rows(1000)
+        .run();
     code(&out, 1);
     assert!(
         stderr(&out).contains("at least 1001 rows"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     assert_eq!(all_rows(lab, &db), before);
-    let v = list(&home, lab, &[]);
+    let v = list(&home, &[]);
     assert_eq!(v["interventions"][0]["status"], "failed");
     assert_eq!(v["interventions"][1]["status"], "failed");
     // Allowed explicitly: every one of them, exactly.
-    let out = sql(
-        &home,
-        lab,
-        T3,
-        statement,
-        &["--max-rows", &new3.to_string()],
-    );
+    let out = sql(&home, T3, statement)
+        .arg("--max-rows")
+        .arg(new3.to_string())
+        .run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["rows"], new3);
     assert_eq!(
@@ -945,29 +780,18 @@ fn more_rows_than_the_limit_are_refused_unless_allowed() {
         "intervene:\n  max_rows: 1\n",
     ));
     let (a, b) = (lead_of(lab, &db, T3, 0), lead_of(lab, &db, T3, 1));
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--yes",
-            "intervene",
-            "set",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &a,
-            "--id",
-            &b,
-            "--set",
-            "status=won",
-            "--incident",
-            "INC-1",
-        ],
-    );
+    let out = home
+        .intervene("set")
+        .yes()
+        .tenant(T3)
+        .table("leads")
+        .id(&a)
+        .id(&b)
+        .set("status", "won")
+        .incident("INC-1")
+        .run();
     code(&out, 1);
-    assert!(stderr(&out).contains("limit of 1"), "{}", text(&out));
+    assert!(stderr(&out).contains("limit of 1"), "{}", describe(&out));
 }
 
 #[test]
@@ -999,7 +823,11 @@ fn roles_and_tables_that_rls_does_not_hold_are_refused() {
     home.configure(&config(lab, &db, "postgres", ""));
     let out = attempt(&home, &lab.superuser_password());
     code(&out, 2);
-    assert!(stderr(&out).contains("is a superuser"), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("is a superuser"),
+        "{}",
+        describe(&out)
+    );
     // A BYPASSRLS role.
     let role = format!("iv_bypass_{}", std::process::id());
     lab.psql(&db, &format!("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} LOGIN BYPASSRLS PASSWORD 'bypass'; END IF; END$$"));
@@ -1009,7 +837,7 @@ fn roles_and_tables_that_rls_does_not_hold_are_refused() {
     assert!(
         stderr(&out).contains("BYPASSRLS") && stderr(&out).contains("NOBYPASSRLS"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     // A table whose RLS is not forced.
     lab.psql(&db, "ALTER TABLE leads NO FORCE ROW LEVEL SECURITY");
@@ -1019,14 +847,18 @@ fn roles_and_tables_that_rls_does_not_hold_are_refused() {
     assert!(
         stderr(&out).contains("enabled and forced"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     lab.psql(&db, "ALTER TABLE leads FORCE ROW LEVEL SECURITY");
     // A permissive policy that ignores the tenant.
     lab.psql(&db, "CREATE POLICY everyone ON leads USING (true)");
     let out = attempt(&home, &lab.operator_password());
     code(&out, 2);
-    assert!(stderr(&out).contains("policy `everyone`"), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("policy `everyone`"),
+        "{}",
+        describe(&out)
+    );
     assert!(!home.audit_file().exists(), "refused before the intent");
     assert_eq!(
         lab.psql(
@@ -1058,6 +890,7 @@ fn setup_pg_store(prefix: &str) -> (&'static Lab, Home, String) {
         "ltops_operator",
         "audit:\n  store: postgres\n",
     ));
+    home.use_db_password(&lab.operator_password());
     (lab, home, db)
 }
 
@@ -1066,27 +899,16 @@ fn with_the_postgres_store_the_outcome_commits_with_the_change() {
     let (lab, home, db) = setup_pg_store("iv_atomic_ok");
     let lead = lead_of(lab, &db, T3, 0);
     let email = lab.psql(&db, &format!("SELECT email FROM leads WHERE id = '{lead}'"));
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--yes",
-            "--format",
-            "json",
-            "intervene",
-            "set",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &lead,
-            "--set",
-            "email=korrigiert@example.org",
-            "--instruction",
-            "TICKET-1",
-        ],
-    );
+    let out = home
+        .intervene("set")
+        .yes()
+        .json()
+        .tenant(T3)
+        .table("leads")
+        .id(&lead)
+        .set("email", "korrigiert@example.org")
+        .instruction("TICKET-1")
+        .run();
     code(&out, 0);
     let r = json_stdout(&out);
     assert_eq!(r["atomic"], true);
@@ -1104,7 +926,7 @@ fn with_the_postgres_store_the_outcome_commits_with_the_change() {
         lab.psql(&db, "SELECT string_agg(phase, ',' ORDER BY seq) FROM ltops_audit.events WHERE action = 'intervene.set'"),
         "intent,outcome"
     );
-    let v = list(&home, lab, &["--images"]);
+    let v = list(&home, &["--images"]);
     let iv = &v["interventions"][0];
     assert_eq!(iv["status"], "ok");
     assert_eq!(iv["images"]["rows"][0]["before"]["email"], email.as_str());
@@ -1112,18 +934,16 @@ fn with_the_postgres_store_the_outcome_commits_with_the_change() {
         iv["images"]["rows"][0]["after"]["email"],
         "korrigiert@example.org"
     );
-    code(&run(&home, lab, &["audit", "verify"]), 0);
+    code(&home.audit("verify").run(), 0);
 }
 
 /// Runs `args` with the pause hook, kills the change's connection from outside
 /// while ltops waits between the change and COMMIT, then lets it go on.
-fn run_and_kill_before_commit(home: &Home, lab: &Lab, db: &str, args: &[&str]) -> Output {
+fn run_and_kill_before_commit(home: &Home, lab: &Lab, db: &str, run: Ltops) -> Output {
     let gate = home.path().join("gate");
     let waiting = gate.with_extension("waiting");
-    let mut cmd = home.std_ltops();
-    cmd.env("LTOPS_DB_PASSWORD", lab.operator_password())
-        .env("LTOPS_TEST_PAUSE_BEFORE_COMMIT", &gate)
-        .args(args)
+    let mut cmd = run.std_command();
+    cmd.env("LTOPS_TEST_PAUSE_BEFORE_COMMIT", &gate)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
@@ -1132,7 +952,7 @@ fn run_and_kill_before_commit(home: &Home, lab: &Lab, db: &str, args: &[&str]) -
         if child.try_wait().unwrap().is_some() {
             panic!(
                 "ltops ended before the commit:\n{}",
-                text(&child.wait_with_output().unwrap())
+                describe(&child.wait_with_output().unwrap())
             );
         }
         assert!(Instant::now() < deadline, "ltops never reached the commit");
@@ -1159,27 +979,19 @@ fn killing_the_connection_before_commit_leaves_neither_change_nor_record() {
         &home,
         lab,
         &db,
-        &[
-            "--yes",
-            "intervene",
-            "set",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &lead,
-            "--set",
-            "notes=kill-marker",
-            "--incident",
-            "INC-KILL",
-        ],
+        home.intervene("set")
+            .yes()
+            .tenant(T3)
+            .table("leads")
+            .id(&lead)
+            .set("notes", "kill-marker")
+            .incident("INC-KILL"),
     );
     code(&out, 2);
     assert!(
         stderr(&out).contains("rolled back together"),
         "{}",
-        text(&out)
+        describe(&out)
     );
     // Neither the change…
     assert_eq!(all_rows(lab, &db), before);
@@ -1202,30 +1014,20 @@ fn killing_the_connection_before_commit_leaves_neither_change_nor_record() {
             .unwrap(),
         events_before.parse::<u64>().unwrap() + 2
     );
-    let v = list(&home, lab, &["--images"]);
+    let v = list(&home, &["--images"]);
     assert_eq!(v["interventions"][0]["status"], "failed");
     assert_eq!(v["interventions"][0]["images"], Value::Null);
-    code(&run(&home, lab, &["audit", "verify"]), 0);
+    code(&home.audit("verify").run(), 0);
     // The same intervention, not killed, goes through.
-    let out = run(
-        &home,
-        lab,
-        &[
-            "--yes",
-            "intervene",
-            "set",
-            "--tenant",
-            T3,
-            "--table",
-            "leads",
-            "--id",
-            &lead,
-            "--set",
-            "notes=kill-marker",
-            "--incident",
-            "INC-KILL",
-        ],
-    );
+    let out = home
+        .intervene("set")
+        .yes()
+        .tenant(T3)
+        .table("leads")
+        .id(&lead)
+        .set("notes", "kill-marker")
+        .incident("INC-KILL")
+        .run();
     code(&out, 0);
     assert_eq!(
         lab.psql(&db, &format!("SELECT notes FROM leads WHERE id = '{lead}'")),
@@ -1238,29 +1040,14 @@ fn with_the_file_store_a_killed_commit_is_recorded_as_failed() {
     let (lab, home, db) = setup("iv_file_kill", "");
     let lead = lead_of(lab, &db, T3, 0);
     let before = all_rows(lab, &db);
-    let out = run_and_kill_before_commit(
-        &home,
-        lab,
-        &db,
-        &[
-            "--yes",
-            "intervene",
-            "sql",
-            "--tenant",
-            T3,
-            "--incident",
-            "INC-KILL",
-            "--sql",
-            &format!(
+    let out = run_and_kill_before_commit(&home, lab, &db, home.intervene("sql").yes().tenant(T3).incident("INC-KILL").sql(&format!(
                 "DELETE FROM access_log WHERE tenant_id = '{T3}' AND id = (SELECT min(id) FROM access_log)"
-            ),
-        ],
-    );
+            )));
     // (min(id) over the visible rows: tenant 3's first access-log entry.)
-    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(stderr(&out).contains("COMMIT failed"), "{}", text(&out));
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(stderr(&out).contains("COMMIT failed"), "{}", describe(&out));
     assert_eq!(all_rows(lab, &db), before);
-    let v = list(&home, lab, &[]);
+    let v = list(&home, &[]);
     assert_eq!(v["interventions"][0]["status"], "failed");
     let _ = lead;
 }

@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+mod builders;
+pub use builders::*;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 use std::sync::OnceLock;
@@ -308,6 +311,8 @@ pub struct Home {
     pub dir: TempDir,
     moto: String,
     sso: String,
+    /// `LTOPS_DB_PASSWORD` for the runs the builders make.
+    db_password: std::cell::RefCell<Option<String>>,
 }
 
 pub const PERMISSIONS_YAML: &str = "\
@@ -363,11 +368,21 @@ impl Home {
             dir,
             moto: lab.moto(),
             sso: lab.sso(),
+            db_password: std::cell::RefCell::new(None),
         }
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The database password every builder run of this HOME is given.
+    pub fn use_db_password(&self, password: &str) {
+        *self.db_password.borrow_mut() = Some(password.to_owned());
+    }
+
+    pub(crate) fn db_password(&self) -> Option<String> {
+        self.db_password.borrow().clone()
     }
 
     pub fn config_file(&self) -> PathBuf {

@@ -14,6 +14,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::event::{Draft, Event, GENESIS};
+use super::head::Head;
 use super::seal::{self, KeyState, TenantKey};
 use super::verify::Witness;
 use super::{AuditError, Personal};
@@ -118,10 +119,14 @@ impl FileStore {
         f.write_all(line.as_bytes())
             .map_err(|e| self.io("cannot append", e))?;
         f.sync_data().map_err(|e| self.io("cannot fsync", e))?;
-        let head = Witness {
-            seq: event.seq,
-            hash: event.hash.clone(),
-        };
+        // Sealing always yields 64 hex digits; should it not, say so rather
+        // than record a head that would later flag the log as rewritten.
+        let head = Head::of(&event).ok_or_else(|| {
+            AuditError::Broken(format!(
+                "seq {} was appended with a malformed hash",
+                event.seq
+            ))
+        })?;
         write_atomic(
             &self.head_path(),
             serde_json::to_string(&head).unwrap_or_default().as_bytes(),

@@ -11,33 +11,12 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::event::{Event, GENESIS, Phase, canonical};
+pub use super::head::{ChainHash, Head};
 
-/// A recorded head (seq + hash): the witness written into the annual report, or
-/// kept beside the log, that makes truncation and wholesale rewriting visible.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Witness {
-    pub seq: u64,
-    pub hash: String,
-}
-
-impl std::str::FromStr for Witness {
-    type Err = String;
-    /// `SEQ:HASH`, as `ltops audit head` prints it.
-    fn from_str(s: &str) -> Result<Witness, String> {
-        let (seq, hash) = s
-            .split_once(':')
-            .ok_or_else(|| format!("`{s}` is not SEQ:HASH (see `ltops audit head`)"))?;
-        let seq = seq
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{seq}` in `{s}` is not a sequence number"))?;
-        let hash = hash.trim().to_ascii_lowercase();
-        if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!("`{hash}` is not a SHA-256 hash (64 hex digits)"));
-        }
-        Ok(Witness { seq, hash })
-    }
-}
+/// A recorded head — written into the annual report, kept beside the log, or
+/// typed as `--expect-head` — that makes truncation and wholesale rewriting
+/// visible. Any head can serve as one; the name says what it is used for.
+pub type Witness = Head;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -79,7 +58,7 @@ pub struct Unfinished {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
     pub events: u64,
-    pub head: Option<Witness>,
+    pub head: Option<Head>,
     pub first_break: Option<Break>,
     pub witness: Option<Witness>,
     pub unfinished: Vec<Unfinished>,
@@ -91,8 +70,9 @@ impl VerifyReport {
     }
 }
 
+/// The fields of a line that verification needs, borrowed from the line.
 #[derive(Deserialize)]
-struct Head<'a> {
+struct LineHead<'a> {
     seq: u64,
     #[serde(borrow)]
     hash: &'a str,
@@ -137,7 +117,7 @@ fn check_line(data: &[u8], line: usize, start: usize, end: usize) -> LineInfo {
         id: Uuid::nil(),
         intent: None,
     };
-    let head: Head = match serde_json::from_slice(bytes) {
+    let head: LineHead = match serde_json::from_slice(bytes) {
         Ok(h) => h,
         Err(e) => return malformed(format!("line {line} is not an audit event: {e}")),
     };
@@ -257,21 +237,155 @@ pub fn verify_bytes(data: &[u8], witness: Option<&Witness>) -> VerifyReport {
     link(data, &infos, witness)
 }
 
+/// Links the checked lines into one chain: the first break in it, the head, the
+/// comparison with the witness, and the intents that never got an outcome.
 fn link(data: &[u8], infos: &[LineInfo], witness: Option<&Witness>) -> VerifyReport {
+    let mut first_break = first_chain_break(infos);
+    let head = match (&first_break, infos.last()) {
+        (None, Some(l)) => Some(Head {
+            seq: l.seq,
+            hash: ChainHash(l.hash),
+        }),
+        _ => None,
+    };
+    if first_break.is_none()
+        && let Some(w) = witness
+    {
+        first_break = witness_break(infos, w);
+    }
+    VerifyReport {
+        events: infos.len() as u64,
+        head,
+        first_break,
+        witness: witness.cloned(),
+        unfinished: unfinished(data, infos),
+    }
+}
+
+/// Walks the chain from genesis and names the first line that does not extend
+/// it: a damaged line, a broken link, or a seq out of its place.
+fn first_chain_break(infos: &[LineInfo]) -> Option<Break> {
     let all_seqs: HashSet<u64> = infos.iter().map(|i| i.seq).collect();
-    let mut first_break: Option<Break> = None;
     let mut seen: HashSet<u64> = HashSet::with_capacity(infos.len());
     let mut prev_seq = 0u64;
     let mut prev_hash = unhex(GENESIS).unwrap_or([0; 32]);
-    let mut open_intents: HashMap<Uuid, usize> = HashMap::new();
-    let mut by_seq_hash: Option<[u8; 32]> = None;
-
-    for (idx, info) in infos.iter().enumerate() {
-        if let Some(w) = witness
-            && info.seq == w.seq
-        {
-            by_seq_hash = Some(info.hash);
+    for info in infos {
+        if let Some((kind, detail)) = &info.problem {
+            return Some(break_at(info, *kind, info.seq, detail.clone()));
         }
+        if info.seq == prev_seq + 1 && info.prev == prev_hash {
+            seen.insert(info.seq);
+            prev_seq = info.seq;
+            prev_hash = info.hash;
+            continue;
+        }
+        return Some(misplaced(info, prev_seq, &all_seqs, &seen));
+    }
+    None
+}
+
+fn break_at(info: &LineInfo, kind: BreakKind, seq: u64, detail: String) -> Break {
+    Break {
+        seq,
+        line: info.line,
+        kind,
+        detail,
+    }
+}
+
+/// Why `info` does not follow `prev_seq`: which kind of tampering explains it.
+fn misplaced(
+    info: &LineInfo,
+    prev_seq: u64,
+    all_seqs: &HashSet<u64>,
+    seen: &HashSet<u64>,
+) -> Break {
+    let (seq, line) = (info.seq, info.line);
+    let expected = prev_seq + 1;
+    if seq == expected {
+        return break_at(
+            info,
+            BreakKind::Inserted,
+            seq,
+            format!(
+                "seq {seq} (line {line}) does not link to seq {prev_seq}: an event was inserted or replaced"
+            ),
+        );
+    }
+    if seq > expected && all_seqs.contains(&expected) {
+        return break_at(
+            info,
+            BreakKind::Reordered,
+            expected,
+            format!("seq {expected} stands after seq {seq} (line {line}): events were reordered"),
+        );
+    }
+    if seq > expected {
+        let last_missing = seq - 1;
+        let what = if last_missing == expected {
+            format!("seq {expected} was deleted")
+        } else {
+            format!("seq {expected}–{last_missing} were deleted")
+        };
+        return break_at(
+            info,
+            BreakKind::Deleted,
+            expected,
+            format!("{what} (line {line} jumps from seq {prev_seq} to {seq})"),
+        );
+    }
+    if seen.contains(&seq) {
+        return break_at(
+            info,
+            BreakKind::Inserted,
+            seq,
+            format!("seq {seq} appears twice (again at line {line}): an event was inserted"),
+        );
+    }
+    break_at(
+        info,
+        BreakKind::Reordered,
+        seq,
+        format!("seq {seq} stands after seq {prev_seq} (line {line}): events were reordered"),
+    )
+}
+
+/// An intact chain checked against the recorded head: shorter than it
+/// (truncated), or holding another event at its seq (rewritten).
+fn witness_break(infos: &[LineInfo], w: &Witness) -> Option<Break> {
+    let last_seq = infos.last().map_or(0, |l| l.seq);
+    if w.seq > last_seq {
+        return Some(Break {
+            seq: last_seq + 1,
+            line: infos.len() + 1,
+            kind: BreakKind::Truncated,
+            detail: format!(
+                "the log ends at seq {last_seq}, but the recorded head is seq {}: the tail was truncated",
+                w.seq
+            ),
+        });
+    }
+    // The last line with the witness's seq: in an intact chain there is one.
+    let at_seq = infos.iter().rev().find(|i| i.seq == w.seq);
+    if w.seq == 0 || at_seq.is_some_and(|i| i.hash == w.hash.0) {
+        return None;
+    }
+    Some(Break {
+        seq: w.seq,
+        line: infos.iter().find(|i| i.seq == w.seq).map_or(0, |i| i.line),
+        kind: BreakKind::Modified,
+        detail: format!(
+            "seq {} differs from the recorded head {}: the history up to it was rewritten",
+            w.seq, w.hash
+        ),
+    })
+}
+
+/// Intents without an outcome, in log order. Only these lines are parsed in
+/// full, so verifying a long log stays a matter of hashing.
+fn unfinished(data: &[u8], infos: &[LineInfo]) -> Vec<Unfinished> {
+    let mut open_intents: HashMap<Uuid, usize> = HashMap::new();
+    for (idx, info) in infos.iter().enumerate() {
         match info.phase {
             Phase::Intent => {
                 open_intents.insert(info.id, idx);
@@ -282,119 +396,7 @@ fn link(data: &[u8], infos: &[LineInfo], witness: Option<&Witness>) -> VerifyRep
                 }
             }
         }
-        if first_break.is_some() {
-            continue;
-        }
-        let brk = |kind: BreakKind, seq: u64, detail: String| Break {
-            seq,
-            line: info.line,
-            kind,
-            detail,
-        };
-        if let Some((kind, detail)) = &info.problem {
-            first_break = Some(brk(*kind, info.seq, detail.clone()));
-            continue;
-        }
-        let expected = prev_seq + 1;
-        if info.seq == expected {
-            if info.prev == prev_hash {
-                seen.insert(info.seq);
-                prev_seq = info.seq;
-                prev_hash = info.hash;
-                continue;
-            }
-            first_break = Some(brk(
-                BreakKind::Inserted,
-                info.seq,
-                format!(
-                    "seq {} (line {}) does not link to seq {}: an event was inserted or replaced",
-                    info.seq, info.line, prev_seq
-                ),
-            ));
-        } else if info.seq > expected {
-            first_break = Some(if all_seqs.contains(&expected) {
-                brk(
-                    BreakKind::Reordered,
-                    expected,
-                    format!(
-                        "seq {expected} stands after seq {} (line {}): events were reordered",
-                        info.seq, info.line
-                    ),
-                )
-            } else {
-                let last_missing = info.seq - 1;
-                brk(
-                    BreakKind::Deleted,
-                    expected,
-                    if last_missing == expected {
-                        format!(
-                            "seq {expected} was deleted (line {} jumps from seq {prev_seq} to {})",
-                            info.line, info.seq
-                        )
-                    } else {
-                        format!(
-                            "seq {expected}–{last_missing} were deleted (line {} jumps from seq {prev_seq} to {})",
-                            info.line, info.seq
-                        )
-                    },
-                )
-            });
-        } else if seen.contains(&info.seq) {
-            first_break = Some(brk(
-                BreakKind::Inserted,
-                info.seq,
-                format!(
-                    "seq {} appears twice (again at line {}): an event was inserted",
-                    info.seq, info.line
-                ),
-            ));
-        } else {
-            first_break = Some(brk(
-                BreakKind::Reordered,
-                info.seq,
-                format!(
-                    "seq {} stands after seq {prev_seq} (line {}): events were reordered",
-                    info.seq, info.line
-                ),
-            ));
-        }
     }
-
-    let last = infos.last();
-    let head = match (first_break.is_none(), last) {
-        (true, Some(l)) => Some(Witness {
-            seq: l.seq,
-            hash: hex::encode(l.hash),
-        }),
-        _ => None,
-    };
-    if first_break.is_none()
-        && let Some(w) = witness
-    {
-        let last_seq = last.map_or(0, |l| l.seq);
-        if w.seq > last_seq {
-            first_break = Some(Break {
-                seq: last_seq + 1,
-                line: infos.len() + 1,
-                kind: BreakKind::Truncated,
-                detail: format!(
-                    "the log ends at seq {last_seq}, but the recorded head is seq {}: the tail was truncated",
-                    w.seq
-                ),
-            });
-        } else if by_seq_hash.map(hex::encode).as_deref() != Some(w.hash.as_str()) && w.seq > 0 {
-            first_break = Some(Break {
-                seq: w.seq,
-                line: infos.iter().find(|i| i.seq == w.seq).map_or(0, |i| i.line),
-                kind: BreakKind::Modified,
-                detail: format!(
-                    "seq {} differs from the recorded head {}: the history up to it was rewritten",
-                    w.seq, w.hash
-                ),
-            });
-        }
-    }
-
     let mut unfinished: Vec<Unfinished> = open_intents
         .values()
         .filter_map(|&idx| {
@@ -410,14 +412,7 @@ fn link(data: &[u8], infos: &[LineInfo], witness: Option<&Witness>) -> VerifyRep
         })
         .collect();
     unfinished.sort_by_key(|u| u.seq);
-
-    VerifyReport {
-        events: infos.len() as u64,
-        head,
-        first_break,
-        witness: witness.cloned(),
-        unfinished,
-    }
+    unfinished
 }
 
 #[cfg(test)]
@@ -518,10 +513,7 @@ pub(crate) mod tests {
         assert_eq!((b.kind, b.seq), (BreakKind::Inserted, 7));
 
         let truncated = base[..8].to_vec();
-        let w = Witness {
-            seq: 10,
-            hash: ev[9].hash.clone(),
-        };
+        let w = Head::of(&ev[9]).unwrap();
         let r = verify_bytes(&bytes(&truncated), Some(&w));
         let b = r.first_break.unwrap();
         assert_eq!((b.kind, b.seq), (BreakKind::Truncated, 9));
@@ -537,10 +529,7 @@ pub(crate) mod tests {
     #[test]
     fn a_rewritten_history_is_caught_by_the_witness() {
         let ev = chain(6);
-        let w = Witness {
-            seq: 4,
-            hash: ev[3].hash.clone(),
-        };
+        let w = Head::of(&ev[3]).unwrap();
         // Rebuild the chain from scratch: internally consistent, but not the same.
         let other = chain(6);
         let r = verify_bytes(&bytes(&lines(&other)), Some(&w));
@@ -574,5 +563,15 @@ pub(crate) mod tests {
         assert_eq!(w.hash, "a".repeat(64));
         assert!("12".parse::<Witness>().is_err());
         assert!("x:ab".parse::<Witness>().is_err());
+    }
+
+    #[test]
+    fn the_head_is_the_last_event_of_an_intact_chain_only() {
+        let ev = chain(4);
+        let r = verify_bytes(&bytes(&lines(&ev)), None);
+        assert_eq!(r.head, Head::of(&ev[3]));
+        let mut broken = lines(&ev);
+        broken.swap(1, 2);
+        assert_eq!(verify_bytes(&bytes(&broken), None).head, None);
     }
 }

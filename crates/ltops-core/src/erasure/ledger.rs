@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::audit::content::{self, EraseOutcome};
 use crate::audit::event::{Event, Outcome, Phase};
 
 pub const ERASE_ACTION: &str = "tenant.erase";
@@ -42,11 +43,15 @@ pub fn from_events(events: &[Event]) -> Vec<Entry> {
         })
         .filter_map(|e| {
             let tenant = e.target.tenant.clone()?;
-            let counts = e
-                .content
-                .get("tables")
-                .and_then(Value::as_object)
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            // An outcome whose counts cannot be read is still an erasure: it
+            // stays in the ledger (and is re-applied after a restore), without counts.
+            let counts = content::parse::<EraseOutcome>(e)
+                .map(|c| {
+                    c.tables
+                        .into_iter()
+                        .map(|(table, n)| (table, content::to_value(&n)))
+                        .collect()
+                })
                 .unwrap_or_default();
             Some(Entry {
                 tenant,

@@ -224,10 +224,7 @@ async fn audit_data(store: Option<&Store>) -> Result<AuditData, String> {
     let witness = store.recorded_head();
     let verify = verify::verify_bytes(&bytes, witness.as_ref());
     let events = parse_events(&bytes);
-    let head = events.last().map(|e| Witness {
-        seq: e.seq,
-        hash: e.hash.clone(),
-    });
+    let head = events.last().and_then(Witness::of);
     Ok(AuditData {
         source: format!("audit log ({})", store.describe()),
         verify,

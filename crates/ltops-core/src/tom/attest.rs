@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Finding, Status};
+use crate::audit::content::{self, TomAttestIntent};
 use crate::audit::event::{Event, Outcome, Phase};
 
 pub const ACTION: &str = "tom.attest";
@@ -59,10 +60,17 @@ pub fn latest(events: &[Event]) -> BTreeMap<String, Attestation> {
         if !ok.contains_key(&e.id) {
             continue;
         }
-        let Ok(mut a) = serde_json::from_value::<Attestation>(e.content.clone()) else {
+        let Ok(c) = content::parse::<TomAttestIntent>(e) else {
             continue;
         };
-        a.seq = e.seq;
+        let a = Attestation {
+            controls: c.controls,
+            evidence: c.evidence,
+            attested_by: c.attested_by,
+            attested_at: c.attested_at,
+            valid_until: c.valid_until,
+            seq: e.seq,
+        };
         for c in &a.controls {
             let key = c.to_ascii_uppercase();
             if out.get(&key).is_none_or(|prev| prev.seq < a.seq) {

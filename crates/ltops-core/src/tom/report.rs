@@ -665,7 +665,7 @@ mod tests {
             audit_source: None,
             audit_head: Some(Witness {
                 seq: 7,
-                hash: "ab".repeat(32),
+                hash: crate::audit::head::ChainHash([0xab; 32]),
             }),
             sections: vec![SectionInfo {
                 number: 1,

@@ -1,0 +1,492 @@
+//! The `content` of audit events, typed: one struct per action and phase, so
+//! that what a command writes and what the ledger, the TOM checks and `intervene
+//! list` read back are the same fields by construction. Field names and order
+//! are those the log has always had — the hash covers them, so an old log must
+//! still parse and a new one must still verify with `scripts/verify-audit.py`.
+//! Nested parts that belong to another module's report (restore settings, checks)
+//! stay JSON values here: the audit record keeps what that module reported.
+//!
+//! Readers never use `deny_unknown_fields`: the store adds `sealed` (the
+//! encrypted personal part) to the content of any event.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::event::Event;
+
+/// Reads an event's content as `T`; the error names the event.
+pub fn parse<T: DeserializeOwned>(event: &Event) -> Result<T, ContentError> {
+    T::deserialize(&event.content).map_err(|e| ContentError {
+        seq: event.seq,
+        action: event.action.clone(),
+        detail: e.to_string(),
+    })
+}
+
+/// The content as written: a JSON object in the struct's field order.
+pub fn to_value<T: Serialize>(content: &T) -> Value {
+    // Serialising these plain structs cannot fail; an empty object would still
+    // be recorded rather than dropping the event.
+    serde_json::to_value(content).unwrap_or_else(|_| Value::Object(Default::default()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("audit seq {seq} ({action}): unexpected content: {detail}")]
+pub struct ContentError {
+    pub seq: u64,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The outcome of any action that failed or was aborted (Ctrl-C, a crash closed
+/// by a later run): what went wrong, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub error: String,
+}
+
+// ---- tenant.erase ----------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EraseMode {
+    Single,
+    Batched,
+}
+
+/// Rows planned per table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Planned {
+    pub delete: i64,
+    pub retain: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EraseIntent {
+    pub mode: EraseMode,
+    /// The intent id of the interrupted batched erasure this one continues.
+    pub resumes: Option<String>,
+    pub planned: BTreeMap<String, Planned>,
+}
+
+/// Rows per table as the erasure left them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCounts {
+    #[serde(default)]
+    pub deleted: i64,
+    #[serde(default)]
+    pub nulled: i64,
+    #[serde(default)]
+    pub retained: i64,
+}
+
+/// The `ok` outcome of `tenant.erase`: what the erasure ledger is made of. Every
+/// field has a default, because a ledger that drops an erasure it cannot fully
+/// read would let a restore bring the tenant back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EraseOutcome {
+    pub mode: EraseMode,
+    #[serde(default)]
+    pub batches: i64,
+    #[serde(default)]
+    pub tables: BTreeMap<String, TableCounts>,
+    #[serde(default)]
+    pub tenant_row_deleted: bool,
+    #[serde(default)]
+    pub verified: bool,
+    #[serde(default)]
+    pub audit_key_destroyed: bool,
+    #[serde(default)]
+    pub audit_key_existed: bool,
+}
+
+// ---- retention.purge -------------------------------------------------------
+
+/// Rows of one tenant's table: due for purging (intent) or purged (outcome).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRows {
+    pub tenant: String,
+    pub table: String,
+    pub rows: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeIntent {
+    /// The day the retention periods were measured against (YYYY-MM-DD).
+    pub today: String,
+    pub due: Vec<TableRows>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeOutcome {
+    pub deleted: Vec<TableRows>,
+}
+
+// ---- restore.run -----------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreSource {
+    /// `cluster` or `instance`.
+    pub kind: Value,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreIntent {
+    pub source: RestoreSource,
+    pub target: String,
+    pub restore_time: String,
+    /// The source's settings the copy is created with, as the restore plan has them.
+    pub settings: Value,
+    /// Tenants whose erasures are re-applied to the copy.
+    pub reapply: Vec<String>,
+}
+
+/// The `ok` outcome of `restore.run`. With `--no-wait` only `started` and
+/// `waited` are written, so the rest are absent then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreOutcome {
+    pub started: bool,
+    pub waited: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reapplied: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Value>,
+}
+
+// ---- restore.reapply-erasures ----------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReapplyIntent {
+    pub target: String,
+    pub tenants: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReapplyOutcome {
+    /// Per tenant, as the restore module reported the re-application.
+    pub reapplied: Value,
+}
+
+// ---- intervene.* -----------------------------------------------------------
+
+/// What an intervention was about to do. Its statement is personal data and
+/// goes into the sealed part, not here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterveneIntent {
+    /// How it was asked for: `set`, `delete` or `sql`.
+    pub form: String,
+    /// `INSERT`, `UPDATE` or `DELETE`.
+    pub operation: String,
+    pub table: String,
+    /// Every table the statement touches.
+    pub tables: Vec<String>,
+    /// The columns `--set` assigns; absent for other forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
+    pub max_rows: u64,
+    pub atomic: bool,
+}
+
+/// How an intervention ended. One struct for all its endings, each writing only
+/// its own fields, in this order:
+/// committed — operation, table, rows, the count again under the operation's
+/// past tense, columns, committed, atomic; nothing to do — rows, committed;
+/// refused — error with at_least and max_rows, or with missing; failed — error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterveneOutcome {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Refused over the row limit: at least this many rows matched…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<u64>,
+    /// …and this was the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<u64>,
+    /// Refused: this many named rows were not found for the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    // The row count under the operation's past tense: only one of these is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inserted: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atomic: Option<bool>,
+}
+
+// ---- tom.check, tom.report, tom.attest -------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TomCheckIntent {
+    /// How many controls were selected.
+    pub controls: u64,
+    pub section: Option<u64>,
+    pub control: Option<String>,
+}
+
+/// The `ok` outcome of `tom.check`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TomCheckOutcome {
+    /// Controls per status (`PASS`, `FAIL`, …).
+    pub totals: BTreeMap<String, u64>,
+    pub findings: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TomReportIntent {
+    pub out: String,
+    pub controls: u64,
+}
+
+/// The `ok` outcome of `tom.report`: the filed annual report and its witness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TomReportOutcome {
+    pub report: String,
+    pub json: String,
+    pub sha256: String,
+    pub json_sha256: String,
+    pub totals: BTreeMap<String, u64>,
+    pub findings: bool,
+    /// The audit head the report names, as `SEQ:HASH`.
+    pub witness: Option<String>,
+}
+
+/// What an attestation says (the intent of `tom.attest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TomAttestIntent {
+    pub controls: Vec<String>,
+    /// Text or URL of the evidence (a protocol, a photo, a signed list).
+    pub evidence: String,
+    pub attested_by: String,
+    pub attested_at: String,
+    pub valid_until: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TomAttestOutcome {
+    pub attested: u64,
+}
+
+// ---- audit.init, audit.record ----------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditInitIntent {
+    pub store: String,
+    /// Roles granted access (postgres store only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditInitOutcome {
+    pub created: bool,
+}
+
+/// What `audit record` documents. With a tenant the detail is personal data and
+/// sealed instead, and this is empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecordIntent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecordOutcome {
+    pub documented: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The typed content writes exactly the text the `json!` literal wrote.
+    fn same<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(typed: T, old: Value) {
+        assert_eq!(to_value(&typed).to_string(), old.to_string());
+        let back: T = serde_json::from_value(old).unwrap();
+        assert_eq!(back, typed);
+    }
+
+    #[test]
+    fn erase_content_is_written_as_before() {
+        same(
+            EraseIntent {
+                mode: EraseMode::Batched,
+                resumes: None,
+                planned: BTreeMap::from([(
+                    "leads".into(),
+                    Planned {
+                        delete: 3,
+                        retain: 0,
+                    },
+                )]),
+            },
+            json!({"mode": "batched", "resumes": null, "planned": {"leads": {"delete": 3, "retain": 0}}}),
+        );
+        same(
+            EraseOutcome {
+                mode: EraseMode::Single,
+                batches: 1,
+                tables: BTreeMap::from([(
+                    "leads".into(),
+                    TableCounts {
+                        deleted: 3,
+                        nulled: 0,
+                        retained: 1,
+                    },
+                )]),
+                tenant_row_deleted: true,
+                verified: true,
+                audit_key_destroyed: true,
+                audit_key_existed: false,
+            },
+            json!({
+                "mode": "single",
+                "batches": 1,
+                "tables": {"leads": {"deleted": 3, "nulled": 0, "retained": 1}},
+                "tenant_row_deleted": true,
+                "verified": true,
+                "audit_key_destroyed": true,
+                "audit_key_existed": false,
+            }),
+        );
+    }
+
+    #[test]
+    fn every_ending_of_an_intervention_is_written_as_before() {
+        same(
+            InterveneOutcome {
+                operation: Some("UPDATE".into()),
+                table: Some("leads".into()),
+                rows: Some(1),
+                updated: Some(1),
+                columns: Some(vec!["status".into()]),
+                committed: Some(true),
+                atomic: Some(true),
+                ..Default::default()
+            },
+            json!({"operation": "UPDATE", "table": "leads", "rows": 1, "updated": 1, "columns": ["status"], "committed": true, "atomic": true}),
+        );
+        same(
+            InterveneOutcome {
+                rows: Some(0),
+                committed: Some(false),
+                ..Default::default()
+            },
+            json!({"rows": 0, "committed": false}),
+        );
+        same(
+            InterveneOutcome {
+                error: Some("refused: more rows than the limit".into()),
+                at_least: Some(6),
+                max_rows: Some(5),
+                ..Default::default()
+            },
+            json!({"error": "refused: more rows than the limit", "at_least": 6, "max_rows": 5}),
+        );
+        same(
+            InterveneIntent {
+                form: "sql".into(),
+                operation: "DELETE".into(),
+                table: "leads".into(),
+                tables: vec!["leads".into()],
+                columns: None,
+                max_rows: 5,
+                atomic: false,
+            },
+            json!({"form": "sql", "operation": "DELETE", "table": "leads", "tables": ["leads"], "max_rows": 5, "atomic": false}),
+        );
+    }
+
+    #[test]
+    fn tom_and_audit_content_is_written_as_before() {
+        same(
+            TomCheckIntent {
+                controls: 3,
+                section: None,
+                control: Some("TOM-2.1".into()),
+            },
+            json!({"controls": 3, "section": null, "control": "TOM-2.1"}),
+        );
+        same(
+            TomAttestIntent {
+                controls: vec!["TOM-1.1".into()],
+                evidence: "protocol".into(),
+                attested_by: "dora".into(),
+                attested_at: "2026-11-27T10:00:00Z".into(),
+                valid_until: "2027-11-27T10:00:00Z".into(),
+            },
+            crate::tom::attest::content(
+                &["TOM-1.1".into()],
+                "protocol",
+                "dora",
+                "2026-11-27T10:00:00Z".parse().unwrap(),
+                "2027-11-27T10:00:00Z".parse().unwrap(),
+            ),
+        );
+        same(
+            AuditInitIntent {
+                store: "file x".into(),
+                grant: None,
+            },
+            json!({"store": "file x"}),
+        );
+        same(AuditRecordIntent::default(), json!({}));
+        same(
+            RestoreOutcome {
+                started: true,
+                waited: false,
+                status: None,
+                reapplied: None,
+                checks: None,
+            },
+            json!({"started": true, "waited": false}),
+        );
+        same(
+            PurgeIntent {
+                today: "2031-01-01".into(),
+                due: vec![TableRows {
+                    tenant: "t".into(),
+                    table: "invoices".into(),
+                    rows: 2,
+                }],
+            },
+            json!({"today": "2031-01-01", "due": [{"tenant": "t", "table": "invoices", "rows": 2}]}),
+        );
+    }
+
+    #[test]
+    fn the_reader_ignores_the_sealed_part_and_names_a_bad_event() {
+        let mut e = crate::audit::verify::tests::chain(1).remove(0);
+        e.action = "tom.attest".into();
+        e.content = json!({"attested": 2, "sealed": {"tenant": "t"}});
+        assert_eq!(
+            parse::<TomAttestOutcome>(&e).unwrap(),
+            TomAttestOutcome { attested: 2 }
+        );
+        e.content = json!({"attested": "two"});
+        let err = parse::<TomAttestOutcome>(&e).unwrap_err();
+        assert!(
+            err.to_string().starts_with("audit seq 1 (tom.attest)"),
+            "{err}"
+        );
+    }
+}
