@@ -211,6 +211,9 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
         &args.instruction,
         args.note.clone(),
     )?;
+    if let Some(path) = &args.certificate {
+        Certificate::check_path(path)?;
+    }
     let erase = Erase::new(
         &ctx.settings,
         map,

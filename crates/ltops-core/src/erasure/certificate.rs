@@ -84,6 +84,15 @@ pub enum CertificateError {
 }
 
 impl Certificate {
+    /// Refuses a certificate path of an unknown format before anything is
+    /// erased: bad input changes nothing.
+    pub fn check_path(path: &std::path::Path) -> Result<(), CertificateError> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json" | "md") => Ok(()),
+            _ => Err(CertificateError::Format(path.display().to_string())),
+        }
+    }
+
     /// Writes the certificate as Markdown (`.md`) or JSON (`.json`).
     pub fn write(&self, path: &std::path::Path) -> Result<(), CertificateError> {
         let shown = path.display().to_string();
