@@ -303,6 +303,27 @@ pub struct AuditSection {
     pub store: AuditStoreKind,
     /// The JSONL file of the file store.
     pub path: Option<PathBuf>,
+    /// The write-once copy of the log outside the database (S3 Object Lock
+    /// in compliance mode, checkpoints signed with a KMS key).
+    pub anchor: Option<AnchorSection>,
+}
+
+/// `audit.anchor`: where the log's write-once copy goes.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorSection {
+    /// S3 bucket with Object Lock in compliance mode.
+    pub bucket: String,
+    /// Key prefix inside the bucket.
+    pub prefix: Option<String>,
+    /// Region of the bucket and the key (default: the AWS region).
+    pub region: Option<String>,
+    /// KMS key (id, ARN or alias) of spec ECC_NIST_P256, usage SIGN_VERIFY.
+    pub kms_key: String,
+    /// The bucket's default retention must be at least this long (years).
+    pub retention_years: Option<u32>,
+    /// Regions the bucket may be in (default: the EEA regions).
+    pub allowed_regions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! local file or in the shared Postgres store. If it cannot be written, nothing runs.
 
 pub mod content;
+pub mod anchor;
 pub mod event;
 pub mod evidence;
 pub mod file_store;
