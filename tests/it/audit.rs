@@ -1,35 +1,42 @@
 //! The audit log through the real binary: records, tamper detection on logs written
 //! by ltops, concurrent appenders on both stores, fail-closed behaviour.
 
-use std::process::Output;
-
-use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{Home, json_stdout, lab, ok};
+use crate::support::{Home, Ltops, free_port, json_stdout, lab, ok, repo_root, stderr};
 
-fn record(home: &Home, reference: &str) -> Output {
-    home.ltops()
-        .args(["--yes", "--format", "json", "audit", "record", "--incident"])
-        .arg(reference)
-        .args([
-            "--action",
-            "manual.console.rds-modify",
-            "--resource",
-            "platform-prod",
-        ])
-        .output()
-        .unwrap()
+/// `audit record` of a console change to platform-prod for `reference`, as JSON.
+fn record(home: &Home, reference: &str) -> Value {
+    home.audit("record")
+        .yes()
+        .json()
+        .incident(reference)
+        .action("manual.console.rds-modify")
+        .resource("platform-prod")
+        .ok_json()
+}
+
+/// `audit record --incident INC-1 --action manual.x`, without `--yes`.
+fn record_x(home: &Home) -> Ltops<'_> {
+    home.audit("record").incident("INC-1").action("manual.x")
 }
 
 fn verify_json(home: &Home, extra: &[&str]) -> (Option<i32>, Value) {
     let out = home
-        .ltops()
-        .args(["--format", "json", "audit", "verify"])
-        .args(extra)
-        .output()
-        .unwrap();
+        .audit("verify")
+        .json()
+        .args(extra.iter().copied())
+        .run();
     (out.status.code(), json_stdout(&out))
+}
+
+/// Runs the DPO's own verifier, scripts/verify-audit.py, on `log`.
+fn dpo_verify(log: &std::path::Path) -> std::process::Output {
+    std::process::Command::new("python3")
+        .arg(repo_root().join("scripts/verify-audit.py"))
+        .arg(log)
+        .output()
+        .unwrap()
 }
 
 /// A logged-in home with a file-store log of `n` recorded interventions (2n events).
@@ -37,7 +44,7 @@ fn home_with_log(n: usize) -> Home {
     let home = lab().home();
     home.login();
     for i in 0..n {
-        ok(&record(&home, &format!("INC-{i}")));
+        record(&home, &format!("INC-{i}"));
     }
     home
 }
@@ -45,20 +52,12 @@ fn home_with_log(n: usize) -> Home {
 #[test]
 fn record_show_verify_head_export_round_trip() {
     let home = home_with_log(2);
-    let out = record(&home, "INC-2026-113");
-    ok(&out);
-    let rec = json_stdout(&out);
+    let rec = record(&home, "INC-2026-113");
     assert_eq!(rec["kind"], "audit.record");
     assert_eq!(rec["intent_seq"], 5);
     assert_eq!(rec["outcome_seq"], 6);
 
-    let out = home
-        .ltops()
-        .args(["--format", "json", "audit", "show", "--limit", "2"])
-        .output()
-        .unwrap();
-    ok(&out);
-    let shown = json_stdout(&out);
+    let shown = home.audit("show").json().limit("2").ok_json();
     let events = shown["events"].as_array().unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!(events[0]["phase"], "intent");
@@ -74,24 +73,15 @@ fn record_show_verify_head_export_round_trip() {
     assert_eq!(v["intact"], true);
     assert_eq!(v["events"], 6);
 
-    let out = home.ltops().args(["audit", "head"]).output().unwrap();
-    ok(&out);
+    let out = home.audit("head").ok();
     let head = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(head.starts_with("6:") && head.len() == 2 + 64, "{head}");
 
     let evidence = home.path().join("evidence.jsonl");
-    ok(&home
-        .ltops()
-        .args(["audit", "export", "--out"])
-        .arg(&evidence)
-        .output()
-        .unwrap());
-    home.ltops()
-        .args(["audit", "export", "--out"])
-        .arg(&evidence)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("never overwritten"));
+    home.audit("export").path("--out", &evidence).ok();
+    home.audit("export")
+        .path("--out", &evidence)
+        .fails(2, "never overwritten");
     let (code, v) = verify_json(
         &home,
         &["--file", evidence.to_str().unwrap(), "--expect-head", &head],
@@ -100,76 +90,35 @@ fn record_show_verify_head_export_round_trip() {
     assert_eq!(v["events"], 6);
 
     // The DPO's own script, not ltops, agrees: the canonical encoding is as documented.
-    let out = std::process::Command::new("python3")
-        .arg(crate::support::repo_root().join("scripts/verify-audit.py"))
-        .arg(&evidence)
-        .output()
-        .unwrap();
+    let out = dpo_verify(&evidence);
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("head {head}")));
     // …and it also sees tampering.
     let tampered = home.path().join("tampered.jsonl");
     let text = std::fs::read_to_string(&evidence).unwrap();
     std::fs::write(&tampered, text.replacen("INC-1", "INC-7", 1)).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(crate::support::repo_root().join("scripts/verify-audit.py"))
-        .arg(&tampered)
-        .output()
-        .unwrap();
+    let out = dpo_verify(&tampered);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("modified"));
+    assert!(stderr(&out).contains("modified"));
 
     // Filters.
-    let out = home
-        .ltops()
-        .args([
-            "--format",
-            "json",
-            "audit",
-            "show",
-            "--actor",
-            "bob@leadtributor.cloud",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(json_stdout(&out)["events"].as_array().unwrap().len(), 0);
-    let out = home
-        .ltops()
-        .args([
-            "--format", "json", "audit", "show", "--action", "manual.", "--since", "-1h",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(json_stdout(&out)["events"].as_array().unwrap().len(), 6);
-    home.ltops()
-        .args(["audit", "show", "--since", "2026-11-27T10:00:00"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no time zone"));
+    let shown = |run: Ltops| run.json().ok_json()["events"].as_array().unwrap().len();
+    assert_eq!(shown(home.audit("show").actor("bob@leadtributor.cloud")), 0);
+    assert_eq!(shown(home.audit("show").action("manual.").since("-1h")), 6);
+    home.audit("show")
+        .since("2026-11-27T10:00:00")
+        .fails(2, "no time zone");
 }
 
 #[test]
 fn a_reason_is_mandatory_and_must_be_a_reference() {
     let home = lab().home();
     home.login();
-    home.ltops()
-        .args(["--yes", "audit", "record", "--action", "manual.x"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--instruction"));
-    home.ltops()
-        .args([
-            "--yes",
-            "audit",
-            "record",
-            "--action",
-            "manual.x",
-            "--incident",
-        ])
-        .arg("the customer phoned")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("is not a reference"));
+    let manual_x = || home.audit("record").yes().action("manual.x");
+    manual_x().fails(2, "--instruction");
+    manual_x()
+        .incident("the customer phoned")
+        .fails(2, "is not a reference");
     assert!(!home.audit_file().exists(), "nothing recorded");
 }
 
@@ -177,33 +126,15 @@ fn a_reason_is_mandatory_and_must_be_a_reference() {
 fn without_a_terminal_a_mutating_command_needs_yes() {
     let home = lab().home();
     home.login();
-    home.ltops()
-        .args([
-            "audit",
-            "record",
-            "--incident",
-            "INC-1",
-            "--action",
-            "manual.x",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("pass --yes"));
+    record_x(&home).fails(2, "pass --yes");
     assert!(!home.audit_file().exists());
     // A dry run shows the plan and records nothing.
-    home.ltops()
-        .args([
-            "audit",
-            "record",
-            "--incident",
-            "INC-1",
-            "--action",
-            "manual.x",
-            "--dry-run",
-        ])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("Plan: record `manual.x`"));
+    let out = record_x(&home).dry_run().ok();
+    assert!(
+        stderr(&out).contains("Plan: record `manual.x`"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!home.audit_file().exists());
 }
 
@@ -267,11 +198,38 @@ fn each_tamper_case_is_found_at_the_right_seq() {
     // Tampering shows in table form too, naming the seq.
     let home = home_with_log(2);
     tamper(&home, |l| l[1] = l[1].replace("alice@", "mallory@"));
-    home.ltops()
-        .args(["audit", "verify"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("BROKEN at seq 2"));
+    home.audit("verify").fails(1, "BROKEN at seq 2");
+}
+
+/// `procs` appenders at once, each recording `each` interventions with the
+/// database password `password` (if any).
+fn append_concurrently(home: &Home, password: Option<&str>, procs: usize, each: usize) {
+    let handles: Vec<_> = (0..procs)
+        .map(|p| {
+            let cmds: Vec<_> = (0..each)
+                .map(|i| {
+                    let run = home
+                        .audit("record")
+                        .yes()
+                        .incident(&format!("INC-{p}-{i}"))
+                        .action("manual.concurrent");
+                    match password {
+                        Some(pw) => run.db_password(pw),
+                        None => run,
+                    }
+                    .std_command()
+                })
+                .collect();
+            std::thread::spawn(move || {
+                for mut cmd in cmds {
+                    ok(&cmd.output().unwrap());
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
 }
 
 #[test]
@@ -280,37 +238,11 @@ fn eight_processes_append_one_chain_to_the_file_store() {
     home.login();
     const PROCS: usize = 8;
     const EACH: usize = 3;
-    let handles: Vec<_> = (0..PROCS)
-        .map(|p| {
-            let cmds: Vec<_> = (0..EACH).map(|_| home.std_ltops()).collect();
-            std::thread::spawn(move || {
-                for (i, mut cmd) in cmds.into_iter().enumerate() {
-                    append_one(&mut cmd, p, i);
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
+    append_concurrently(&home, None, PROCS, EACH);
     let (code, v) = verify_json(&home, &[]);
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["events"], (PROCS * EACH * 2) as u64);
     assert_eq!(v["unfinished"].as_array().unwrap().len(), 0);
-}
-
-fn append_one(cmd: &mut std::process::Command, p: usize, i: usize) {
-    let out = cmd
-        .args(["--yes", "audit", "record", "--incident"])
-        .arg(format!("INC-{p}-{i}"))
-        .args(["--action", "manual.concurrent"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
@@ -319,60 +251,31 @@ fn postgres_store_init_grants_concurrent_appends_and_append_only() {
     let db = lab.create_database("audit_pg");
     let home = lab.home();
     home.login();
+    let store_as = |user: &str| {
+        home.configure(&format!(
+            "{}audit:\n  store: postgres\n",
+            lab.database_yaml(&db, user)
+        ));
+    };
     // The admin creates the schema and grants the operator role.
-    home.configure(&format!(
-        "{}audit:\n  store: postgres\n",
-        lab.database_yaml(&db, "postgres")
-    ));
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
-        .args([
-            "--yes",
-            "--format",
-            "json",
-            "audit",
-            "init",
-            "--grant",
-            "ltops_operator",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    assert_eq!(json_stdout(&out)["outcome_seq"], 2);
+    store_as("postgres");
+    let init = home
+        .audit("init")
+        .yes()
+        .json()
+        .grant("ltops_operator")
+        .db_password(&lab.superuser_password())
+        .ok_json();
+    assert_eq!(init["outcome_seq"], 2);
 
     // Operators append with INSERT and SELECT only, eight at once.
-    home.configure(&format!(
-        "{}audit:\n  store: postgres\n",
-        lab.database_yaml(&db, "ltops_operator")
-    ));
-    let handles: Vec<_> = (0..8)
-        .map(|p| {
-            let cmds: Vec<_> = (0..3)
-                .map(|_| {
-                    let mut c = home.std_ltops();
-                    c.env("LTOPS_DB_PASSWORD", lab.operator_password());
-                    c
-                })
-                .collect();
-            std::thread::spawn(move || {
-                for (i, mut cmd) in cmds.into_iter().enumerate() {
-                    append_one(&mut cmd, p, i);
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", lab.operator_password())
-        .args(["--format", "json", "audit", "verify"])
-        .output()
-        .unwrap();
-    ok(&out);
-    let v = json_stdout(&out);
+    store_as("ltops_operator");
+    append_concurrently(&home, Some(&lab.operator_password()), 8, 3);
+    let v = home
+        .audit("verify")
+        .json()
+        .db_password(&lab.operator_password())
+        .ok_json();
     assert_eq!(v["events"], 2 + 8 * 3 * 2);
 
     // The operator cannot change history, and neither can the owner.
@@ -407,38 +310,14 @@ fn an_unwritable_file_store_fails_closed() {
         "audit:\n  path: {}\n",
         blocker.join("audit.jsonl").display()
     ));
-    home.ltops()
-        .args([
-            "--yes",
-            "audit",
-            "record",
-            "--incident",
-            "INC-1",
-            "--action",
-            "manual.x",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "cannot record the intent, so nothing was done",
-        ));
+    record_x(&home)
+        .yes()
+        .fails(2, "cannot record the intent, so nothing was done");
     // The log path is a folder.
     let dir = home.path().join("log-is-a-dir");
     std::fs::create_dir(&dir).unwrap();
     home.configure(&format!("audit:\n  path: {}\n", dir.display()));
-    home.ltops()
-        .args([
-            "--yes",
-            "audit",
-            "record",
-            "--incident",
-            "INC-1",
-            "--action",
-            "manual.x",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("nothing was done"));
+    record_x(&home).yes().fails(2, "nothing was done");
 }
 
 #[test]
@@ -447,62 +326,35 @@ fn an_unreachable_postgres_store_fails_closed() {
     let home = lab.home();
     home.login();
     // A port nothing listens on: the store is down.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     home.configure(&format!(
         "database:\n  url: postgres://ltops_operator@127.0.0.1:{port}/platform\n  password_env: LTOPS_DB_PASSWORD\n  tls: disable\naudit:\n  store: postgres\n"
     ));
-    home.ltops()
-        .env("LTOPS_DB_PASSWORD", "x")
-        .args([
-            "--yes",
-            "audit",
-            "record",
-            "--incident",
-            "INC-1",
-            "--action",
-            "manual.x",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot be written"))
-        .stderr(
-            predicate::str::contains("Connection refused")
-                .or(predicate::str::contains("connection refused")),
-        );
+    let out = record_x(&home)
+        .yes()
+        .db_password("x")
+        .fails(2, "cannot be written");
+    let err = stderr(&out);
+    assert!(
+        err.contains("Connection refused") || err.contains("connection refused"),
+        "{err}"
+    );
 }
 
 #[test]
 fn tenant_detail_is_never_in_plaintext() {
     let home = lab().home();
     home.login();
-    ok(&home
-        .ltops()
-        .args([
-            "--yes",
-            "audit",
-            "record",
-            "--instruction",
-            "TICKET-7",
-            "--action",
-            "manual.psql.update",
-        ])
-        .args(["--tenant", "00000000-0000-4000-8000-000000000003"])
-        .args(["--detail", "fixed e-mail of max.mustermann@example.com"])
-        .output()
-        .unwrap());
+    home.audit("record")
+        .yes()
+        .instruction("TICKET-7")
+        .action("manual.psql.update")
+        .tenant("00000000-0000-4000-8000-000000000003")
+        .detail("fixed e-mail of max.mustermann@example.com")
+        .ok();
     let raw = std::fs::read_to_string(home.audit_file()).unwrap();
     assert!(!raw.contains("max.mustermann"), "{raw}");
-    let out = home
-        .ltops()
-        .args(["--format", "json", "audit", "show"])
-        .output()
-        .unwrap();
-    ok(&out);
-    let v = json_stdout(&out);
+    let v = home.audit("show").json().ok_json();
     assert_eq!(
         v["events"][0]["personal"]["detail"],
         "fixed e-mail of max.mustermann@example.com"

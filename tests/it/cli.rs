@@ -11,6 +11,15 @@ fn ltops() -> Command {
     cmd
 }
 
+/// `ltops config check` run in `dir`, with `dir` as HOME too.
+fn config_check_in(dir: &std::path::Path) -> assert_cmd::assert::Assert {
+    ltops()
+        .current_dir(dir)
+        .env("HOME", dir)
+        .args(["config", "check"])
+        .assert()
+}
+
 /// Every command's `--help`, so a change to the CLI is a reviewed change.
 #[test]
 fn help_snapshots() {
@@ -106,11 +115,7 @@ fn malformed_config_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("ltops.yaml");
     std::fs::write(&cfg, "aws:\n  profile: alice\n  regoin: eu-central-1\n").unwrap();
-    ltops()
-        .current_dir(dir.path())
-        .env("HOME", dir.path())
-        .args(["config", "check"])
-        .assert()
+    config_check_in(dir.path())
         .code(2)
         .stderr(predicate::str::contains(format!(
             "{}:3:3: aws: unknown field `regoin`",
@@ -159,11 +164,7 @@ fn config_show_json_and_example_config_is_valid() {
         .args(["--format", "json", "config", "show"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::support::ok(&out);
     let v = crate::support::json_stdout(&out);
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["kind"], "config");
@@ -179,11 +180,7 @@ fn password_in_database_url_is_refused_without_echoing_it() {
         "database:\n  url: postgres://ops:hunter2@db/platform\n",
     )
     .unwrap();
-    ltops()
-        .current_dir(dir.path())
-        .env("HOME", dir.path())
-        .args(["config", "check"])
-        .assert()
+    config_check_in(dir.path())
         .code(2)
         .stderr(predicate::str::contains("contains a password"))
         .stderr(predicate::str::contains("hunter2").not());
@@ -208,26 +205,20 @@ fn rds_iam_resolves_the_writer_endpoint_and_signs_a_token() {
     let lab = crate::support::lab();
     let home = lab.home();
     home.login();
-    home.configure(&format!(
-        "database:\n  rds_iam:\n    cluster: platform-prod\n    database: platform\n    user: ltops_operator\n  tls: require\npolicies: {}\n",
-        repo_root().join("policies").display()
-    ));
-    home.ltops()
-        .args(["tenant", "list"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "cannot connect to the database ltops_operator@platform-prod.cluster-",
-        ))
-        .stderr(predicate::str::contains(":5432/platform"));
+    let rds_iam = |cluster: &str, tls: &str| {
+        home.configure(&format!(
+            "database:\n  rds_iam:\n    cluster: {cluster}\n    database: platform\n    user: ltops_operator\n{tls}policies: {}\n",
+            repo_root().join("policies").display()
+        ));
+    };
+    rds_iam("platform-prod", "  tls: require\n");
+    let out = home.cmd(["tenant", "list"]).fails(
+        2,
+        "cannot connect to the database ltops_operator@platform-prod.cluster-",
+    );
+    crate::support::assert_stderr(&out, ":5432/platform");
     // A cluster that does not exist is named.
-    home.configure(&format!(
-        "database:\n  rds_iam:\n    cluster: no-such-cluster\n    database: platform\n    user: ltops_operator\npolicies: {}\n",
-        repo_root().join("policies").display()
-    ));
-    home.ltops()
-        .args(["tenant", "list"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("RDS cluster `no-such-cluster`"));
+    rds_iam("no-such-cluster", "");
+    home.cmd(["tenant", "list"])
+        .fails(2, "RDS cluster `no-such-cluster`");
 }

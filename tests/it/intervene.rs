@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{Home, Lab, Ltops, describe, json_stdout, lab, stderr};
+use crate::support::{Home, Lab, Ltops, assert_fails, describe, json_stdout, lab, stderr};
 
 const T1: &str = "00000000-0000-4000-8000-000000000001";
 const T2: &str = "00000000-0000-4000-8000-000000000002";
@@ -18,25 +18,32 @@ fn code(out: &Output, expected: i32) {
     assert_eq!(out.status.code(), Some(expected), "{}", describe(out));
 }
 
-/// The config for `db` as `user`, with the repository's data map.
-fn config(lab: &Lab, db: &str, user: &str, extra: &str) -> String {
-    format!(
-        "{}policies: {}\n{extra}",
-        lab.database_yaml(db, user),
-        crate::support::repo_root().join("policies").display()
-    )
-}
-
 /// A signed-in home configured for a fresh copy of the platform as ltops_operator
 /// (file audit store unless `extra` says otherwise).
 fn setup(prefix: &str, extra: &str) -> (&'static Lab, Home, String) {
     let lab = lab();
-    let db = lab.create_database(prefix);
-    let home = lab.home();
-    home.login();
-    home.configure(&config(lab, &db, "ltops_operator", extra));
+    let (home, db) = lab.home_with_db(prefix, "ltops_operator", extra);
     home.use_db_password(&lab.operator_password());
     (lab, home, db)
+}
+
+/// `intervene FORM` on `lead`, a lead of tenant 3.
+fn on_lead<'a>(home: &'a Home, form: &str, lead: &str) -> Ltops<'a> {
+    home.intervene(form).tenant(T3).table("leads").id(lead)
+}
+
+/// `intervene FORM --tenant TENANT --incident INC-1 --yes` as bob (on call).
+fn bob<'a>(home: &'a Home, form: &str, tenant: &str) -> Ltops<'a> {
+    home.intervene(form)
+        .profile("bob")
+        .yes()
+        .tenant(tenant)
+        .incident("INC-1")
+}
+
+/// `SELECT count(*) FROM FROM_WHERE`, as psql prints it.
+fn count(lab: &Lab, db: &str, from_where: &str) -> String {
+    lab.psql(db, &format!("SELECT count(*) FROM {from_where}"))
 }
 
 /// `intervene sql` for tenant `tenant` with `--yes --format json`.
@@ -100,13 +107,9 @@ fn set_shows_and_records_before_and_after_images_sealed() {
     );
     let others_before = others(lab, &db, T3);
 
-    let out = home
-        .intervene("set")
+    let out = on_lead(&home, "set", &lead)
         .yes()
         .json()
-        .tenant(T3)
-        .table("leads")
-        .id(&lead)
         .set("status", "lost")
         .set("notes", "Kunde bittet um Korrektur (Ticket 4711-ÄÖÜ)")
         .instruction("TICKET-4711")
@@ -240,19 +243,14 @@ fn sql_update_delete_and_insert_capture_exact_images() {
     let others_before = others(lab, &db, T3);
 
     // UPDATE with an expression, two rows.
-    let out = home.intervene("sql").profile("bob").yes().json().tenant(T3).incident("INC-1").sql(&format!(
+    let out = bob(&home, "sql", T3).json().sql(&format!(
             "UPDATE leads SET notes = coalesce(notes, '') || ' [fixed]', updated_at = updated_at WHERE id IN ('{l0}', '{l1}')"
         )).run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["rows"], 2);
     // DELETE of a lead's events and shares, then the lead (children first: plain FKs).
-    let out = home
-        .intervene("sql")
-        .profile("bob")
-        .yes()
+    let out = bob(&home, "sql", T3)
         .json()
-        .tenant(T3)
-        .incident("INC-1")
         .sql(&format!("DELETE FROM lead_events WHERE stream_id = '{l1}'"))
         .run();
     code(&out, 0);
@@ -262,27 +260,12 @@ fn sql_update_delete_and_insert_capture_exact_images() {
         &db,
         &format!("DELETE FROM lead_shares WHERE lead_id = '{l1}'"),
     );
-    let out = home
-        .intervene("delete")
-        .profile("bob")
-        .yes()
-        .json()
-        .tenant(T3)
-        .table("leads")
-        .id(&l1)
-        .incident("INC-1")
-        .run();
+    let out = bob(&home, "delete", T3).json().table("leads").id(&l1).run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["operation"], "DELETE");
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!("SELECT count(*) FROM leads WHERE id = '{l1}'")
-        ),
-        "0"
-    );
+    assert_eq!(count(lab, &db, &format!("leads WHERE id = '{l1}'")), "0");
     // INSERT: the new row is the after-image.
-    let out = home.intervene("sql").profile("bob").yes().json().tenant(T3).incident("INC-1").sql(&format!(
+    let out = bob(&home, "sql", T3).json().sql(&format!(
             "INSERT INTO access_log (tenant_id, user_pseudonym, action) VALUES ('{T3}', 'ops-bob', 'manual-correction')"
         )).run();
     code(&out, 0);
@@ -331,16 +314,11 @@ fn sql_update_delete_and_insert_capture_exact_images() {
         &db,
         &format!("SELECT id FROM lead_events WHERE tenant_id = '{T3}' ORDER BY id LIMIT 1"),
     );
-    let out = home
-        .intervene("set")
-        .profile("bob")
-        .yes()
-        .tenant(T3)
+    let out = bob(&home, "set", T3)
         .table("lead_events")
         .id(&event)
         .arg("--set")
         .arg(r#"payload={"email": null, "corrected": true}"#)
-        .incident("INC-1")
         .run();
     code(&out, 0);
     assert_eq!(
@@ -350,54 +328,35 @@ fn sql_update_delete_and_insert_capture_exact_images() {
         ),
         "true"
     );
-    let out = home
-        .intervene("set")
-        .profile("bob")
-        .yes()
-        .tenant(T3)
+    bob(&home, "set", T3)
         .table("lead_events")
         .id(&event)
         .set("payload", "{not json")
-        .incident("INC-1")
-        .run();
-    code(&out, 2);
-    assert!(stderr(&out).contains("not JSON"), "{}", describe(&out));
-    let out = home
-        .intervene("set")
-        .profile("bob")
-        .yes()
-        .tenant(T3)
+        .fails(2, "not JSON");
+    bob(&home, "set", T3)
         .table("leads")
         .id(&l0)
         .set("no_such_column", "1")
-        .incident("INC-1")
-        .run();
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("is not a column of leads"),
-        "{}",
-        describe(&out)
-    );
+        .fails(2, "is not a column of leads");
     let member = lab.psql(
         &db,
         "SELECT tenant_id || ' ' || marketplace_id FROM marketplace_members ORDER BY 1 LIMIT 1",
     );
     let (mt, mm) = member.split_once(' ').unwrap();
-    let out = home
-        .intervene("delete")
-        .profile("bob")
-        .yes()
+    let out = bob(&home, "delete", mt)
         .json()
-        .tenant(mt)
         .table("marketplace_members")
         .key("marketplace_id", mm)
         .key("tenant_id", mt)
-        .incident("INC-1")
         .run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["changes"][0]["key"]["marketplace_id"], mm);
     assert_eq!(
-        lab.psql(&db, &format!("SELECT count(*) FROM marketplace_members WHERE tenant_id = '{mt}' AND marketplace_id = '{mm}'")),
+        count(
+            lab,
+            &db,
+            &format!("marketplace_members WHERE tenant_id = '{mt}' AND marketplace_id = '{mm}'")
+        ),
         "0"
     );
 }
@@ -407,15 +366,15 @@ fn cross_tenant_attempts_change_nothing() {
     let (lab, home, db) = setup("iv_scope", "");
     let mine = lead_of(lab, &db, T3, 0);
     let theirs = lead_of(lab, &db, T2, 0);
-    let their_email = lab.psql(
-        &db,
-        &format!("SELECT email FROM leads WHERE id = '{theirs}'"),
-    );
+    let lead = |what: &str, id: &str| {
+        lab.psql(
+            &db,
+            &format!("SELECT {what} FROM leads l WHERE id = '{id}'"),
+        )
+    };
+    let their_email = lead("email", &theirs);
     let others_before = others(lab, &db, T3);
-    let mine_before = lab.psql(
-        &db,
-        &format!("SELECT l::text FROM leads l WHERE id = '{mine}'"),
-    );
+    let mine_before = lead("l::text", &mine);
 
     // Statements that reach for another tenant's rows find none (exit 1).
     for statement in [
@@ -428,13 +387,7 @@ fn cross_tenant_attempts_change_nothing() {
             "UPDATE leads SET notes = 'pwned' WHERE id IN (SELECT id FROM leads WHERE tenant_id = '{T2}')"
         ),
     ] {
-        let out = sql(&home, T3, &statement).run();
-        code(&out, 1);
-        assert!(
-            stderr(&out).contains("affects no row of tenant"),
-            "{statement}: {}",
-            describe(&out)
-        );
+        sql(&home, T3, &statement).fails(1, "affects no row of tenant");
     }
     // Statements that would write into another tenant are stopped by RLS (exit 2).
     for statement in [
@@ -446,13 +399,7 @@ fn cross_tenant_attempts_change_nothing() {
             "INSERT INTO leads (id, tenant_id, email) VALUES (gen_random_uuid(), '{T1}', 'x@y.z')"
         ),
     ] {
-        let out = sql(&home, T3, &statement).run();
-        code(&out, 2);
-        assert!(
-            stderr(&out).contains("row-level security"),
-            "{statement}: {}",
-            describe(&out)
-        );
+        sql(&home, T3, &statement).fails(2, "row-level security");
     }
     // Refused before anything runs: session changes, scope escapes, other tables.
     for (statement, why) in [
@@ -488,13 +435,7 @@ fn cross_tenant_attempts_change_nothing() {
             "not a table of the data map",
         ),
     ] {
-        let out = sql(&home, T3, &statement).run();
-        code(&out, 2);
-        assert!(
-            stderr(&out).contains(why),
-            "{statement}: {}",
-            describe(&out)
-        );
+        sql(&home, T3, &statement).fails(2, why);
     }
     // Reading another tenant's data into one's own rows sees nothing of it.
     let out = sql(&home, T3,
@@ -502,62 +443,22 @@ fn cross_tenant_attempts_change_nothing() {
             "UPDATE leads SET notes = coalesce((SELECT email FROM leads WHERE tenant_id = '{T2}' LIMIT 1), 'nothing visible') WHERE id = '{mine}'"
         )).run();
     code(&out, 0);
-    assert_eq!(
-        lab.psql(&db, &format!("SELECT notes FROM leads WHERE id = '{mine}'")),
-        "nothing visible"
-    );
+    assert_eq!(lead("notes", &mine), "nothing visible");
     assert_ne!(their_email, "nothing visible");
     // The structured form: another tenant's row is "not found".
-    let out = home
-        .intervene("delete")
+    on_lead(&home, "delete", &theirs)
         .yes()
-        .tenant(T3)
-        .table("leads")
-        .id(&theirs)
         .incident("INC-1")
-        .run();
-    code(&out, 1);
-    assert!(
-        stderr(&out).contains("not found for tenant"),
-        "{}",
-        describe(&out)
-    );
+        .fails(1, "not found for tenant");
     // Nothing of any other tenant changed; of tenant 3 only the one lead.
     assert_eq!(others(lab, &db, T3), others_before);
-    assert_ne!(
-        lab.psql(
-            &db,
-            &format!("SELECT l::text FROM leads l WHERE id = '{mine}'")
-        ),
-        mine_before
-    );
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!("SELECT email FROM leads WHERE id = '{theirs}'")
-        ),
-        their_email
-    );
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!("SELECT count(*) FROM leads WHERE tenant_id = '{T2}' AND notes = 'pwned'")
-        ),
-        "0"
-    );
-    assert_eq!(
-        lab.psql(&db, "SELECT count(*) FROM tenants WHERE name = 'pwned'"),
-        "0"
-    );
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!(
-                "SELECT count(*) FROM access_log WHERE tenant_id <> '{T3}' AND user_pseudonym = 'x'"
-            )
-        ),
-        "0"
-    );
+    assert_ne!(lead("l::text", &mine), mine_before);
+    assert_eq!(lead("email", &theirs), their_email);
+    let pwned = format!("leads WHERE tenant_id = '{T2}' AND notes = 'pwned'");
+    assert_eq!(count(lab, &db, &pwned), "0");
+    assert_eq!(count(lab, &db, "tenants WHERE name = 'pwned'"), "0");
+    let written = format!("access_log WHERE tenant_id <> '{T3}' AND user_pseudonym = 'x'");
+    assert_eq!(count(lab, &db, &written), "0");
     // Every attempt that got as far as the database is in the log: six found
     // nothing, three were stopped by RLS, one changed its own row, one was not found.
     let v = list(&home, &[]);
@@ -587,13 +488,7 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
         "DELETE FROM leads WHERE false; DROP TABLE leads",
         "UPDATE leads SET notes = 'a' RETURNING *",
     ] {
-        let out = sql(&home, T3, statement).run();
-        code(&out, 2);
-        assert!(
-            stderr(&out).contains("the statement is refused"),
-            "{statement}: {}",
-            describe(&out)
-        );
+        sql(&home, T3, statement).fails(2, "the statement is refused");
     }
     assert!(
         !home.audit_file().exists(),
@@ -607,27 +502,12 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
         "UPDATE leads SET notes = 'x'",
     )
     .run();
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("does not exist"),
-        "{}",
-        describe(&out)
-    );
+    assert_fails(&out, 2, "does not exist");
     let out = sql(&home, "3' OR '1'='1", "UPDATE leads SET notes = 'x'").run();
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("is not a tenant id"),
-        "{}",
-        describe(&out)
-    );
+    assert_fails(&out, 2, "is not a tenant id");
     assert!(!home.audit_file().exists());
-    assert_eq!(
-        lab.psql(
-            &db,
-            "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'leads'"
-        ),
-        "t"
-    );
+    let forced = "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'leads'";
+    assert_eq!(lab.psql(&db, forced), "t");
     // A statement in a file works the same way.
     let f = home.path().join("fix.sql");
     std::fs::write(&f, "DROP TABLE leads;").unwrap();
@@ -639,8 +519,7 @@ fn ddl_and_several_statements_are_refused_before_anything_runs() {
         .arg("--sql-file")
         .arg(f.to_str().unwrap())
         .run();
-    code(&out, 2);
-    assert!(stderr(&out).contains("DROP TABLE"), "{}", describe(&out));
+    assert_fails(&out, 2, "DROP TABLE");
 }
 
 #[test]
@@ -649,12 +528,8 @@ fn dry_run_shows_the_preview_changes_nothing_and_is_recorded() {
     let lead = lead_of(lab, &db, T3, 0);
     let before = all_rows(lab, &db);
     // No --yes and no terminal: a dry run needs neither.
-    let out = home
-        .intervene("set")
+    let out = on_lead(&home, "set", &lead)
         .json()
-        .tenant(T3)
-        .table("leads")
-        .id(&lead)
         .set("email", "neu@example.org")
         .arg("--set-null")
         .arg("phone")
@@ -699,20 +574,10 @@ fn dry_run_shows_the_preview_changes_nothing_and_is_recorded() {
         "values are sealed, not in clear"
     );
     // Without --yes and without a terminal, the real thing refuses up front.
-    let out = home
-        .intervene("set")
-        .tenant(T3)
-        .table("leads")
-        .id(&lead)
+    on_lead(&home, "set", &lead)
         .set("status", "won")
         .incident("INC-9")
-        .run();
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("--dry-run, then pass --yes"),
-        "{}",
-        describe(&out)
-    );
+        .fails(2, "--dry-run, then pass --yes");
     assert_eq!(
         std::fs::read_to_string(home.audit_file())
             .unwrap()
@@ -737,23 +602,13 @@ fn more_rows_than_the_limit_are_refused_unless_allowed() {
     let before = all_rows(lab, &db);
     let statement = "UPDATE leads SET status = 'contacted' WHERE status = 'new'";
     let out = sql(&home, T3, statement).run();
-    code(&out, 1);
-    assert!(
-        stderr(&out).contains("more than the limit of 100"),
-        "{}",
-        describe(&out)
-    );
+    assert_fails(&out, 1, "more than the limit of 100");
     assert!(stderr(&out).contains("--max-rows"), "{}", describe(&out));
     // An UPDATE without WHERE on the big tenant stops at the limit too.
     let out = sql(&home, T1, "UPDATE leads SET notes = 'all'")
         .max_rows(1000)
         .run();
-    code(&out, 1);
-    assert!(
-        stderr(&out).contains("at least 1001 rows"),
-        "{}",
-        describe(&out)
-    );
+    assert_fails(&out, 1, "at least 1001 rows");
     assert_eq!(all_rows(lab, &db), before);
     let v = list(&home, &[]);
     assert_eq!(v["interventions"][0]["status"], "failed");
@@ -765,33 +620,17 @@ fn more_rows_than_the_limit_are_refused_unless_allowed() {
         .run();
     code(&out, 0);
     assert_eq!(json_stdout(&out)["rows"], new3);
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!("SELECT count(*) FROM leads WHERE tenant_id = '{T3}' AND status = 'new'")
-        ),
-        "0"
-    );
+    let still_new = format!("leads WHERE tenant_id = '{T3}' AND status = 'new'");
+    assert_eq!(count(lab, &db, &still_new), "0");
     // The default comes from the config.
-    home.configure(&config(
-        lab,
-        &db,
-        "ltops_operator",
-        "intervene:\n  max_rows: 1\n",
-    ));
+    home.configure(&lab.config_for(&db, "ltops_operator", "intervene:\n  max_rows: 1\n"));
     let (a, b) = (lead_of(lab, &db, T3, 0), lead_of(lab, &db, T3, 1));
-    let out = home
-        .intervene("set")
-        .yes()
-        .tenant(T3)
-        .table("leads")
-        .id(&a)
+    on_lead(&home, "set", &a)
         .id(&b)
+        .yes()
         .set("status", "won")
         .incident("INC-1")
-        .run();
-    code(&out, 1);
-    assert!(stderr(&out).contains("limit of 1"), "{}", describe(&out));
+        .fails(1, "limit of 1");
 }
 
 #[test]
@@ -799,39 +638,21 @@ fn roles_and_tables_that_rls_does_not_hold_are_refused() {
     let (lab, home, db) = setup("iv_unsafe", "");
     let lead = lead_of(lab, &db, T3, 0);
     let attempt = |home: &Home, pw: &str| {
-        home.ltops()
-            .env("LTOPS_DB_PASSWORD", pw)
-            .args([
-                "--yes",
-                "intervene",
-                "set",
-                "--tenant",
-                T3,
-                "--table",
-                "leads",
-                "--id",
-                &lead,
-                "--set",
-                "notes=iv-unsafe-marker",
-                "--incident",
-                "INC-1",
-            ])
-            .output()
-            .unwrap()
+        on_lead(home, "set", &lead)
+            .yes()
+            .set("notes", "iv-unsafe-marker")
+            .incident("INC-1")
+            .db_password(pw)
+            .run()
     };
     // A superuser.
-    home.configure(&config(lab, &db, "postgres", ""));
+    home.configure(&lab.config_for(&db, "postgres", ""));
     let out = attempt(&home, &lab.superuser_password());
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("is a superuser"),
-        "{}",
-        describe(&out)
-    );
+    assert_fails(&out, 2, "is a superuser");
     // A BYPASSRLS role.
     let role = format!("iv_bypass_{}", std::process::id());
     lab.psql(&db, &format!("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} LOGIN BYPASSRLS PASSWORD 'bypass'; END IF; END$$"));
-    home.configure(&config(lab, &db, &role, ""));
+    home.configure(&lab.config_for(&db, &role, ""));
     let out = attempt(&home, "bypass");
     code(&out, 2);
     assert!(
@@ -841,24 +662,14 @@ fn roles_and_tables_that_rls_does_not_hold_are_refused() {
     );
     // A table whose RLS is not forced.
     lab.psql(&db, "ALTER TABLE leads NO FORCE ROW LEVEL SECURITY");
-    home.configure(&config(lab, &db, "ltops_operator", ""));
+    home.configure(&lab.config_for(&db, "ltops_operator", ""));
     let out = attempt(&home, &lab.operator_password());
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("enabled and forced"),
-        "{}",
-        describe(&out)
-    );
+    assert_fails(&out, 2, "enabled and forced");
     lab.psql(&db, "ALTER TABLE leads FORCE ROW LEVEL SECURITY");
     // A permissive policy that ignores the tenant.
     lab.psql(&db, "CREATE POLICY everyone ON leads USING (true)");
     let out = attempt(&home, &lab.operator_password());
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("policy `everyone`"),
-        "{}",
-        describe(&out)
-    );
+    assert_fails(&out, 2, "policy `everyone`");
     assert!(!home.audit_file().exists(), "refused before the intent");
     assert_eq!(
         lab.psql(
@@ -873,23 +684,14 @@ fn roles_and_tables_that_rls_does_not_hold_are_refused() {
 /// granted to ltops_operator.
 fn setup_pg_store(prefix: &str) -> (&'static Lab, Home, String) {
     let lab = lab();
-    let db = lab.create_database(prefix);
-    let home = lab.home();
-    home.login();
-    home.configure(&config(lab, &db, "postgres", "audit:\n  store: postgres\n"));
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
-        .args(["--yes", "audit", "init", "--grant", "ltops_operator"])
-        .output()
-        .unwrap();
-    code(&out, 0);
-    home.configure(&config(
-        lab,
-        &db,
-        "ltops_operator",
-        "audit:\n  store: postgres\n",
-    ));
+    let store = "audit:\n  store: postgres\n";
+    let (home, db) = lab.home_with_db(prefix, "postgres", store);
+    home.audit("init")
+        .yes()
+        .grant("ltops_operator")
+        .db_password(&lab.superuser_password())
+        .ok();
+    home.configure(&lab.config_for(&db, "ltops_operator", store));
     home.use_db_password(&lab.operator_password());
     (lab, home, db)
 }
@@ -899,13 +701,9 @@ fn with_the_postgres_store_the_outcome_commits_with_the_change() {
     let (lab, home, db) = setup_pg_store("iv_atomic_ok");
     let lead = lead_of(lab, &db, T3, 0);
     let email = lab.psql(&db, &format!("SELECT email FROM leads WHERE id = '{lead}'"));
-    let out = home
-        .intervene("set")
+    let out = on_lead(&home, "set", &lead)
         .yes()
         .json()
-        .tenant(T3)
-        .table("leads")
-        .id(&lead)
         .set("email", "korrigiert@example.org")
         .instruction("TICKET-1")
         .run();
@@ -969,39 +767,25 @@ fn run_and_kill_before_commit(home: &Home, lab: &Lab, db: &str, run: Ltops) -> O
     child.wait_with_output().unwrap()
 }
 
+/// Sets the notes of `lead` to `kill-marker`.
+fn kill_marker<'a>(home: &'a Home, lead: &str) -> Ltops<'a> {
+    on_lead(home, "set", lead)
+        .yes()
+        .set("notes", "kill-marker")
+        .incident("INC-KILL")
+}
+
 #[test]
 fn killing_the_connection_before_commit_leaves_neither_change_nor_record() {
     let (lab, home, db) = setup_pg_store("iv_atomic_kill");
     let lead = lead_of(lab, &db, T3, 0);
     let before = all_rows(lab, &db);
     let events_before = lab.psql(&db, "SELECT count(*) FROM ltops_audit.events");
-    let out = run_and_kill_before_commit(
-        &home,
-        lab,
-        &db,
-        home.intervene("set")
-            .yes()
-            .tenant(T3)
-            .table("leads")
-            .id(&lead)
-            .set("notes", "kill-marker")
-            .incident("INC-KILL"),
-    );
-    code(&out, 2);
-    assert!(
-        stderr(&out).contains("rolled back together"),
-        "{}",
-        describe(&out)
-    );
+    let out = run_and_kill_before_commit(&home, lab, &db, kill_marker(&home, &lead));
+    assert_fails(&out, 2, "rolled back together");
     // Neither the change…
     assert_eq!(all_rows(lab, &db), before);
-    assert_eq!(
-        lab.psql(
-            &db,
-            "SELECT count(*) FROM leads WHERE notes = 'kill-marker'"
-        ),
-        "0"
-    );
+    assert_eq!(count(lab, &db, "leads WHERE notes = 'kill-marker'"), "0");
     // …nor its `ok` record exists: the intent is closed as failed instead.
     let rows = lab.psql(
         &db,
@@ -1019,16 +803,7 @@ fn killing_the_connection_before_commit_leaves_neither_change_nor_record() {
     assert_eq!(v["interventions"][0]["images"], Value::Null);
     code(&home.audit("verify").run(), 0);
     // The same intervention, not killed, goes through.
-    let out = home
-        .intervene("set")
-        .yes()
-        .tenant(T3)
-        .table("leads")
-        .id(&lead)
-        .set("notes", "kill-marker")
-        .incident("INC-KILL")
-        .run();
-    code(&out, 0);
+    kill_marker(&home, &lead).ok();
     assert_eq!(
         lab.psql(&db, &format!("SELECT notes FROM leads WHERE id = '{lead}'")),
         "kill-marker"

@@ -1,7 +1,7 @@
 //! `--format json` is a contract: every command that reports writes one JSON
 //! document with `schema_version` and `kind` to stdout, and nothing else there.
 
-use crate::support::{json_stdout, lab, repo_root};
+use crate::support::{json_stdout, lab, repo_root, succeeded};
 
 #[test]
 fn every_command_writes_parseable_json() {
@@ -87,11 +87,7 @@ fn every_command_writes_parseable_json() {
             .args(&args)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeeded(&format!("{args:?}"), out);
         let v = json_stdout(&out);
         assert_eq!(v["schema_version"], 1, "{args:?}");
         assert!(v["kind"].is_string(), "{args:?}: {v}");

@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{Home, json_stdout, lab, ok, repo_root};
+use crate::support::{Home, Ltops, free_port, interrupt, json_stdout, lab, ok, repo_root, stderr};
 
 const T5: &str = "00000000-0000-4000-8000-000000000005";
 const T4: &str = "00000000-0000-4000-8000-000000000004";
@@ -20,30 +19,45 @@ fn rfc(t: DateTime<Utc>) -> String {
 
 fn plan_json(home: &Home, to: &str, extra: &[&str]) -> (Option<i32>, Value, String) {
     let out = home
-        .ltops()
-        .args([
-            "--format",
-            "json",
-            "restore",
-            "plan",
-            "--cluster",
-            "platform-prod",
-            "--to",
-            to,
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
+        .restore("plan")
+        .json()
+        .cluster("platform-prod")
+        .to(to)
+        .args(extra.iter().copied())
+        .run();
     let v = if out.stdout.is_empty() {
         Value::Null
     } else {
         json_stdout(&out)
     };
-    (
-        out.status.code(),
-        v,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code(), v, stderr(&out))
+}
+
+/// `restore run` of the lab's cluster to `to` into `target`, as the on-call
+/// engineer types it.
+fn restore_run<'a>(home: &'a Home, to: &str, target: &str, incident: &str) -> Ltops<'a> {
+    home.restore("run")
+        .yes()
+        .cluster("platform-prod")
+        .to(to)
+        .target(target)
+        .incident(incident)
+}
+
+/// `tenant erase T` on the instruction `ticket`, confirmed.
+fn erase(home: &Home, tenant: &str, ticket: &str) {
+    home.erase(tenant)
+        .yes()
+        .instruction(ticket)
+        .confirm(tenant)
+        .ok();
+}
+
+/// The same moment a second ago: a restore time the copy taken now still covers.
+fn a_second_ago() -> DateTime<Utc> {
+    let t = Utc::now() - chrono::Duration::seconds(1);
+    std::thread::sleep(Duration::from_millis(1100));
+    t
 }
 
 fn window(home: &Home) -> (DateTime<Utc>, DateTime<Utc>) {
@@ -125,16 +139,45 @@ fn an_existing_target_is_never_overwritten() {
 /// A signed-in on-call engineer whose config reaches the live database `live`,
 /// and maps the restored target to `copy` (standing for the restored database).
 fn setup(target: &str, copy_url: &str) -> (Home, String) {
-    let lab = lab();
-    let live = lab.create_database("restore_live");
-    let home = lab.home();
-    home.login();
-    home.configure(&format!(
-        "{}policies: {}\nrestore:\n  wait_minutes: 1\n  targets:\n    {target}: {copy_url}\n",
-        lab.database_yaml(&live, "postgres"),
-        repo_root().join("policies").display()
-    ));
-    (home, live)
+    lab().home_with_db(
+        "restore_live",
+        "postgres",
+        &format!("restore:\n  wait_minutes: 1\n  targets:\n    {target}: {copy_url}\n"),
+    )
+}
+
+/// What a restored cluster must have of its source's settings.
+const CLUSTER_SETTINGS: &[&str] = &[
+    "KmsKeyId",
+    "DBSubnetGroup",
+    "DBClusterParameterGroup",
+    "DeletionProtection",
+    "IAMDatabaseAuthenticationEnabled",
+    "EnabledCloudwatchLogsExports",
+];
+
+/// What a restored instance must have of its source's settings.
+const INSTANCE_SETTINGS: &[&str] = &[
+    "MultiAZ",
+    "DeletionProtection",
+    "IAMDatabaseAuthenticationEnabled",
+    "EnabledCloudwatchLogsExports",
+    "KmsKeyId",
+    "DBInstanceClass",
+];
+
+fn assert_copied(source: &Value, copy: &Value, keys: &[&str]) {
+    for key in keys {
+        assert_eq!(copy[key], source[key], "{key}");
+    }
+}
+
+fn describe_rds(what: &str, id: &str) -> Value {
+    let (flag, list) = match what {
+        "cluster" => ("--db-cluster-identifier", "DBClusters"),
+        _ => ("--db-instance-identifier", "DBInstances"),
+    };
+    aws_json(&["rds", &format!("describe-db-{what}s"), flag, id])[list][0].clone()
 }
 
 fn aws_json(args: &[&str]) -> Value {
@@ -149,11 +192,7 @@ fn aws_json(args: &[&str]) -> Value {
         .env("HOME", "/nonexistent")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -162,138 +201,49 @@ fn a_restore_copies_settings_creates_the_writer_and_reapplies_later_erasures() {
     let lab = lab();
     // The copy is taken now, before the erasure: it still holds tenant 5.
     let copy = lab.create_database("restore_copy");
-    let restore_to = Utc::now() - chrono::Duration::seconds(1);
-    std::thread::sleep(Duration::from_millis(1100));
+    let restore_to = rfc(a_second_ago());
     let target = format!("pitr-ok-{}", std::process::id());
     let copy_url = format!("postgres://postgres@127.0.0.1:{}/{copy}", lab.pg_port());
     let (home, _live) = setup(&target, &copy_url);
-    let pw = lab.superuser_password();
-    ok(&home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "tenant",
-            "erase",
-            T5,
-            "--instruction",
-            "TICKET-5",
-            "--confirm",
-            T5,
-        ])
-        .output()
-        .unwrap());
+    home.use_db_password(&lab.superuser_password());
+    erase(&home, T5, "TICKET-5");
 
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--format",
-            "json",
-            "restore",
-            "plan",
-            "--cluster",
-            "platform-prod",
-            "--to",
-            &rfc(restore_to),
-            "--target",
-            &target,
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    let plan = json_stdout(&out);
+    let (code, plan, err) = plan_json(&home, &restore_to, &["--target", &target]);
+    assert_eq!(code, Some(0), "{err}");
     assert_eq!(plan["reapply"][0]["tenant"], T5);
     assert_eq!(plan["reapply"][0]["left_backup_window"], false);
 
     // A dry run changes nothing.
-    ok(&home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "restore",
-            "run",
-            "--cluster",
-            "platform-prod",
-            "--to",
-            &rfc(restore_to),
-            "--target",
-            &target,
-            "--incident",
-            "INC-42",
-            "--dry-run",
-        ])
-        .output()
-        .unwrap());
+    restore_run(&home, &restore_to, &target, "INC-42")
+        .dry_run()
+        .ok();
     let clusters = aws_json(&["rds", "describe-db-clusters"]);
     assert!(!clusters.to_string().contains(&target));
 
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "--format",
-            "json",
-            "restore",
-            "run",
-            "--cluster",
-            "platform-prod",
-            "--to",
-            &rfc(restore_to),
-            "--target",
-            &target,
-            "--incident",
-            "INC-42",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    let run = json_stdout(&out);
+    let run = restore_run(&home, &restore_to, &target, "INC-42")
+        .json()
+        .ok_json();
     assert_eq!(run["reapplied"][0]["tenant"], T5);
     assert_eq!(run["reapplied"][0]["verified"], true);
     assert!(run["reapplied"][0]["rows_deleted"].as_i64().unwrap() > 0);
     assert_eq!(run["ready"], true, "{}", run["checks"]);
-    assert_eq!(
+    let leads_of = |t: &str| {
         lab.psql(
             &copy,
-            &format!("SELECT count(*) FROM leads WHERE tenant_id = '{T5}'")
-        ),
+            &format!("SELECT count(*) FROM leads WHERE tenant_id = '{t}'"),
+        )
+    };
+    assert_eq!(
+        leads_of(T5),
         "0",
         "the erasure is re-applied to the restored copy"
     );
-    assert_ne!(
-        lab.psql(
-            &copy,
-            &format!("SELECT count(*) FROM leads WHERE tenant_id = '{T4}'")
-        ),
-        "0"
-    );
+    assert_ne!(leads_of(T4), "0");
 
     // What the restore does not keep by itself was copied, and the writer exists.
-    let source = &aws_json(&[
-        "rds",
-        "describe-db-clusters",
-        "--db-cluster-identifier",
-        "platform-prod",
-    ])["DBClusters"][0];
-    let c = &aws_json(&[
-        "rds",
-        "describe-db-clusters",
-        "--db-cluster-identifier",
-        &target,
-    ])["DBClusters"][0];
-    for key in [
-        "KmsKeyId",
-        "DBSubnetGroup",
-        "DBClusterParameterGroup",
-        "DeletionProtection",
-        "IAMDatabaseAuthenticationEnabled",
-        "EnabledCloudwatchLogsExports",
-    ] {
-        assert_eq!(c[key], source[key], "{key}");
-    }
+    let source = describe_rds("cluster", "platform-prod");
+    let c = describe_rds("cluster", &target);
+    assert_copied(&source, &c, CLUSTER_SETTINGS);
     let tags = c["TagList"].to_string();
     for t in [
         "ltops:restored-from",
@@ -312,12 +262,7 @@ fn a_restore_copies_settings_creates_the_writer_and_reapplies_later_erasures() {
         ms.iter()
             .map(|m| {
                 let id = m["DBInstanceIdentifier"].as_str().unwrap();
-                aws_json(&[
-                    "rds",
-                    "describe-db-instances",
-                    "--db-instance-identifier",
-                    id,
-                ])["DBInstances"][0]["AvailabilityZone"]
+                describe_rds("instance", id)["AvailabilityZone"]
                     .as_str()
                     .unwrap()
                     .to_owned()
@@ -337,108 +282,40 @@ fn a_restore_copies_settings_creates_the_writer_and_reapplies_later_erasures() {
     );
 
     // It is listed, and a second restore into it is refused.
-    let out = home
-        .ltops()
-        .args(["--format", "json", "restore", "status", "--target", &target])
-        .output()
-        .unwrap();
-    ok(&out);
-    assert_eq!(
-        json_stdout(&out)["restores"][0]["restored_from"],
-        "platform-prod"
-    );
+    let status = home.restore("status").json().target(&target).ok_json();
+    assert_eq!(status["restores"][0]["restored_from"], "platform-prod");
     let (code, _, err) = plan_json(&home, "latest", &["--target", &target]);
     assert_eq!(code, Some(2), "{err}");
 
     // Recorded with its reason; reapplying again finds nothing left to do.
-    let out = home
-        .ltops()
-        .args([
-            "--format",
-            "json",
-            "audit",
-            "show",
-            "--action",
-            "restore.run",
-        ])
-        .output()
-        .unwrap();
-    let events = json_stdout(&out)["events"].as_array().unwrap().clone();
+    let events = home.audit_events("restore.run");
     assert_eq!(events.len(), 2);
     assert_eq!(events[0]["reason"]["reference"], "INC-42");
     assert_eq!(events[1]["result"], "ok");
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "--format",
-            "json",
-            "restore",
-            "reapply-erasures",
-            "--target",
-            &target,
-            "--incident",
-            "INC-42",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    assert_eq!(json_stdout(&out)["reapplied"][0]["absent"], true);
+    let again = home
+        .restore("reapply-erasures")
+        .yes()
+        .json()
+        .target(&target)
+        .incident("INC-42")
+        .ok_json();
+    assert_eq!(again["reapplied"][0]["absent"], true);
 }
 
 #[test]
 fn ctrl_c_while_waiting_records_aborted_and_the_restore_stays_visible() {
     let lab = lab();
-    let restore_to = Utc::now() - chrono::Duration::seconds(1);
-    std::thread::sleep(Duration::from_millis(1100));
+    let restore_to = rfc(a_second_ago());
     let target = format!("pitr-int-{}", std::process::id());
     // The copy's database is not reachable (yet): ltops waits for it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let (home, _live) = setup(
         &target,
         &format!("postgres://postgres@127.0.0.1:{port}/nowhere"),
     );
-    let pw = lab.superuser_password();
-    ok(&home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "tenant",
-            "erase",
-            T4,
-            "--instruction",
-            "TICKET-6",
-            "--confirm",
-            T4,
-        ])
-        .output()
-        .unwrap());
-    let child = home
-        .std_ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "restore",
-            "run",
-            "--cluster",
-            "platform-prod",
-            "--to",
-            &rfc(restore_to),
-            "--target",
-            &target,
-            "--incident",
-            "INC-7",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    home.use_db_password(&lab.superuser_password());
+    erase(&home, T4, "TICKET-6");
+    let child = restore_run(&home, &restore_to, &target, "INC-7").spawn();
     // Wait until the restore exists in moto, then press Ctrl-C.
     let started = std::time::Instant::now();
     loop {
@@ -455,80 +332,29 @@ fn ctrl_c_while_waiting_records_aborted_and_the_restore_stays_visible() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(500));
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    interrupt(child);
 
-    let out = home
-        .ltops()
-        .args([
-            "--format",
-            "json",
-            "audit",
-            "show",
-            "--action",
-            "restore.run",
-        ])
-        .output()
-        .unwrap();
-    let events = json_stdout(&out)["events"].as_array().unwrap().clone();
+    let events = home.audit_events("restore.run");
     assert_eq!(events.last().unwrap()["result"], "aborted");
-    home.ltops()
-        .args(["restore", "status", "--target", &target])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(&target));
+    let out = home.restore("status").target(&target).ok();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&target));
 }
 
 #[test]
 fn only_allowed_permission_sets_restore_and_a_reason_is_required() {
     let home = lab().home();
     home.login_as("rita", "rita@leadtributor.cloud");
-    home.ltops()
-        .args([
-            "--profile",
-            "rita",
-            "--yes",
-            "restore",
-            "run",
-            "--cluster",
-            "platform-prod",
-            "--to",
-            "latest",
-            "--incident",
-            "INC-1",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "not allowed for permission set ReadOnly",
-        ));
-    home.ltops()
-        .args([
-            "--profile",
-            "rita",
-            "--yes",
-            "restore",
-            "run",
-            "--cluster",
-            "platform-prod",
-            "--to",
-            "latest",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--instruction"));
+    let latest = || {
+        home.restore("run")
+            .profile("rita")
+            .yes()
+            .cluster("platform-prod")
+            .to("latest")
+    };
+    latest()
+        .incident("INC-1")
+        .fails(2, "not allowed for permission set ReadOnly");
+    latest().fails(2, "--instruction");
 }
 
 #[test]
@@ -540,27 +366,15 @@ fn an_rds_instance_is_restored_with_its_settings_and_checked() {
         repo_root().join("policies").display()
     ));
     let target = format!("pitr-inst-{}", std::process::id());
-    let out = home
-        .ltops()
-        .args([
-            "--yes",
-            "--format",
-            "json",
-            "restore",
-            "run",
-            "--instance",
-            "reporting-prod",
-            "--to",
-            "latest",
-            "--target",
-            &target,
-            "--incident",
-            "INC-8",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    let v = json_stdout(&out);
+    let v = home
+        .restore("run")
+        .yes()
+        .json()
+        .instance("reporting-prod")
+        .to("latest")
+        .target(&target)
+        .incident("INC-8")
+        .ok_json();
     assert_eq!(v["ready"], true, "{}", v["checks"]);
     let checks: Vec<&str> = v["checks"]
         .as_array()
@@ -589,28 +403,9 @@ fn an_rds_instance_is_restored_with_its_settings_and_checked() {
         let r = c["resource"].as_str().unwrap();
         assert!(r.ends_with(&format!(":db:{target}")), "not the copy: {r}");
     }
-    let source = &aws_json(&[
-        "rds",
-        "describe-db-instances",
-        "--db-instance-identifier",
-        "reporting-prod",
-    ])["DBInstances"][0];
-    let i = &aws_json(&[
-        "rds",
-        "describe-db-instances",
-        "--db-instance-identifier",
-        &target,
-    ])["DBInstances"][0];
-    for key in [
-        "MultiAZ",
-        "DeletionProtection",
-        "IAMDatabaseAuthenticationEnabled",
-        "EnabledCloudwatchLogsExports",
-        "KmsKeyId",
-        "DBInstanceClass",
-    ] {
-        assert_eq!(i[key], source[key], "{key}");
-    }
+    let source = describe_rds("instance", "reporting-prod");
+    let i = describe_rds("instance", &target);
+    assert_copied(&source, &i, INSTANCE_SETTINGS);
     assert_eq!(i["PubliclyAccessible"], false);
     assert_eq!(
         i["DBParameterGroups"][0]["DBParameterGroupName"],

@@ -1,53 +1,48 @@
 //! SSO sign-in and identity end to end: ltops ↔ SSO fake ↔ moto, and the token
 //! cache shared with the AWS CLI.
 
-use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{ACCOUNT, json_stdout, lab, repo_root};
+use crate::support::{ACCOUNT, Home, Ltops, assert_stderr, lab, repo_root, stderr, succeeded};
 
-fn whoami_json(home: &crate::support::Home, extra: &[&str]) -> (std::process::Output, Value) {
-    let out = home
-        .ltops()
-        .args(extra)
-        .args(["--format", "json", "whoami"])
-        .output()
-        .expect("run ltops");
-    let v = if out.stdout.is_empty() {
-        Value::Null
-    } else {
-        json_stdout(&out)
-    };
-    (out, v)
+/// `whoami` (with `--profile PROFILE` if given) as JSON, asserting success.
+fn whoami(home: &Home, profile: Option<&str>) -> Value {
+    let run = home.cmd(["whoami"]).json();
+    match profile {
+        Some(p) => run.profile(p),
+        None => run,
+    }
+    .ok_json()
+}
+
+/// `ltops login --no-browser`.
+fn login(home: &Home) -> Ltops<'_> {
+    home.cmd(["login", "--no-browser"])
+}
+
+/// `whoami` without a usable token: exit 2 and the hint to sign in.
+fn assert_login_hint(home: &Home) -> std::process::Output {
+    home.cmd(["whoami"]).fails(2, "run `ltops login`")
+}
+
+/// The token cache file as JSON.
+fn token(home: &Home) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(home.token_file()).unwrap()).unwrap()
 }
 
 #[test]
 fn login_then_whoami_shows_the_sso_user_and_permission_set() {
     let home = lab().home();
-    let out = home
-        .ltops()
-        .args(["--format", "json", "login", "--no-browser"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("/device?user_code="), "URL shown: {stderr}");
-    let login = json_stdout(&out);
+    let out = login(&home).json().ok();
+    let err = stderr(&out);
+    assert!(err.contains("/device?user_code="), "URL shown: {err}");
+    let login = crate::support::json_stdout(&out);
     assert_eq!(login["kind"], "login");
     assert_eq!(login["sso_session"], "lab");
     assert_eq!(login["refreshable"], true);
     assert!(home.token_file().is_file());
 
-    let (out, v) = whoami_json(&home, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let v = whoami(&home, None);
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["account"], ACCOUNT);
     assert_eq!(v["principal"]["kind"], "sso-user");
@@ -72,12 +67,10 @@ fn login_then_whoami_shows_the_sso_user_and_permission_set() {
     assert!(v["sso_token_expires_at"].is_string());
 
     // The table form names the same person.
-    home.ltops()
-        .arg("whoami")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("alice@leadtributor.cloud"))
-        .stdout(predicate::str::contains("LtopsAdmin"));
+    let out = home.cmd(["whoami"]).ok();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("alice@leadtributor.cloud"), "{table}");
+    assert!(table.contains("LtopsAdmin"), "{table}");
 }
 
 #[test]
@@ -163,21 +156,11 @@ fn aws_cli_uses_the_token_ltops_wrote_and_ltops_uses_the_aws_clis() {
     home.login();
     let caller = |what: &str| {
         let out = aws_cmd()
-            .args([
-                "sts",
-                "get-caller-identity",
-                "--profile",
-                "alice",
-                "--output",
-                "json",
-            ])
+            .args(["sts", "get-caller-identity", "--profile", "alice"])
+            .args(["--output", "json"])
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "aws sts get-caller-identity ({what}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeeded(&format!("aws sts get-caller-identity ({what})"), out);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(
             v["Arn"]
@@ -200,12 +183,7 @@ fn aws_cli_uses_the_token_ltops_wrote_and_ltops_uses_the_aws_clis() {
     assert_ne!(cli_file, expired, "botocore rewrote the token file");
 
     // ltops acts on the file botocore wrote.
-    let (out, v) = whoami_json(&home, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let v = whoami(&home, None);
     assert_eq!(v["principal"]["user"], "alice@leadtributor.cloud");
 
     // Same keys in the same order with the same separators and timestamp form.
@@ -247,23 +225,15 @@ fn expired_token_exits_2_with_the_login_hint() {
         r#"{"startUrl": "https://leadtributor.awsapps.com/start", "region": "eu-central-1", "accessToken": "old", "expiresAt": "2026-01-02T09:12:00Z"}"#,
     )
     .unwrap();
-    home.ltops()
-        .arg("whoami")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("expired at 2026-01-02 09:12 UTC"))
-        .stderr(predicate::str::contains("run `ltops login`"));
+    let out = assert_login_hint(&home);
+    assert_stderr(&out, "expired at 2026-01-02 09:12 UTC");
 }
 
 #[test]
 fn missing_token_exits_2_with_the_login_hint() {
     let home = lab().home();
-    home.ltops()
-        .arg("whoami")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no SSO token"))
-        .stderr(predicate::str::contains("run `ltops login`"));
+    let out = assert_login_hint(&home);
+    assert_stderr(&out, "no SSO token");
 }
 
 #[test]
@@ -271,16 +241,10 @@ fn an_expired_but_refreshable_token_is_renewed_by_aws_config() {
     let home = lab().home();
     home.login();
     let text = std::fs::read_to_string(home.token_file()).unwrap();
-    let original: Value = serde_json::from_str(&text).unwrap();
     // Edit one field in place, keeping the AWS CLI layout.
-    let edited = text.replace(v_str(&original, "expiresAt"), "2026-01-02T09:12:00Z");
+    let edited = text.replace(v_str(&token(&home), "expiresAt"), "2026-01-02T09:12:00Z");
     std::fs::write(home.token_file(), &edited).unwrap();
-    let (out, json) = whoami_json(&home, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let json = whoami(&home, None);
     assert_eq!(json["principal"]["user"], "alice@leadtributor.cloud");
     let after = std::fs::read_to_string(home.token_file()).unwrap();
     assert!(
@@ -298,8 +262,7 @@ fn a_token_revoked_at_the_portal_gives_the_login_hint() {
     let lab = lab();
     let home = lab.home();
     home.login();
-    let token: Value =
-        serde_json::from_str(&std::fs::read_to_string(home.token_file()).unwrap()).unwrap();
+    let token = token(&home);
     // Revoke this token only (others' tests keep theirs) through the portal's Logout.
     let status = std::process::Command::new("curl")
         .args(["-fsS", "-X", "POST", "-H"])
@@ -311,132 +274,80 @@ fn a_token_revoked_at_the_portal_gives_the_login_hint() {
         .status()
         .unwrap();
     assert!(status.success());
-    home.ltops()
-        .arg("whoami")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("run `ltops login`"));
+    assert_login_hint(&home);
 }
 
 #[test]
 fn iam_user_keys_are_classified_and_refused_by_the_guard() {
     let home = lab().home();
-    let (out, v) = whoami_json(&home, &["--profile", "ci"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let v = whoami(&home, Some("ci"));
     assert_eq!(v["principal"]["kind"], "iam-user");
     assert_eq!(v["principal"]["name"], "ci-deployer");
     assert_eq!(v["may_run"].as_array().unwrap().len(), 0);
 
-    home.ltops()
-        .args(["--profile", "ci", "whoami", "--can", "tenant.erase"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("refuses IAM user credentials"));
+    home.cmd(["whoami", "--can", "tenant.erase"])
+        .profile("ci")
+        .fails(1, "refuses IAM user credentials");
 
     // Static keys in the environment win over any profile, and are refused as well.
     let (key, secret) = lab().iam_user_keys();
-    home.ltops()
+    home.cmd(["whoami", "--can", "intervene"])
         .env("AWS_ACCESS_KEY_ID", key)
         .env("AWS_SECRET_ACCESS_KEY", secret)
-        .args(["whoami", "--can", "intervene"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("personal AWS SSO identity"));
+        .fails(1, "personal AWS SSO identity");
 }
 
 #[test]
 fn the_guard_follows_the_permission_sets_in_the_config() {
     let home = lab().home();
     home.login_as("bob", "bob@leadtributor.cloud");
-    let (out, v) = whoami_json(&home, &["--profile", "bob"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let v = whoami(&home, Some("bob"));
     assert_eq!(v["principal"]["user"], "bob@leadtributor.cloud");
     assert_eq!(v["principal"]["permission_set"], "LtopsOnCall");
-    home.ltops()
-        .args(["--profile", "bob", "whoami", "--can", "restore.run"])
-        .assert()
-        .success();
-    home.ltops()
-        .args(["--profile", "bob", "whoami", "--can", "tenant.erase"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "not allowed for permission set LtopsOnCall",
-        ));
-    home.ltops()
-        .args(["--profile", "bob", "whoami", "--can", "tenant.delete"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not a mutating command"));
+    let can = |command: &str| home.cmd(["whoami", "--can", command]).profile("bob");
+    can("restore.run").ok();
+    can("tenant.erase").fails(1, "not allowed for permission set LtopsOnCall");
+    can("tenant.delete").fails(2, "not a mutating command");
 }
 
 #[test]
 fn logout_revokes_and_removes_the_token() {
     let home = lab().home();
     home.login();
-    let out = home
-        .ltops()
-        .args(["--format", "json", "logout"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json_stdout(&out);
+    let v = home.cmd(["logout"]).json().ok_json();
     assert_eq!(v["token_removed"], true);
     assert_eq!(v["portal_logout"], "ok");
     assert!(!home.token_file().exists());
-    home.ltops()
-        .arg("whoami")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("run `ltops login`"));
+    assert_login_hint(&home);
 }
 
 #[test]
 fn legacy_profile_caches_by_start_url_without_refresh_token() {
     let home = lab().home();
-    home.ltops()
-        .args(["--profile", "legacy", "login", "--no-browser"])
-        .assert()
-        .success();
+    login(&home).profile("legacy").ok();
     use sha1::Digest;
     let key = hex::encode(sha1::Sha1::digest(crate::support::START_URL.as_bytes()));
     let file = home.path().join(format!(".aws/sso/cache/{key}.json"));
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains("refreshToken"), "{text}");
-    let (out, v) = whoami_json(&home, &["--profile", "legacy"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let v = whoami(&home, Some("legacy"));
     assert_eq!(v["principal"]["permission_set"], "LtopsAdmin");
 }
 
 #[test]
 fn a_profile_without_sso_cannot_log_in() {
     let home = lab().home();
-    home.ltops()
-        .args(["--profile", "ci", "login", "--no-browser"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("does not use AWS SSO"));
-    home.ltops()
-        .args(["--profile", "nobody", "login", "--no-browser"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("`nobody` not found"));
+    login(&home).profile("ci").fails(2, "does not use AWS SSO");
+    login(&home)
+        .profile("nobody")
+        .fails(2, "`nobody` not found");
+}
+
+/// `ltops login --no-browser` against a fake of the test's own.
+fn login_at<'a>(home: &'a Home, fake: &crate::support::OwnSsoFake) -> Ltops<'a> {
+    login(home)
+        .env("AWS_ENDPOINT_URL_SSO", &fake.endpoint)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.endpoint)
 }
 
 #[test]
@@ -445,12 +356,7 @@ fn login_waits_through_pending_and_slow_down() {
     let fake = lab.own_sso_fake(&["--pending-polls", "1", "--slow-down-polls", "1"]);
     let home = lab.home();
     let started = std::time::Instant::now();
-    home.ltops()
-        .env("AWS_ENDPOINT_URL_SSO", &fake.endpoint)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.endpoint)
-        .args(["login", "--no-browser"])
-        .assert()
-        .success();
+    login_at(&home, &fake).ok();
     // One pending poll at the 1 s interval, then slow_down adds 5 s for good.
     assert!(
         started.elapsed() >= std::time::Duration::from_secs(6),
@@ -465,12 +371,6 @@ fn an_unapproved_device_code_expires_with_a_clear_error() {
     let lab = lab();
     let fake = lab.own_sso_fake(&["--pending-polls", "-1", "--device-code-ttl", "3"]);
     let home = lab.home();
-    home.ltops()
-        .env("AWS_ENDPOINT_URL_SSO", &fake.endpoint)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.endpoint)
-        .args(["login", "--no-browser"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("expired before it was approved"));
+    login_at(&home, &fake).fails(2, "expired before it was approved");
     assert!(!home.token_file().exists());
 }

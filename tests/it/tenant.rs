@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::process::Output;
 use std::time::Duration;
 
-use predicates::prelude::*;
+use serde_json::Value;
 
-use crate::support::{Home, Lab, json_stdout, lab, ok, repo_root};
+use crate::support::{Home, Lab, Ltops, describe, interrupt, json_stdout, lab, stderr};
 
 const T1: &str = "00000000-0000-4000-8000-000000000001";
 const T2: &str = "00000000-0000-4000-8000-000000000002";
@@ -51,18 +51,18 @@ fn counts(lab: &Lab, db: &str, tenant: &str) -> BTreeMap<&'static str, i64> {
         .collect()
 }
 
-/// A signed-in admin with a database of its own, connected as `user`.
+/// A signed-in admin with a database of its own, connected as `user` (with
+/// that user's password for every run).
 fn setup(prefix: &str, user: &str, extra: &str) -> (Home, String) {
-    let lab = lab();
-    let db = lab.create_database(prefix);
-    let home = lab.home();
-    home.login();
-    home.configure(&format!(
-        "{}policies: {}\n{extra}",
-        lab.database_yaml(&db, user),
-        repo_root().join("policies").display()
-    ));
+    let (home, db) = lab().home_with_db(prefix, user, extra);
+    home.use_db_password(&password_for(user));
     (home, db)
+}
+
+/// `setup` as postgres with erasures in batches of `size` above 100 rows.
+fn batched(prefix: &str, size: usize) -> (Home, String) {
+    let extra = format!("erasure:\n  batch_threshold: 100\n  batch_size: {size}\n");
+    setup(prefix, "postgres", &extra)
 }
 
 fn password_for(user: &str) -> String {
@@ -73,24 +73,57 @@ fn password_for(user: &str) -> String {
     }
 }
 
-fn erase(home: &Home, user: &str, tenant: &str, extra: &[&str]) -> Output {
-    home.ltops()
-        .env("LTOPS_DB_PASSWORD", password_for(user))
-        .args([
-            "--yes",
-            "--format",
-            "json",
-            "tenant",
-            "erase",
-            tenant,
-            "--instruction",
-            "TICKET-4711",
-            "--confirm",
-            tenant,
-        ])
-        .args(extra)
-        .output()
-        .unwrap()
+/// `tenant erase TENANT --instruction TICKET --confirm TENANT --yes`.
+fn confirmed<'a>(home: &'a Home, tenant: &str, ticket: &str) -> Ltops<'a> {
+    home.erase(tenant).yes().instruction(ticket).confirm(tenant)
+}
+
+/// The erasure on TICKET-4711, with `extra` arguments, as JSON.
+fn erase(home: &Home, tenant: &str, extra: &[&str]) -> Output {
+    confirmed(home, tenant, "TICKET-4711")
+        .json()
+        .args(extra.iter().copied())
+        .run()
+}
+
+/// The same, asserting success; its JSON report.
+fn erased(home: &Home, tenant: &str, extra: &[&str]) -> Value {
+    let out = erase(home, tenant, extra);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    json_stdout(&out)
+}
+
+/// One number psql prints.
+fn number(lab: &Lab, db: &str, sql: &str) -> i64 {
+    lab.psql(db, sql).parse().unwrap()
+}
+
+fn invoices_of(lab: &Lab, db: &str, tenant: &str) -> i64 {
+    number(
+        lab,
+        db,
+        &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{tenant}'"),
+    )
+}
+
+fn status_of(lab: &Lab, db: &str, tenant: &str) -> String {
+    lab.psql(
+        db,
+        &format!("SELECT status FROM tenants WHERE id = '{tenant}'"),
+    )
+}
+
+/// The trail of the erasures is complete: no intent is left without its outcome.
+fn assert_no_unfinished(home: &Home) {
+    let v = home.audit("verify").json().ok_json();
+    assert_eq!(v["unfinished"].as_array().unwrap().len(), 0, "{v}");
+}
+
+/// Asserts the erasure of `tenant` was refused (exit 2) saying `needle`.
+fn assert_refused(out: &Output, needle: &str) {
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(out);
+    assert!(err.contains(needle), "{err}");
 }
 
 #[test]
@@ -99,7 +132,6 @@ fn a_tenant_is_fully_erased_verified_and_others_are_untouched() {
     // The operator role is under row-level security: the erasure is confined to
     // the tenant by the database itself, not only by its WHERE clauses.
     let (home, db) = setup("erase_full", "ltops_operator", "");
-    let pw = lab.operator_password();
     let others_before: Vec<_> = [T1, T2, T3, T4]
         .iter()
         .map(|t| counts(lab, &db, t))
@@ -108,47 +140,25 @@ fn a_tenant_is_fully_erased_verified_and_others_are_untouched() {
     assert!(before["leads"] > 0 && before["invoices"] > 0);
 
     // Personal data about T5 in the audit log, to be shredded with the tenant.
-    ok(&home
-        .ltops()
-        .args([
-            "--yes",
-            "audit",
-            "record",
-            "--instruction",
-            "TICKET-1",
-            "--action",
-            "manual.psql.update",
-        ])
-        .args([
-            "--tenant",
-            T5,
-            "--detail",
-            "fixed the phone number of Erika Mustermann",
-        ])
-        .output()
-        .unwrap());
+    home.audit("record")
+        .yes()
+        .instruction("TICKET-1")
+        .action("manual.psql.update")
+        .tenant(T5)
+        .detail("fixed the phone number of Erika Mustermann")
+        .ok();
 
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args(["--format", "json", "tenant", "inventory", T5])
-        .output()
-        .unwrap();
-    ok(&out);
-    let inv = json_stdout(&out);
-    let leads = inv["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["table"] == "leads")
-        .unwrap();
-    assert_eq!(leads["delete"], before["leads"]);
-    let invoices = inv["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["table"] == "invoices")
-        .unwrap();
+    let inv = home.cmd(["tenant", "inventory", T5]).json().ok_json();
+    let table = |name: &str| -> &Value {
+        inv["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == name)
+            .unwrap()
+    };
+    assert_eq!(table("leads")["delete"], before["leads"]);
+    let invoices = table("invoices");
     let retained = invoices["retain"].as_i64().unwrap();
     assert!(
         retained > 0 && invoices["delete"].as_i64().unwrap() > 0,
@@ -161,14 +171,7 @@ fn a_tenant_is_fully_erased_verified_and_others_are_untouched() {
     assert_eq!(invoices["retention"]["nulled_columns"][0], "billing_email");
 
     let cert = home.path().join("certificate.md");
-    let out = erase(
-        &home,
-        "ltops_operator",
-        T5,
-        &["--certificate", cert.to_str().unwrap()],
-    );
-    ok(&out);
-    let v = json_stdout(&out);
+    let v = erased(&home, T5, &["--certificate", cert.to_str().unwrap()]);
     assert_eq!(v["outcome"]["verification"]["ok"], true);
     assert_eq!(v["outcome"]["mode"], "single");
     assert_eq!(v["outcome"]["tables"]["leads"]["deleted"], before["leads"]);
@@ -200,12 +203,13 @@ fn a_tenant_is_fully_erased_verified_and_others_are_untouched() {
         let now = counts(lab, &db, t);
         for (table, n) in &before {
             if *table == "lead_shares" {
-                let with_t5: i64 = lab
-                    .psql(&db, &format!(
+                let with_t5 = number(
+                    lab,
+                    &db,
+                    &format!(
                         "SELECT count(*) FROM lead_shares WHERE (from_tenant_id = '{t}' AND to_tenant_id = '{T5}') OR (to_tenant_id = '{t}' AND from_tenant_id = '{T5}')"
-                    ))
-                    .parse()
-                    .unwrap();
+                    ),
+                );
                 assert_eq!(with_t5, 0);
                 assert!(now[table] <= *n);
             } else {
@@ -222,40 +226,25 @@ fn a_tenant_is_fully_erased_verified_and_others_are_untouched() {
     assert!(text.contains(v["outcome_hash"].as_str().unwrap()));
 
     // The ledger, the shredded audit content, and an intact chain.
-    let out = home
-        .ltops()
-        .args(["--format", "json", "tenant", "ledger"])
-        .output()
-        .unwrap();
-    ok(&out);
-    assert_eq!(json_stdout(&out)["erasures"][0]["tenant"], T5);
-    let out = home
-        .ltops()
-        .args([
-            "--format",
-            "json",
-            "audit",
-            "show",
-            "--tenant",
-            T5,
-            "--action",
-            "manual.psql.update",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    let shown = json_stdout(&out);
+    let ledger = home.cmd(["tenant", "ledger"]).json().ok_json();
+    assert_eq!(ledger["erasures"][0]["tenant"], T5);
+    let shown = home
+        .audit("show")
+        .json()
+        .tenant(T5)
+        .action("manual.psql.update")
+        .ok_json();
     let notice = shown["events"][0]["personal"].as_str().unwrap();
     assert!(
         notice.starts_with(&format!("[erased with tenant {T5} on ")),
         "{notice}"
     );
-    home.ltops().args(["audit", "verify"]).assert().success();
+    home.audit("verify").ok();
 
     // Erasing again changes nothing and says so.
-    let out = erase(&home, "ltops_operator", T5, &[]);
+    let out = erase(&home, T5, &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already erased"));
+    assert!(stderr(&out).contains("already erased"));
 }
 
 #[test]
@@ -263,9 +252,7 @@ fn a_dry_run_changes_nothing() {
     let lab = lab();
     let (home, db) = setup("erase_dry", "postgres", "");
     let before = counts(lab, &db, T4);
-    let out = erase(&home, "postgres", T4, &["--dry-run"]);
-    ok(&out);
-    assert_eq!(json_stdout(&out)["dry_run"], true);
+    assert_eq!(erased(&home, T4, &["--dry-run"])["dry_run"], true);
     assert_eq!(counts(lab, &db, T4), before);
     let log = home.audit_file();
     assert!(
@@ -285,28 +272,20 @@ fn an_unmapped_table_or_a_missing_column_refuses_the_erasure() {
         "CREATE TABLE lead_notes (id serial PRIMARY KEY, tenant_id uuid NOT NULL, body text)",
     );
     let before = counts(lab, &db, T4);
-    home.ltops()
-        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
-        .args(["tenant", "inventory", T4])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "lead_notes has the tenant column tenant_id but is not in the data map",
-        ));
-    let out = erase(&home, "postgres", T4, &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not match the database"));
+    home.cmd(["tenant", "inventory", T4]).fails(
+        1,
+        "lead_notes has the tenant column tenant_id but is not in the data map",
+    );
+    assert_refused(&erase(&home, T4, &[]), "does not match the database");
     assert_eq!(counts(lab, &db, T4), before);
 
     lab.psql(
         &db,
         "DROP TABLE lead_notes; ALTER TABLE leads RENAME COLUMN phone TO phone_number",
     );
-    let out = erase(&home, "postgres", T4, &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("column leads.phone is in the data map but not in the database")
+    assert_refused(
+        &erase(&home, T4, &[]),
+        "column leads.phone is in the data map but not in the database",
     );
     assert_eq!(counts(lab, &db, T4), before);
 }
@@ -315,91 +294,39 @@ fn an_unmapped_table_or_a_missing_column_refuses_the_erasure() {
 fn retained_rows_are_purged_when_their_period_ends() {
     let lab = lab();
     let (home, db) = setup("erase_purge", "postgres", "");
-    let pw = lab.superuser_password();
-    ok(&erase(&home, "postgres", T4, &[]));
-    let kept: i64 = lab
-        .psql(
-            &db,
-            &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}'"),
-        )
-        .parse()
-        .unwrap();
+    erased(&home, T4, &[]);
+    let kept = invoices_of(lab, &db, T4);
     assert!(kept > 0);
     // Nothing is due today: everything kept is still under retention.
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "--format",
-            "json",
-            "retention",
-            "purge",
-            "--instruction",
-            "RET-2026",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    let v = json_stdout(&out);
+    let v = home.purge().yes().json().instruction("RET-2026").ok_json();
     assert_eq!(v["due"][0]["due"], 0);
     assert_eq!(v["due"][0]["kept"], kept);
 
     // In 2031, invoices issued up to 2022 are past their 8 years (from the end of the year).
-    let due: i64 = lab
-        .psql(&db, &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}' AND issued_on < '2023-01-01'"))
-        .parse()
-        .unwrap();
-    assert!(due > 0 && due < kept);
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .env("LTOPS_FAKE_TODAY", "2031-01-01")
-        .args([
-            "--format",
-            "json",
-            "retention",
-            "purge",
-            "--instruction",
-            "RET-2031",
-            "--dry-run",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    assert_eq!(json_stdout(&out)["due"][0]["due"], due);
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}'")
+    let due = number(
+        lab,
+        &db,
+        &format!(
+            "SELECT count(*) FROM invoices WHERE tenant_id = '{T4}' AND issued_on < '2023-01-01'"
         ),
-        kept.to_string(),
+    );
+    assert!(due > 0 && due < kept);
+    let in_2031 = || {
+        home.purge()
+            .json()
+            .env("LTOPS_FAKE_TODAY", "2031-01-01")
+            .instruction("RET-2031")
+    };
+    let v = in_2031().dry_run().ok_json();
+    assert_eq!(v["due"][0]["due"], due);
+    assert_eq!(
+        invoices_of(lab, &db, T4),
+        kept,
         "the dry run deleted nothing"
     );
-    let out = home
-        .ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .env("LTOPS_FAKE_TODAY", "2031-01-01")
-        .args([
-            "--yes",
-            "--format",
-            "json",
-            "retention",
-            "purge",
-            "--instruction",
-            "RET-2031",
-        ])
-        .output()
-        .unwrap();
-    ok(&out);
-    assert_eq!(json_stdout(&out)["deleted"][0]["deleted"], due);
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{T4}'")
-        ),
-        (kept - due).to_string()
-    );
+    let v = in_2031().yes().ok_json();
+    assert_eq!(v["deleted"][0]["deleted"], due);
+    assert_eq!(invoices_of(lab, &db, T4), kept - due);
     assert_eq!(
         lab.psql(
             &db,
@@ -409,19 +336,7 @@ fn retained_rows_are_purged_when_their_period_ends() {
         ),
         "t"
     );
-    let out = home
-        .ltops()
-        .args([
-            "--format",
-            "json",
-            "audit",
-            "show",
-            "--action",
-            "retention.purge",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(json_stdout(&out)["events"].as_array().unwrap().len(), 2);
+    assert_eq!(home.audit_events("retention.purge").len(), 2);
 }
 
 /// A cheap, seedless pseudo-random delay so that each run kills at other points.
@@ -437,12 +352,7 @@ fn jitter(lo: u64, hi: u64, salt: u64) -> Duration {
 #[test]
 fn a_batched_erasure_killed_at_random_points_is_finished_by_resume() {
     let lab = lab();
-    let (home, db) = setup(
-        "erase_resume",
-        "postgres",
-        "erasure:\n  batch_threshold: 100\n  batch_size: 25\n",
-    );
-    let pw = lab.superuser_password();
+    let (home, db) = batched("erase_resume", 25);
     let others: Vec<_> = [T1, T3, T4, T5]
         .iter()
         .map(|t| counts(lab, &db, t))
@@ -457,39 +367,23 @@ fn a_batched_erasure_killed_at_random_points_is_finished_by_resume() {
     };
     let mut job_started = false;
     for attempt in 0..4u64 {
-        let mut cmd = home.std_ltops();
-        cmd.env("LTOPS_DB_PASSWORD", &pw).args([
-            "--yes",
-            "tenant",
-            "erase",
-            T2,
-            "--instruction",
-            "TICKET-9",
-            "--confirm",
-            T2,
-        ]);
+        let mut run = confirmed(&home, T2, "TICKET-9");
         if job_started {
-            cmd.arg("--resume");
+            run = run.arg("--resume");
         }
-        let mut child = cmd
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = run.spawn();
         std::thread::sleep(jitter(400, 1500, attempt));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL: no chance to record anything
             child.wait().unwrap();
             // The kill can land after the erasure finished (while the process was
             // exiting): then there is nothing left to interrupt.
-            let finished = lab.psql(
+            let finished = number(
+                lab,
                 &db,
                 &format!("SELECT count(*) FROM tenants WHERE id = '{T2}'"),
-            ) == "0"
-                && lab.psql(
-                    &db,
-                    &format!("SELECT count(*) FROM leads WHERE tenant_id = '{T2}'"),
-                ) == "0"
+            ) == 0
+                && counts(lab, &db, T2)["leads"] == 0
                 && !(lab.psql(&db, "SELECT to_regclass('ltops_erasure.jobs') IS NOT NULL") == "t"
                     && job());
             let log = std::fs::read_to_string(home.audit_file()).unwrap_or_default();
@@ -502,24 +396,12 @@ fn a_batched_erasure_killed_at_random_points_is_finished_by_resume() {
                 && job();
             if job_started {
                 // Half erased: locked out, and a plain erase points at --resume.
-                assert_eq!(
-                    lab.psql(
-                        &db,
-                        &format!("SELECT status FROM tenants WHERE id = '{T2}'")
-                    ),
-                    "terminated"
-                );
-                let out = erase(&home, "postgres", T2, &[]);
-                assert_eq!(out.status.code(), Some(2));
-                assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
+                assert_eq!(status_of(lab, &db, T2), "terminated");
+                assert_refused(&erase(&home, T2, &[]), "--resume");
             }
         } else {
             let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert!(out.status.success(), "{}", stderr(&out));
             break;
         }
     }
@@ -528,7 +410,7 @@ fn a_batched_erasure_killed_at_random_points_is_finished_by_resume() {
         "the erasure finished before it could be interrupted; make the batches smaller"
     );
     if job() {
-        ok(&erase(&home, "postgres", T2, &["--resume"]));
+        erased(&home, T2, &["--resume"]);
     }
     for (t, n) in counts(lab, &db, T2) {
         if t != "invoices" {
@@ -544,27 +426,8 @@ fn a_batched_erasure_killed_at_random_points_is_finished_by_resume() {
         }
     }
     // A complete trail: every interrupted intent is closed as aborted, the last ok.
-    let out = home
-        .ltops()
-        .args(["--format", "json", "audit", "verify"])
-        .output()
-        .unwrap();
-    ok(&out);
-    let v = json_stdout(&out);
-    assert_eq!(v["unfinished"].as_array().unwrap().len(), 0, "{v}");
-    let out = home
-        .ltops()
-        .args([
-            "--format",
-            "json",
-            "audit",
-            "show",
-            "--action",
-            "tenant.erase",
-        ])
-        .output()
-        .unwrap();
-    let events = json_stdout(&out)["events"].as_array().unwrap().clone();
+    assert_no_unfinished(&home);
+    let events = home.audit_events("tenant.erase");
     let aborted = events.iter().filter(|e| e["result"] == "aborted").count();
     let okd = events.iter().filter(|e| e["result"] == "ok").count();
     assert_eq!(okd, 1);
@@ -575,24 +438,7 @@ fn a_batched_erasure_killed_at_random_points_is_finished_by_resume() {
 fn two_admins_erasing_one_tenant_at_once() {
     let lab = lab();
     let (home, db) = setup("erase_race", "postgres", "");
-    let pw = lab.superuser_password();
-    let spawn = || {
-        let mut c = home.std_ltops();
-        c.env("LTOPS_DB_PASSWORD", &pw)
-            .args([
-                "--yes",
-                "tenant",
-                "erase",
-                T3,
-                "--instruction",
-                "TICKET-3",
-                "--confirm",
-                T3,
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped());
-        c.spawn().unwrap()
-    };
+    let spawn = || confirmed(&home, T3, "TICKET-3").spawn();
     let a = spawn();
     let b = spawn();
     let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
@@ -603,7 +449,7 @@ fn two_admins_erasing_one_tenant_at_once() {
         "{codes:?}"
     );
     let loser = outs.iter().find(|o| o.status.code() != Some(0)).unwrap();
-    let msg = String::from_utf8_lossy(&loser.stderr);
+    let msg = stderr(loser);
     assert!(
         msg.contains("being erased right now") || msg.contains("already erased"),
         "{msg}"
@@ -624,22 +470,15 @@ fn hostile_tenant_ids_are_refused_and_change_nothing() {
         "",
         "ＡＡＡＡ",
     ] {
-        let out = erase(&home, "postgres", id, &[]);
+        let out = erase(&home, id, &[]);
         assert_eq!(out.status.code(), Some(2), "{id}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("is not a tenant id"),
-            "{id}"
-        );
+        assert!(stderr(&out).contains("is not a tenant id"), "{id}");
     }
     // A well-formed id of no tenant is refused as well.
-    let out = erase(
-        &home,
-        "postgres",
-        "00000000-0000-4000-8000-000000000099",
-        &[],
+    assert_refused(
+        &erase(&home, "00000000-0000-4000-8000-000000000099", &[]),
+        "no tenant",
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no tenant"));
     assert_eq!(counts(lab, &db, T1), before);
     assert_eq!(lab.psql(&db, "SELECT count(*) > 0 FROM leads"), "t");
 }
@@ -650,77 +489,22 @@ fn erasure_needs_the_admin_permission_set_and_the_typed_tenant_id() {
     let (home, db) = setup("erase_guard", "postgres", "");
     let before = counts(lab, &db, T5);
     // Without --confirm there is nothing to confirm with off a terminal.
-    home.ltops()
-        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
-        .args(["--yes", "tenant", "erase", T5, "--instruction", "TICKET-1"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--confirm"));
-    home.ltops()
-        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
-        .args([
-            "--yes",
-            "tenant",
-            "erase",
-            T5,
-            "--instruction",
-            "TICKET-1",
-            "--confirm",
-            T4,
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("does not match"));
+    let unconfirmed = || home.erase(T5).yes().instruction("TICKET-1");
+    unconfirmed().fails(2, "--confirm");
+    unconfirmed().confirm(T4).fails(2, "does not match");
     // bob (on-call) may not erase.
     home.login_as("bob", "bob@leadtributor.cloud");
-    home.ltops()
-        .env("LTOPS_DB_PASSWORD", lab.superuser_password())
-        .args([
-            "--profile",
-            "bob",
-            "--yes",
-            "tenant",
-            "erase",
-            T5,
-            "--instruction",
-            "TICKET-1",
-            "--confirm",
-            T5,
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "not allowed for permission set LtopsOnCall",
-        ));
+    confirmed(&home, T5, "TICKET-1")
+        .profile("bob")
+        .fails(2, "not allowed for permission set LtopsOnCall");
     assert_eq!(counts(lab, &db, T5), before);
 }
 
 #[test]
 fn ctrl_c_during_a_batched_erasure_records_aborted_and_resume_finishes() {
     let lab = lab();
-    let (home, db) = setup(
-        "erase_sigint",
-        "postgres",
-        "erasure:\n  batch_threshold: 100\n  batch_size: 20\n",
-    );
-    let pw = lab.superuser_password();
-    let mut child = home
-        .std_ltops()
-        .env("LTOPS_DB_PASSWORD", &pw)
-        .args([
-            "--yes",
-            "tenant",
-            "erase",
-            T2,
-            "--instruction",
-            "TICKET-10",
-            "--confirm",
-            T2,
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (home, db) = batched("erase_sigint", 20);
+    let mut child = confirmed(&home, T2, "TICKET-10").spawn();
     // Wait until the batches run, then press Ctrl-C.
     let started = std::time::Instant::now();
     loop {
@@ -745,51 +529,20 @@ fn ctrl_c_during_a_batched_erasure_records_aborted_and_resume_finishes() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    interrupt(child);
 
-    let show = |action: &str| {
-        let out = home
-            .ltops()
-            .args(["--format", "json", "audit", "show", "--action", action])
-            .output()
-            .unwrap();
-        json_stdout(&out)["events"].as_array().unwrap().clone()
-    };
-    let events = show("tenant.erase");
+    let events = home.audit_events("tenant.erase");
     assert_eq!(events.len(), 2, "{events:?}");
     assert_eq!(events[0]["status"], "aborted");
     assert_eq!(events[1]["result"], "aborted");
     assert!(counts(lab, &db, T2)["leads"] > 0, "interrupted half-way");
-    assert_eq!(
-        lab.psql(
-            &db,
-            &format!("SELECT status FROM tenants WHERE id = '{T2}'")
-        ),
-        "terminated"
-    );
+    assert_eq!(status_of(lab, &db, T2), "terminated");
 
-    ok(&erase(&home, "postgres", T2, &["--resume"]));
+    erased(&home, T2, &["--resume"]);
     assert_eq!(counts(lab, &db, T2)["leads"], 0);
-    let events = show("tenant.erase");
+    let events = home.audit_events("tenant.erase");
     assert_eq!(events.last().unwrap()["result"], "ok");
-    let out = home
-        .ltops()
-        .args(["--format", "json", "audit", "verify"])
-        .output()
-        .unwrap();
-    ok(&out);
-    assert_eq!(json_stdout(&out)["unfinished"].as_array().unwrap().len(), 0);
+    assert_no_unfinished(&home);
 }
 
 /// Makes `path` read-only even for root (tests run as root in CI): the immutable
@@ -836,27 +589,16 @@ fn a_read_only_audit_log_fails_closed_and_nothing_is_erased() {
     let lab = lab();
     let (home, db) = setup("erase_ro_audit", "postgres", "");
     // An existing log, made read-only.
-    ok(&home
-        .ltops()
-        .args([
-            "--yes",
-            "audit",
-            "record",
-            "--incident",
-            "INC-1",
-            "--action",
-            "manual.x",
-        ])
-        .output()
-        .unwrap());
+    home.audit("record")
+        .yes()
+        .incident("INC-1")
+        .action("manual.x")
+        .ok();
     let before = counts(lab, &db, T4);
     let _ro = ReadOnly::new(&home.audit_file());
-    let out = erase(&home, "postgres", T4, &[]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cannot record the intent, so nothing was done"),
-        "{err}"
+    assert_refused(
+        &erase(&home, T4, &[]),
+        "cannot record the intent, so nothing was done",
     );
     assert_eq!(
         counts(lab, &db, T4),
@@ -870,9 +612,6 @@ fn an_uninitialised_postgres_audit_store_fails_closed_and_nothing_is_erased() {
     let lab = lab();
     let (home, db) = setup("erase_pg_audit", "postgres", "audit:\n  store: postgres\n");
     let before = counts(lab, &db, T4);
-    let out = erase(&home, "postgres", T4, &[]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("run `ltops audit init`"), "{err}");
+    assert_refused(&erase(&home, T4, &[]), "run `ltops audit init`");
     assert_eq!(counts(lab, &db, T4), before);
 }

@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{ACCOUNT, Home, REGION, json_stdout, lab, ok, repo_root};
+use crate::support::{ACCOUNT, Home, REGION, json_stdout, lab, ok, repo_root, succeeded};
 use ltops::audit::event::{Draft, Outcome, Phase, Reason, ReasonKind, Target};
 use ltops::audit::file_store::FileStore;
 use ltops::aws::identity::Actor;
@@ -37,11 +37,7 @@ fn violations() -> &'static Value {
             ])
             .output()
             .expect("run seed_moto.py");
-        assert!(
-            out.status.success(),
-            "seed_moto.py --scenario violations: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeeded("seed_moto.py --scenario violations", out);
         let v: Value = serde_json::from_slice(&out.stdout).expect("seed JSON");
         assert!(
             v.get("already_seeded").is_none(),
@@ -131,6 +127,16 @@ fn attest(home: &Home, profile: &str, ids: &[String]) {
     ok(&tom(home, profile, &args));
 }
 
+/// The result for control `id` in a `tom check` run.
+fn control<'a>(run: &'a Value, id: &str) -> &'a Value {
+    run["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no control {id} in the run"))
+}
+
 /// (control, status, resource) of every result that is not fine.
 fn findings(run: &Value) -> BTreeSet<(String, String, String)> {
     let mut out = BTreeSet::new();
@@ -198,19 +204,8 @@ fn compliant_account_passes_and_the_report_is_filed() {
     assert_eq!(v["kind"], "tom.check");
     assert_eq!(v["account"], ACCOUNT);
     assert_eq!(v["controls"].as_array().unwrap().len(), controls.len());
-    let root = v["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "TOM-2.12")
-        .unwrap();
-    assert_eq!(root["status"], "ACCEPTED");
-    let admins = v["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "TOM-3.6")
-        .unwrap();
+    assert_eq!(control(&v, "TOM-2.12")["status"], "ACCEPTED");
+    let admins = control(&v, "TOM-3.6");
     let ev = admins["findings"][0]["evidence"].as_str().unwrap();
     assert!(
         ev.starts_with("2 with full access") && ev.contains("alice@") && ev.contains("adam@"),
@@ -472,12 +467,7 @@ fn violations_account_yields_exactly_the_seeded_findings() {
 
     // The evidence says what is wrong.
     let evidence = |id: &str, needle: &str| {
-        let c = v["controls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap();
+        let c = control(&v, id);
         assert!(
             c["findings"]
                 .as_array()

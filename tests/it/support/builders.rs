@@ -5,7 +5,8 @@
 //! subcommand, where an operator types them.
 
 use std::ffi::OsStr;
-use std::process::Output;
+use std::path::Path;
+use std::process::{Child, Output, Stdio};
 
 use serde_json::Value;
 
@@ -39,6 +40,19 @@ value_flags! {
     to => "--to",
     action => "--action",
     confirm => "--confirm",
+    target => "--target",
+    instance => "--instance",
+    resource => "--resource",
+    detail => "--detail",
+    grant => "--grant",
+    actor => "--actor",
+    since => "--since",
+    limit => "--limit",
+    expect_head => "--expect-head",
+    control => "--control",
+    section => "--section",
+    evidence => "--evidence",
+    lang => "--lang",
 }
 
 /// One `ltops` run being put together; `run()` runs it and returns its output.
@@ -156,6 +170,14 @@ impl<'a> Ltops<'a> {
     pub fn dry_run(self) -> Self {
         self.args(["--dry-run"])
     }
+    /// `FLAG PATH`, for the flags that take a file (`--out`, `--file`, `--certificate`, …).
+    pub fn path(self, flag: &str, path: &Path) -> Self {
+        self.arg(flag).arg(path)
+    }
+    /// `LTOPS_DB_PASSWORD` for this run only.
+    pub fn db_password(self, password: &str) -> Self {
+        self.env("LTOPS_DB_PASSWORD", password)
+    }
 
     /// The command as assert_cmd runs it, for tests that assert on it directly;
     /// with the same timeout as `Home::ltops`.
@@ -183,17 +205,91 @@ impl<'a> Ltops<'a> {
         self.command().output().expect("run ltops")
     }
 
+    /// The command line as typed, for assertion messages.
+    fn typed(&self) -> String {
+        let words: Vec<&str> = self
+            .global
+            .iter()
+            .chain(&self.args)
+            .map(String::as_str)
+            .collect();
+        format!("ltops {}", words.join(" "))
+    }
+
     /// Runs it, asserts exit `code` (with both streams when it differs), returns the output.
     pub fn code(self, code: i32) -> Output {
+        let typed = self.typed();
         let out = self.run();
-        assert_eq!(out.status.code(), Some(code), "{}", describe(&out));
+        assert_eq!(out.status.code(), Some(code), "{typed}\n{}", describe(&out));
         out
+    }
+
+    /// Runs it and asserts success.
+    pub fn ok(self) -> Output {
+        self.code(0)
     }
 
     /// Runs it, asserts success and returns its JSON report.
     pub fn ok_json(self) -> Value {
         json_stdout(&self.code(0))
     }
+
+    /// Runs it, asserts exit `code` and that stderr says `needle`.
+    pub fn fails(self, code: i32, needle: &str) -> Output {
+        let typed = self.typed();
+        let out = self.code(code);
+        assert!(
+            stderr(&out).contains(needle),
+            "{typed}: {needle:?}\n{}",
+            describe(&out)
+        );
+        out
+    }
+
+    /// Starts it in the background (stdout discarded, stderr kept) for a test
+    /// that interrupts or races it.
+    pub fn spawn(self) -> Child {
+        self.std_command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ltops")
+    }
+}
+
+/// Asserts that stderr of a run says `needle`, showing both streams when not.
+pub fn assert_stderr(out: &Output, needle: &str) {
+    assert!(
+        stderr(out).contains(needle),
+        "{needle:?}: {}",
+        describe(out)
+    );
+}
+
+/// Asserts exit `code` and that stderr says `needle`, showing both streams when not.
+pub fn assert_fails(out: &Output, code: i32, needle: &str) {
+    assert_eq!(out.status.code(), Some(code), "{}", describe(out));
+    assert_stderr(out, needle);
+}
+
+/// Presses Ctrl-C: SIGINT to `child`; asserts it exits 130 and returns its output.
+pub fn interrupt(child: Child) -> Output {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait for ltops");
+    assert_eq!(out.status.code(), Some(130), "{}", describe(&out));
+    out
+}
+
+/// A local port nothing listens on.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a free port")
+        .port()
 }
 
 /// Exit code and both streams of a run, for assertion messages.

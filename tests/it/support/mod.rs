@@ -132,39 +132,11 @@ impl Lab {
 
     /// Runs SQL as the lab's superuser against `db`; panics with psql's message.
     pub fn psql(&self, db: &str, sql: &str) -> String {
-        let out = StdCommand::new(format!("{}/psql", self.pg("bin_dir")))
-            .args([
-                "-X",
-                "-q",
-                "-t",
-                "-A",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-            ])
-            .args([
-                "-p",
-                &self.pg("port"),
-                "-U",
-                &self.pg("user"),
-                "-d",
-                db,
-                "-c",
-                sql,
-            ])
-            .env("PGPASSWORD", self.pg("password"))
-            .output()
-            .expect("psql");
-        assert!(
-            out.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        self.psql_as(&self.pg("user"), &self.pg("password"), db, sql)
+            .unwrap_or_else(|e| panic!("psql {sql}: {e}"))
     }
 
-    /// Like `psql`, but returns psql's error instead of panicking.
+    /// Like `psql`, but as `user` and returning psql's error instead of panicking.
     pub fn psql_as(
         &self,
         user: &str,
@@ -173,17 +145,9 @@ impl Lab {
         sql: &str,
     ) -> Result<String, String> {
         let out = StdCommand::new(format!("{}/psql", self.pg("bin_dir")))
-            .args([
-                "-X",
-                "-q",
-                "-t",
-                "-A",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-            ])
-            .args(["-p", &self.pg("port"), "-U", user, "-d", db, "-c", sql])
+            .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"])
+            .args(["-h", "127.0.0.1", "-p", &self.pg("port"), "-U", user])
+            .args(["-d", db, "-c", sql])
             .env("PGPASSWORD", password)
             .output()
             .expect("psql");
@@ -228,6 +192,25 @@ impl Lab {
     /// A fresh HOME for one test, with the lab's AWS profiles and an ltops config.
     pub fn home(&self) -> Home {
         Home::new(self)
+    }
+
+    /// The config for `db` as `user` with the repository's policies, then `extra` YAML.
+    pub fn config_for(&self, db: &str, user: &str, extra: &str) -> String {
+        format!(
+            "{}policies: {}\n{extra}",
+            self.database_yaml(db, user),
+            repo_root().join("policies").display()
+        )
+    }
+
+    /// A database of its own (`prefix_…`) and a signed-in HOME (alice) whose
+    /// config reaches it as `user` (see `config_for`).
+    pub fn home_with_db(&self, prefix: &str, user: &str, extra: &str) -> (Home, String) {
+        let db = self.create_database(prefix);
+        let home = self.home();
+        home.login();
+        home.configure(&self.config_for(&db, user, extra));
+        (home, db)
     }
 
     /// POSTs to a test-control endpoint of the SSO fake.
@@ -299,11 +282,7 @@ fn http_json(method: &str, url: &str) -> Value {
         .args(["-fsS", "-X", method, url])
         .output()
         .expect("curl");
-    assert!(
-        out.status.success(),
-        "{method} {url}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeded(&format!("{method} {url}"), out);
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
 
@@ -490,6 +469,14 @@ pub fn json_stdout(out: &std::process::Output) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+/// Asserts that the program run as `what` succeeded, with its stderr when it did
+/// not; returns its output.
+pub fn succeeded(what: &str, out: std::process::Output) -> std::process::Output {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what}: {err}");
+    out
 }
 
 /// Asserts success, showing both streams when it is not.
