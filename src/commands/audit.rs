@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Ctx;
-use crate::ExitStatus;
+use crate::audit::anchor::AnchorReport;
 use crate::audit::event::{Event, Phase};
 use crate::audit::evidence::{Evidence, Source, Trailer};
 use crate::audit::head::{Head, last_event};
@@ -19,6 +19,7 @@ use crate::ops::mutation::{self, End, Request};
 use crate::ops::record::{AuditInit, AuditRecord};
 use crate::printer::{Report, key_value_table, table};
 use crate::tenant_id::TenantId;
+use crate::{ExitStatus, ops};
 
 #[derive(Serialize)]
 struct InitReport {
@@ -303,6 +304,8 @@ struct VerifyOut {
     intact: bool,
     #[serde(flatten)]
     report: VerifyReport,
+    /// The comparison with the anchored copy, when an anchor is configured.
+    anchor: Option<AnchorReport>,
 }
 
 impl Report for VerifyOut {
@@ -321,6 +324,9 @@ impl Report for VerifyOut {
                 },
             ),
         ];
+        if let Some(a) = &self.anchor {
+            rows.push(("anchor", anchor_summary(a)));
+        }
         if let Some(b) = &r.first_break {
             rows.push(("first broken seq", b.seq.to_string()));
             rows.push(("what", format!("{:?}: {}", b.kind, b.detail).to_lowercase()));
@@ -361,7 +367,19 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
     let (source, bytes) = Source::open(&ctx.settings, args.file.as_deref()).await?;
     let witness = expect.or_else(|| source.witness());
     let report = verify::verify_bytes(&bytes, witness.as_ref());
-    let intact = report.intact();
+    let anchor = match args.file {
+        Some(_) => None,
+        None => {
+            let sdk = crate::aws::config::load(&ctx.settings.aws).await;
+            ops::anchoring::verify(&ctx.settings, &sdk, &bytes).await?
+        }
+    };
+    if let Some(a) = &anchor {
+        for line in anchor_findings(a) {
+            ctx.printer.status(line);
+        }
+    }
+    let intact = report.intact() && anchor.as_ref().is_none_or(AnchorReport::intact);
     if let Some(b) = &report.first_break {
         ctx.printer
             .status(format!("audit log BROKEN at seq {}: {}", b.seq, b.detail));
@@ -376,6 +394,7 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
         source: source.describe(),
         intact,
         report,
+        anchor,
     })?;
     Ok(if intact {
         ExitStatus::Success
@@ -477,4 +496,73 @@ pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     };
     ctx.printer.report(&report)?;
     Ok(ExitStatus::Success)
+}
+
+/// Seqs as ranges: `3-7, 9`.
+fn seq_ranges(seqs: &[u64]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < seqs.len() {
+        let mut j = i;
+        while j + 1 < seqs.len() && seqs[j + 1] == seqs[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            seqs[i].to_string()
+        } else {
+            format!("{}-{}", seqs[i], seqs[j])
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
+fn anchor_summary(a: &AnchorReport) -> String {
+    let mut parts = vec![format!(
+        "{}: {} checkpoint(s), anchored through seq {}",
+        a.anchor,
+        a.checkpoints,
+        a.anchored_through.map_or("-".into(), |s| s.to_string())
+    )];
+    if a.intact() {
+        parts.push("local log agrees".into());
+    } else {
+        parts.push("DISAGREES (see above)".into());
+    }
+    if !a.unanchored.is_empty() {
+        parts.push(format!(
+            "not yet anchored: seq {}",
+            seq_ranges(&a.unanchored)
+        ));
+    }
+    parts.join("\n")
+}
+
+/// What the anchor comparison found, one line each, for stderr.
+fn anchor_findings(a: &AnchorReport) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .bad_checkpoints
+        .iter()
+        .map(|b| format!("anchor: checkpoint at {b}"))
+        .collect();
+    if !a.rewritten.is_empty() {
+        out.push(format!(
+            "audit log REWRITTEN: seq {} differ(s) from the anchored copy in {}",
+            seq_ranges(&a.rewritten),
+            a.anchor
+        ));
+    }
+    if !a.missing.is_empty() {
+        out.push(format!(
+            "audit log ROLLED BACK: anchored seq {} missing locally",
+            seq_ranges(&a.missing)
+        ));
+    }
+    if !a.unanchored.is_empty() {
+        out.push(format!(
+            "not yet anchored: seq {} (the next command ships them)",
+            seq_ranges(&a.unanchored)
+        ));
+    }
+    out
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real `ltops` binary against the real peers of the lab
 //! (PostgreSQL, moto, the SSO fake). One test binary, so one lab per run.
 
+mod anchor;
 mod audit;
 mod cli;
 mod intervene;

@@ -147,7 +147,12 @@ impl Anchor {
     }
 
     fn segment_key(&self, first: u64, last: u64) -> String {
-        format!("{}segments/{}-{}.jsonl", self.prefix, seq_key(first), seq_key(last))
+        format!(
+            "{}segments/{}-{}.jsonl",
+            self.prefix,
+            seq_key(first),
+            seq_key(last)
+        )
     }
 
     fn checkpoint_key(&self, seq: u64) -> String {
@@ -280,7 +285,11 @@ impl Anchor {
         let mut keys = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| describe("s3:ListObjectsV2", &e))?;
-            keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_owned)));
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_owned)),
+            );
         }
         keys.sort();
         Ok(keys)
@@ -381,7 +390,8 @@ impl Anchor {
             signature,
         };
         let text = serde_json::to_vec_pretty(&signed).unwrap_or_default();
-        self.put_new(&self.checkpoint_key(checkpoint.seq), text).await?;
+        self.put_new(&self.checkpoint_key(checkpoint.seq), text)
+            .await?;
         // The hint may be stale or missing; `latest` lists past it anyway.
         let _ = self
             .s3
@@ -514,9 +524,10 @@ pub fn compare(
             continue;
         }
         if hex::encode(Sha256::digest(segment)) != cp.segment_sha256 {
-            report
-                .bad_checkpoints
-                .push(format!("seq {}: the segment does not match its checkpoint", cp.seq));
+            report.bad_checkpoints.push(format!(
+                "seq {}: the segment does not match its checkpoint",
+                cp.seq
+            ));
             continue;
         }
         for line in segment.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {

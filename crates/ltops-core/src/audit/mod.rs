@@ -2,8 +2,8 @@
 //! initiator, recorded before (intent) and after (outcome), hash-chained, in a
 //! local file or in the shared Postgres store. If it cannot be written, nothing runs.
 
-pub mod content;
 pub mod anchor;
+pub mod content;
 pub mod event;
 pub mod evidence;
 pub mod file_store;

@@ -4,6 +4,7 @@
 //! translates flags into options, calls one use case and prints its result.
 //! Every change runs through the one pipeline in [`mutation`].
 
+pub mod anchoring;
 pub mod erase;
 pub mod intervene;
 pub mod mutation;

@@ -356,8 +356,11 @@ pub async fn run<M: Mutation>(
         rolled_back: false,
         shielded: Arc::new(AtomicBool::new(false)),
     };
-    let end = recorded(&mut mutation, &plan, &mut step).await?;
-    Ok(ran(session, plan, end))
+    let end = recorded(&mut mutation, &plan, &mut step).await;
+    // Whatever the work did, its events go to the anchor (when configured).
+    let by = session.actor.user.clone();
+    super::anchoring::ship(settings, &session.sdk, &session.store, &by, ui).await;
+    Ok(ran(session, plan, end?))
 }
 
 fn ran<P, D>(session: Session<'_>, plan: P, end: End<D>) -> Ran<P, D> {

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use tokio_postgres::Client;
 
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step};
+use crate::audit::anchor::Anchor;
 use crate::audit::event::{Draft, Event, Outcome, Target};
 use crate::audit::{Personal, pg_store};
 use crate::aws::identity::Actor;
@@ -28,6 +29,8 @@ pub struct InitPlan {
     pub store: String,
     pub postgres: bool,
     pub granted: Vec<String>,
+    /// The anchor as checked (bucket, lock, key), when one is configured.
+    pub anchor: Vec<String>,
 }
 
 impl AuditInit {
@@ -61,15 +64,26 @@ impl Mutation for AuditInit {
         if !postgres && !self.grant.is_empty() {
             bail!("--grant applies to the postgres store only; this config uses the file store");
         }
+        // A bucket that can be emptied, or outside the EEA, is refused here.
+        let anchor = match &s.settings.config.audit.anchor {
+            Some(cfg) => Anchor::new(&s.sdk, cfg).check().await?,
+            None => Vec::new(),
+        };
         Ok(Planned::Go(InitPlan {
             store: s.store.describe(),
             postgres,
             granted: self.grant.clone(),
+            anchor,
         }))
     }
 
     fn headline(&self, p: &InitPlan, _: &Actor) -> String {
-        if p.postgres {
+        let anchored = if p.anchor.is_empty() {
+            String::new()
+        } else {
+            format!("; anchored in {}", p.anchor.join(", "))
+        };
+        let store = if p.postgres {
             format!(
                 "Plan: create schema ltops_audit (events, tenant_keys, append-only trigger) in {}{}",
                 p.store,
@@ -81,7 +95,8 @@ impl Mutation for AuditInit {
             )
         } else {
             format!("Plan: start the audit log {}", p.store)
-        }
+        };
+        store + &anchored
     }
 
     fn target(&self, _: &InitPlan) -> Target {

@@ -43,6 +43,8 @@ pub struct ReviewRequest<'a> {
 pub struct Review {
     pub report: RunReport,
     record: Option<(Store, Action, Event)>,
+    settings: Settings,
+    sdk: SdkConfig,
 }
 
 impl Review {
@@ -59,7 +61,11 @@ impl Review {
             .append(action.outcome(intent, Outcome::Ok, content), None)
             .await
         {
-            Ok(e) => Some(e.seq),
+            Ok(e) => {
+                super::anchoring::ship(&self.settings, &self.sdk, store, &action.actor.user, ui)
+                    .await;
+                Some(e.seq)
+            }
             Err(e) => {
                 ui.warn(&format!(
                     "the run ended but its outcome could not be recorded (intent seq {}): {e}",
@@ -141,7 +147,12 @@ pub async fn run(
         totals: RunReport::totals_of(&controls),
         controls,
     };
-    Ok(Review { report, record })
+    Ok(Review {
+        report,
+        record,
+        settings: settings.clone(),
+        sdk,
+    })
 }
 
 /// The audit actor of a read-only run: the SSO user when there is one, else the

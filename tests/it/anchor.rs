@@ -1,0 +1,248 @@
+//! The audit log's write-once copy in S3 (moto: Object Lock in compliance mode,
+//! conditional puts, KMS ECC signing): `audit init` checks the bucket and key,
+//! every command ships its events, and `audit verify` finds a chain that its
+//! owner rewrote and re-hashed, a rolled-back tail, forged checkpoints, and
+//! names what is not anchored yet.
+
+use serde_json::Value;
+
+use crate::support::{Home, assert_fails, json_stdout, lab, repo_root};
+use ltops::audit::event::Event;
+
+/// Runs boto3 against the lab's moto; returns stdout (trimmed).
+fn boto(script: &str) -> String {
+    let out = std::process::Command::new(repo_root().join(".venv/bin/python"))
+        .arg("-c")
+        .arg(format!(
+            "import boto3, json, datetime\nE={:?}\ns3=boto3.client('s3', endpoint_url=E, region_name='eu-central-1', aws_access_key_id='testing', aws_secret_access_key='testing')\nkms=boto3.client('kms', endpoint_url=E, region_name='eu-central-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n{script}",
+            lab().moto()
+        ))
+        .output()
+        .expect(".venv/bin/python with boto3 (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "boto3 script failed:\n{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A bucket (`mode` COMPLIANCE or GOVERNANCE, or no lock at all) and a
+/// signing key; returns (bucket, key id).
+fn anchor_peers(name: &str, region: &str, mode: Option<&str>) -> (String, String) {
+    let bucket = format!("ltops-anchor-{name}-{}", std::process::id());
+    let create = format!(
+        "s3.create_bucket(Bucket={bucket:?}, CreateBucketConfiguration={{'LocationConstraint': {region:?}}}, ObjectLockEnabledForBucket={})",
+        if mode.is_some() { "True" } else { "False" }
+    );
+    let lock = match mode {
+        Some(m) => format!(
+            "s3.put_object_lock_configuration(Bucket={bucket:?}, ObjectLockConfiguration={{'ObjectLockEnabled': 'Enabled', 'Rule': {{'DefaultRetention': {{'Mode': {m:?}, 'Years': 10}}}}}})"
+        ),
+        None => String::new(),
+    };
+    let key = boto(&format!(
+        "{create}\n{lock}\nk=kms.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')\nprint(k['KeyMetadata']['KeyId'])"
+    ));
+    (bucket, key)
+}
+
+fn anchor_yaml(bucket: &str, key: &str) -> String {
+    format!("audit:\n  anchor:\n    bucket: {bucket}\n    kms_key: {key}\n")
+}
+
+/// A logged-in home whose file-store log is anchored; `n` recorded actions.
+fn anchored_home(name: &str, n: usize) -> (Home, String, String) {
+    let (bucket, key) = anchor_peers(name, "eu-central-1", Some("COMPLIANCE"));
+    let home = lab().home();
+    home.login();
+    home.configure(&anchor_yaml(&bucket, &key));
+    home.audit("init").yes().ok();
+    for i in 0..n {
+        record(&home, &format!("INC-{i}"));
+    }
+    (home, bucket, key)
+}
+
+fn record(home: &Home, reference: &str) {
+    home.audit("record")
+        .yes()
+        .incident(reference)
+        .action("manual.console.rds-modify")
+        .ok();
+}
+
+fn verify(home: &Home) -> (Option<i32>, Value, String) {
+    let out = home.audit("verify").json().run();
+    (
+        out.status.code(),
+        json_stdout(&out),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Rewrites the log as its owner could: change one event, re-hash the chain
+/// from there on, and write the head beside it again.
+fn rewrite_and_rehash(home: &Home, seq: u64) {
+    let text = std::fs::read_to_string(home.audit_file()).unwrap();
+    let mut prev = String::new();
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        let mut e: Event = serde_json::from_str(line).unwrap();
+        if e.seq == seq {
+            e.content = serde_json::json!({ "rewritten": true });
+        }
+        if e.seq >= seq {
+            e.prev_hash = prev.clone();
+            e.hash = e.compute_hash();
+        }
+        prev = e.hash.clone();
+        lines.push(e.to_line());
+    }
+    std::fs::write(home.audit_file(), lines.join("\n") + "\n").unwrap();
+    let last: Event = serde_json::from_str(lines.last().unwrap()).unwrap();
+    std::fs::write(
+        home.path().join(".local/state/ltops/audit.jsonl.head"),
+        serde_json::json!({ "seq": last.seq, "hash": last.hash }).to_string(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn every_command_ships_and_verify_agrees() {
+    let (home, bucket, _) = anchored_home("ok", 2);
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(0), "{v}\n{err}");
+    assert_eq!(v["intact"], true);
+    // init + 2 records = 6 events, anchored in 3 shipments.
+    assert_eq!(v["anchor"]["anchored_through"], 6, "{v}");
+    assert_eq!(v["anchor"]["checkpoints"], 3);
+    assert_eq!(v["anchor"]["unanchored"], serde_json::json!([]));
+    // Anchored objects can be neither replaced nor deleted.
+    let listed = boto(&format!(
+        "r=s3.list_objects_v2(Bucket={bucket:?}, Prefix='segments/')\nprint(r['Contents'][0]['Key'])"
+    ));
+    let refused = boto(&format!(
+        "import botocore\ntry:\n  s3.put_object(Bucket={bucket:?}, Key={listed:?}, Body=b'x', IfNoneMatch='*')\n  print('overwritten')\nexcept botocore.exceptions.ClientError as e:\n  print(e.response['Error']['Code'])\nv=s3.list_object_versions(Bucket={bucket:?}, Prefix={listed:?})['Versions'][0]['VersionId']\ntry:\n  s3.delete_object(Bucket={bucket:?}, Key={listed:?}, VersionId=v)\n  print('deleted')\nexcept botocore.exceptions.ClientError as e:\n  print(e.response['Error']['Code'])"
+    ));
+    assert!(
+        !refused.contains("overwritten") && !refused.contains("deleted"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_rewritten_and_rehashed_chain_is_found_by_the_anchor() {
+    let (home, _, _) = anchored_home("rewrite", 2);
+    rewrite_and_rehash(&home, 3);
+    // The chain alone is consistent again: only the anchor can tell.
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(1), "{v}\n{err}");
+    assert_eq!(v["intact"], false);
+    assert_eq!(
+        v["anchor"]["rewritten"],
+        serde_json::json!([3, 4, 5, 6]),
+        "{v}"
+    );
+    assert!(err.contains("REWRITTEN: seq 3-6"), "{err}");
+    // And nothing more is shipped from a log that disagrees with its anchor.
+    let out = home
+        .audit("record")
+        .yes()
+        .incident("INC-X")
+        .action("manual.x")
+        .run();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("differs from its anchored copy at seq"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_rolled_back_tail_is_found() {
+    let (home, _, _) = anchored_home("rollback", 2);
+    let text = std::fs::read_to_string(home.audit_file()).unwrap();
+    let kept: Vec<&str> = text.lines().take(4).collect();
+    std::fs::write(home.audit_file(), kept.join("\n") + "\n").unwrap();
+    let _ = std::fs::remove_file(home.path().join(".local/state/ltops/audit.jsonl.head"));
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(1), "{v}\n{err}");
+    assert_eq!(v["anchor"]["missing"], serde_json::json!([5, 6]), "{v}");
+    assert!(err.contains("ROLLED BACK: anchored seq 5-6"), "{err}");
+}
+
+#[test]
+fn forged_checkpoints_are_detected() {
+    let (home, bucket, _) = anchored_home("forged", 1);
+    // A checkpoint signed by another key, and one whose signature is garbage.
+    let other = boto(
+        "print(kms.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')['KeyMetadata']['KeyId'])",
+    );
+    boto(&format!(
+        "import base64\nB={bucket:?}\nseg=b''\ncp={{'first_seq': 5, 'seq': 5, 'hash': 'f'*64, 'prev_hash': 'e'*64, 'at': '2026-12-01T00:00:00Z', 'by': 'mallory', 'segment': 'segments/x.jsonl', 'segment_sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'key_id': {other:?}}}\nmsg=json.dumps(cp, separators=(',', ':')).encode()\nsig=kms.sign(KeyId={other:?}, Message=msg, MessageType='RAW', SigningAlgorithm='ECDSA_SHA_256')['Signature']\ns3.put_object(Bucket=B, Key='segments/x.jsonl', Body=seg)\ns3.put_object(Bucket=B, Key='checkpoints/00000000000000000005.json', Body=json.dumps({{'checkpoint': cp, 'signature': base64.b64encode(sig).decode()}}).encode())\ncp2=dict(cp, seq=6, first_seq=6)\ns3.put_object(Bucket=B, Key='checkpoints/00000000000000000006.json', Body=json.dumps({{'checkpoint': cp2, 'signature': base64.b64encode(b'not a signature').decode()}}).encode())"
+    ));
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(1), "{v}\n{err}");
+    let bad = v["anchor"]["bad_checkpoints"].to_string();
+    assert!(
+        bad.contains("seq 5: the signature does not verify"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("seq 6: the signature does not verify"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn an_unreachable_anchor_loses_nothing_and_is_caught_up() {
+    let (home, _, _) = anchored_home("catchup", 1);
+    let out = home
+        .audit("record")
+        .yes()
+        .incident("INC-OFFLINE")
+        .action("manual.x")
+        .env("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+        .run();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the local log is the record: the command runs"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not be anchored"), "{err}");
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(0), "not yet anchored is not broken: {v}\n{err}");
+    assert_eq!(v["anchor"]["unanchored"], serde_json::json!([5, 6]), "{v}");
+    assert!(err.contains("not yet anchored: seq 5-6"), "{err}");
+    // The next command ships what was missing.
+    record(&home, "INC-BACK");
+    let (code, v, _) = verify(&home);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["anchor"]["anchored_through"], 8, "{v}");
+    assert_eq!(v["anchor"]["unanchored"], serde_json::json!([]));
+}
+
+#[test]
+fn init_refuses_a_bucket_that_is_not_write_once_or_outside_the_eea() {
+    let home = lab().home();
+    home.login();
+    let (bucket, key) = anchor_peers("nolock", "eu-central-1", None);
+    home.configure(&anchor_yaml(&bucket, &key));
+    assert_fails(&home.audit("init").yes().run(), 2, "Object Lock");
+    let (bucket, key) = anchor_peers("gov", "eu-central-1", Some("GOVERNANCE"));
+    home.configure(&anchor_yaml(&bucket, &key));
+    assert_fails(&home.audit("init").yes().run(), 2, "not compliance mode");
+    let (bucket, key) = anchor_peers("london", "eu-west-2", Some("COMPLIANCE"));
+    home.configure(&anchor_yaml(&bucket, &key));
+    assert_fails(
+        &home.audit("init").yes().run(),
+        2,
+        "outside the allowed regions",
+    );
+    assert!(
+        !home.audit_file().exists(),
+        "a refused init records nothing"
+    );
+}
