@@ -32,12 +32,12 @@ fn boto(script: &str) -> String {
 fn anchor_peers(name: &str, region: &str, mode: Option<&str>) -> (String, String) {
     let bucket = format!("ltops-anchor-{name}-{}", std::process::id());
     let create = format!(
-        "s3.create_bucket(Bucket={bucket:?}, CreateBucketConfiguration={{'LocationConstraint': {region:?}}}, ObjectLockEnabledForBucket={})",
+        "s3r=boto3.client('s3', endpoint_url=E, region_name={region:?}, aws_access_key_id='testing', aws_secret_access_key='testing')\ns3r.create_bucket(Bucket={bucket:?}, CreateBucketConfiguration={{'LocationConstraint': {region:?}}}, ObjectLockEnabledForBucket={})",
         if mode.is_some() { "True" } else { "False" }
     );
     let lock = match mode {
         Some(m) => format!(
-            "s3.put_object_lock_configuration(Bucket={bucket:?}, ObjectLockConfiguration={{'ObjectLockEnabled': 'Enabled', 'Rule': {{'DefaultRetention': {{'Mode': {m:?}, 'Years': 10}}}}}})"
+            "s3r.put_object_lock_configuration(Bucket={bucket:?}, ObjectLockConfiguration={{'ObjectLockEnabled': 'Enabled', 'Rule': {{'DefaultRetention': {{'Mode': {m:?}, 'Years': 10}}}}}})"
         ),
         None => String::new(),
     };
