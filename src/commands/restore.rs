@@ -49,7 +49,11 @@ async fn make_plan(ctx: &Ctx, sdk: &SdkConfig, args: &RestoreSourceArgs) -> anyh
     let now = Utc::now();
     let wanted = window::parse(&args.to, now).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
     let rds = aws_sdk_rds::Client::new(sdk);
-    let source = restore::describe_source(&rds, kind, &id).await?;
+    let source = match restore::describe_source(&rds, kind, &id).await {
+        Ok(s) => s,
+        // "No such cluster" is only useful with where ltops looked.
+        Err(e) => return Err(e.located(sdk).await.into()),
+    };
     let time = window::resolve(&wanted, &source.window, now).map_err(|e| {
         anyhow::anyhow!(
             "--to: {e}; {id} can be restored to any time from {} to {}",

@@ -88,7 +88,9 @@ pub async fn config_for(
                 .await
                 .map_err(|e| DbError::Endpoint {
                     cluster: iam.cluster.clone(),
-                    detail: describe("rds:DescribeDBClusters", &e).to_string(),
+                    detail: describe("rds:DescribeDBClusters", &e)
+                        .missing("DB cluster", &iam.cluster)
+                        .to_string(),
                 })?;
             let host = out
                 .db_clusters()
