@@ -279,10 +279,7 @@ impl Report for EraseReport {
             }
             out.push_str(&format!("{t}\n"));
             out.push_str(&key_value_table([
-                (
-                    "mode",
-                    format!("{:?}, {} batch(es)", o.mode, o.batches).to_lowercase(),
-                ),
+                ("mode", format!("{}, {} batch(es)", o.mode, o.batches)),
                 (
                     "verified",
                     if o.verification.ok {

@@ -31,6 +31,15 @@ pub enum Kind {
     Instance,
 }
 
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Cluster => "cluster",
+            Kind::Instance => "instance",
+        })
+    }
+}
+
 /// What a restore does not carry over by itself and ltops copies explicitly.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TargetSettings {
