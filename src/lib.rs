@@ -9,6 +9,7 @@ pub mod datamap;
 pub mod db;
 pub mod erasure;
 pub mod intervention;
+pub mod located;
 pub mod printer;
 pub mod restore;
 pub mod settings;
