@@ -31,9 +31,10 @@ pub enum AwsError {
         "{op}: cannot reach AWS ({cause}) — check the network, --endpoint-url and AWS_ENDPOINT_URL"
     )]
     Unreachable { op: String, cause: String },
-    /// The service says the thing asked for does not exist.
+    /// The service says the thing asked for does not exist. Boxed: it is the
+    /// largest variant, and every `Result` carrying an `AwsError` pays for it.
     #[error("{0}")]
-    NotFound(Missing),
+    NotFound(Box<Missing>),
     /// The identity may not make this call.
     #[error("{op} was denied ({code}: {message}) — ask for a permission set that allows {action}")]
     Denied {
@@ -97,10 +98,10 @@ impl AwsError {
     pub async fn located(mut self, sdk: &SdkConfig) -> AwsError {
         if let AwsError::NotFound(m) = &mut self {
             m.region = sdk.region().map(|r| r.as_ref().to_owned());
-            if let Some(provider) = sdk.credentials_provider() {
-                if let Ok(creds) = provider.provide_credentials().await {
-                    m.account = creds.account_id().map(|a| a.as_str().to_owned());
-                }
+            if let Some(provider) = sdk.credentials_provider()
+                && let Ok(creds) = provider.provide_credentials().await
+            {
+                m.account = creds.account_id().map(|a| a.as_str().to_owned());
             }
         }
         self
@@ -108,14 +109,14 @@ impl AwsError {
 
     /// An answer that is not an SDK error (e.g. an empty list for a named lookup).
     pub fn not_found(op: &str, thing: &str, id: &str) -> AwsError {
-        AwsError::NotFound(Missing {
+        AwsError::NotFound(Box::new(Missing {
             op: op.to_owned(),
             code: "NotFound".into(),
             message: format!("no {thing} {id}"),
             thing: Some(format!("{thing} `{id}`")),
             region: None,
             account: None,
-        })
+        }))
     }
 }
 
@@ -207,14 +208,14 @@ fn classify(op: String, code: String, message: String) -> AwsError {
             message,
         }
     } else if is_not_found(&code) {
-        AwsError::NotFound(Missing {
+        AwsError::NotFound(Box::new(Missing {
             op,
             code,
             message,
             thing: None,
             region: None,
             account: None,
-        })
+        }))
     } else {
         AwsError::Service { op, code, message }
     }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cli;
+mod errors;
 mod intervene;
 mod json;
 mod restore;
