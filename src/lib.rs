@@ -104,8 +104,63 @@ pub fn main() -> ExitCode {
 }
 
 fn print_error(e: &anyhow::Error) {
-    eprintln!("error: {e}");
-    for cause in e.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+    for (i, line) in error_lines(e).iter().enumerate() {
+        if i == 0 {
+            eprintln!("error: {line}");
+        } else {
+            eprintln!("  caused by: {line}");
+        }
+    }
+}
+
+/// The error and its causes, each said once: a cause whose text the line before
+/// already contains (a message that quotes its source, e.g. "database: …") is
+/// left out, and a multi-line text is folded onto its line.
+fn error_lines(e: &anyhow::Error) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.is_empty() || lines.last().is_some_and(|prev| prev.contains(&text)) {
+            continue;
+        }
+        lines.push(text);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database: permission denied for table leads")]
+    struct Quoting(#[source] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("permission denied for table leads")]
+    struct Inner;
+
+    #[test]
+    fn a_cause_the_line_before_quotes_is_said_once() {
+        let e = anyhow::Error::new(Quoting(Inner)).context("cannot erase tenant t1");
+        assert_eq!(
+            error_lines(&e),
+            [
+                "cannot erase tenant t1",
+                "database: permission denied for table leads"
+            ]
+        );
+    }
+
+    #[test]
+    fn multi_line_texts_are_folded() {
+        let e = anyhow::anyhow!("ERROR: x\nDETAIL: y\n");
+        assert_eq!(error_lines(&e), ["ERROR: x DETAIL: y"]);
     }
 }

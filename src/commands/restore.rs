@@ -207,7 +207,7 @@ fn render_result(
                 if r.absent {
                     "nothing present".into()
                 } else {
-                    format!("{:?}", r.mode.unwrap_or(Mode::Single)).to_lowercase()
+                    r.mode.unwrap_or(Mode::Single).to_string()
                 },
                 yes_no(r.verified),
             ]);
@@ -219,7 +219,7 @@ fn render_result(
         for c in checks {
             t.add_row(vec![
                 c.control.to_string(),
-                format!("{:?}", c.status).to_uppercase(),
+                c.status.to_string(),
                 c.evidence.clone(),
             ]);
         }

@@ -168,10 +168,7 @@ impl Report for EraseReport {
             }
             out.push_str(&format!("{t}\n"));
             out.push_str(&key_value_table([
-                (
-                    "mode",
-                    format!("{}, {} batch(es)", mode_name(o.mode), o.batches),
-                ),
+                ("mode", format!("{}, {} batch(es)", o.mode, o.batches)),
                 (
                     "verified",
                     if o.verification.ok {
@@ -404,11 +401,4 @@ pub async fn purge_cmd(ctx: &Ctx, args: &RetentionPurgeArgs) -> anyhow::Result<E
         deleted,
     })?;
     Ok(ExitStatus::Success)
-}
-
-fn mode_name(m: Mode) -> &'static str {
-    match m {
-        Mode::Single => "single",
-        Mode::Batched => "batched",
-    }
 }

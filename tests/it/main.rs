@@ -4,6 +4,7 @@
 mod anchor;
 mod audit;
 mod cli;
+mod errors;
 mod intervene;
 mod json;
 mod restore;

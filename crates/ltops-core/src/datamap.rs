@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::GenericClient;
 
-use crate::settings::locate_key;
+use crate::located::Located;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,15 +110,9 @@ pub enum RetentionStart {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DataMapError {
-    #[error("{path}:{line}:{column}: {message}")]
-    Located {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    /// A place in the file to fix: `file:line:column: message`.
+    #[error(transparent)]
+    Located(#[from] Located),
     #[error("cannot read the data map {path} — is `policies` in the config right?")]
     Read {
         path: PathBuf,
@@ -136,42 +130,14 @@ impl DataMap {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<DataMap, DataMapError> {
-        let map: DataMap = serde_yaml::from_str(text).map_err(|e| {
-            let mut message = e.to_string();
-            match e.location() {
-                Some(loc) => {
-                    if let Some(i) = message.rfind(" at line ") {
-                        message.truncate(i);
-                    }
-                    DataMapError::Located {
-                        path: path.to_path_buf(),
-                        line: loc.line(),
-                        column: loc.column(),
-                        message,
-                    }
-                }
-                None => DataMapError::Invalid {
-                    path: path.to_path_buf(),
-                    message,
-                },
-            }
-        })?;
+        let map: DataMap = serde_yaml::from_str(text).map_err(|e| Located::yaml(path, &e))?;
         map.validate(path, text)?;
         Ok(map)
     }
 
     fn validate(&self, path: &Path, text: &str) -> Result<(), DataMapError> {
-        let err = |keys: &[&str], message: String| match locate_key(text, keys) {
-            Some((line, column)) => DataMapError::Located {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-            },
-            None => DataMapError::Invalid {
-                path: path.to_path_buf(),
-                message,
-            },
+        let err = |keys: &[&str], message: String| {
+            DataMapError::from(Located::key(path, text, keys, message))
         };
         if self.version != 1 {
             return Err(err(
@@ -194,18 +160,7 @@ impl DataMap {
                             .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == t.table)
                     })
                     .map(|i| i + 1);
-                match line {
-                    Some(line) => DataMapError::Located {
-                        path: path.to_path_buf(),
-                        line,
-                        column: 1,
-                        message: format!("table {}: {m}", t.table),
-                    },
-                    None => DataMapError::Invalid {
-                        path: path.to_path_buf(),
-                        message: format!("table {}: {m}", t.table),
-                    },
-                }
+                DataMapError::from(Located::line(path, line, format!("table {}: {m}", t.table)))
             };
             check_ident(&t.table).map_err(here)?;
             if !seen.insert(t.table.clone()) {

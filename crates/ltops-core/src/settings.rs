@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::located::Located;
+
 /// Mutating commands that the config's `permissions` map can grant to SSO permission sets.
 /// A fixed list so that a typo in the config is an error, not a silently dead grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -337,15 +339,9 @@ pub enum AuditStoreKind {
 /// A config file that could not be read or understood, pointing at the place to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}:{line}:{column}: {message}")]
-    Syntax {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    /// A place in the file to fix: `file:line:column: message`.
+    #[error(transparent)]
+    Located(#[from] Located),
     #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
@@ -366,25 +362,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
 }
 
 fn yaml_error(path: &Path, e: &serde_yaml::Error) -> ConfigError {
-    let mut message = e.to_string();
-    match e.location() {
-        Some(loc) => {
-            // serde_yaml appends " at line L column C"; we put the location in front instead.
-            if let Some(idx) = message.rfind(" at line ") {
-                message.truncate(idx);
-            }
-            ConfigError::Syntax {
-                path: path.to_path_buf(),
-                line: loc.line(),
-                column: loc.column(),
-                message,
-            }
-        }
-        None => ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        },
-    }
+    Located::yaml(path, e).into()
 }
 
 fn validate(path: &Path, text: &str, config: &ConfigFile) -> Result<(), ConfigError> {
@@ -420,51 +398,7 @@ fn validate(path: &Path, text: &str, config: &ConfigFile) -> Result<(), ConfigEr
 /// Builds an error for a semantic problem found after parsing: serde_yaml keeps no
 /// spans, so the key is found again in the text by its block indentation.
 fn located(path: &Path, text: &str, keys: &[&str], message: String) -> ConfigError {
-    match locate_key(text, keys) {
-        Some((line, column)) => ConfigError::Syntax {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message,
-        },
-        None => ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        },
-    }
-}
-
-/// 1-based line and column of the key at `keys` (a path of nested block-mapping keys).
-pub fn locate_key(text: &str, keys: &[&str]) -> Option<(usize, usize)> {
-    let mut depth = 0;
-    let mut parent_indent: Option<usize> = None;
-    for (no, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - trimmed.len();
-        if let Some(p) = parent_indent
-            && indent <= p
-        {
-            // Left the block of the key matched so far without finding the child.
-            return None;
-        }
-        let key = trimmed.split(':').next().unwrap_or("").trim();
-        let key = key.trim_matches(|c| c == '"' || c == '\'');
-        if key == keys[depth]
-            && trimmed[key.len()..]
-                .trim_start_matches(['"', '\''])
-                .starts_with(':')
-        {
-            if depth + 1 == keys.len() {
-                return Some((no + 1, indent + 1));
-            }
-            depth += 1;
-            parent_indent = Some(indent);
-        }
-    }
-    None
+    Located::key(path, text, keys, message).into()
 }
 
 /// A snapshot of the process environment, taken once in `lib.rs`.
@@ -617,9 +551,11 @@ impl Settings {
         let fake_today = env
             .get("LTOPS_FAKE_TODAY")
             .map(|d| {
-                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| ConfigError::Invalid {
-                    path: PathBuf::from("$LTOPS_FAKE_TODAY"),
-                    message: format!("`{d}` is not a date (YYYY-MM-DD)"),
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    ConfigError::from(Located::whole(
+                        Path::new("$LTOPS_FAKE_TODAY"),
+                        format!("`{d}` is not a date (YYYY-MM-DD)"),
+                    ))
                 })
             })
             .transpose()?;
@@ -710,12 +646,11 @@ mod tests {
     fn unknown_key_names_line_and_column() {
         let err = parse("aws:\n  profile: x\n  regoin: eu-central-1\n").unwrap_err();
         match err {
-            ConfigError::Syntax {
-                line,
-                column,
+            ConfigError::Located(Located {
+                at: Some(crate::located::Position { line, column }),
                 message,
                 ..
-            } => {
+            }) => {
                 assert_eq!((line, column), (3, 3));
                 assert!(message.contains("unknown field `regoin`"), "{message}");
             }
@@ -769,16 +704,6 @@ mod tests {
             err.to_string(),
             "ltops.yaml:2:3: `Ops Team` is not a valid SSO permission set name (letters, digits and +=,.@-_ only)"
         );
-    }
-
-    #[test]
-    fn locate_key_follows_nesting() {
-        let text = "aws:\n  region: x\n# c\ndatabase:\n  rds_iam:\n    cluster: a\n";
-        assert_eq!(
-            locate_key(text, &["database", "rds_iam", "cluster"]),
-            Some((6, 5))
-        );
-        assert_eq!(locate_key(text, &["aws", "cluster"]), None);
     }
 
     #[test]

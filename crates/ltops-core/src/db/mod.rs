@@ -88,7 +88,9 @@ pub async fn config_for(
                 .await
                 .map_err(|e| DbError::Endpoint {
                     cluster: iam.cluster.clone(),
-                    detail: describe("rds:DescribeDBClusters", &e).to_string(),
+                    detail: describe("rds:DescribeDBClusters", &e)
+                        .missing("DB cluster", &iam.cluster)
+                        .to_string(),
                 })?;
             let host = out
                 .db_clusters()
@@ -233,17 +235,38 @@ pub async fn connect(
 }
 
 /// tokio-postgres hides the useful part ("connection refused", the server's
-/// message) in the source chain.
+/// message) in the source chain; this says each part once, on one line. A server
+/// error shows as `message (detail) — hint: hint`, not as the server's
+/// multi-line `ERROR: … DETAIL: … HINT: …`.
 pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(e);
     while let Some(c) = cur {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
+        let t = match c.downcast_ref::<tokio_postgres::error::DbError>() {
+            Some(db) => server_message(db),
+            None => c.to_string(),
+        };
+        // "db error" only says that a server error follows.
+        if t != "db error" && !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
         }
         cur = c.source();
     }
-    s
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// The server's message, detail and hint, each once, on one line.
+pub fn server_message(db: &tokio_postgres::error::DbError) -> String {
+    let mut s = db.message().to_owned();
+    if let Some(d) = db.detail() {
+        s.push_str(&format!(" ({d})"));
+    }
+    if let Some(h) = db.hint() {
+        s.push_str(&format!(" — hint: {h}"));
+    }
+    s.replace('\n', " ")
 }

@@ -10,14 +10,22 @@ pub mod run;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ErasureError {
+    /// Not a `#[source]`: the message already says the server's words, and a
+    /// source would make the error printer say them again.
     #[error("database: {}", crate::db::error_chain(.0))]
-    Db(#[from] tokio_postgres::Error),
+    Db(tokio_postgres::Error),
     #[error(
         "tenant {tenant} is being erased right now by another session — wait for it, then check `ltops tenant ledger`"
     )]
     Busy { tenant: String },
-    #[error("the erasure could not be verified, so it was not committed: {0:?}")]
+    #[error("the erasure could not be verified, so it was not committed: {0}")]
     NotVerified(run::Verification),
     #[error("{0}")]
     Setup(String),
+}
+
+impl From<tokio_postgres::Error> for ErasureError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ErasureError::Db(e)
+    }
 }

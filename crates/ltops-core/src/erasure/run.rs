@@ -38,6 +38,16 @@ pub enum Mode {
     Batched,
 }
 
+/// As in the JSON report (lower case).
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Mode::Single => "single",
+            Mode::Batched => "batched",
+        })
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TableResult {
     pub deleted: i64,
@@ -52,6 +62,32 @@ pub struct Verification {
     pub remaining: BTreeMap<String, i64>,
     /// Retained rows whose nulled columns still hold data.
     pub not_nulled: BTreeMap<String, i64>,
+}
+
+/// What is left, per table, for an operator: "rows remain in leads (3)".
+impl std::fmt::Display for Verification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.ok {
+            return f.write_str("no rows remain");
+        }
+        let list = |m: &BTreeMap<String, i64>| {
+            m.iter()
+                .map(|(t, n)| format!("{t} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.remaining.is_empty() {
+            parts.push(format!("rows remain in {}", list(&self.remaining)));
+        }
+        if !self.not_nulled.is_empty() {
+            parts.push(format!(
+                "retained rows still hold personal columns in {}",
+                list(&self.not_nulled)
+            ));
+        }
+        f.write_str(&parts.join("; "))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

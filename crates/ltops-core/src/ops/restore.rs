@@ -65,7 +65,11 @@ pub async fn plan(sdk: &SdkConfig, store: &Store, req: &RestoreRequest) -> anyho
     let now = Utc::now();
     let rds = aws_sdk_rds::Client::new(sdk);
     let id = &req.source;
-    let source = restore::describe_source(&rds, req.kind, id).await?;
+    let source = match restore::describe_source(&rds, req.kind, id).await {
+        Ok(s) => s,
+        // "No such cluster" is only useful with where ltops looked.
+        Err(e) => return Err(e.located(sdk).await.into()),
+    };
     let time = window::resolve(&req.to, &source.window, now).map_err(|e| {
         anyhow::anyhow!(
             "--to: {e}; {id} can be restored to any time from {} to {}",

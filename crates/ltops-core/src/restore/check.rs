@@ -23,6 +23,18 @@ pub enum Status {
     NotApplicable,
 }
 
+/// As in the JSON report, so a table and `--format json` use the same words.
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Error => "ERROR",
+            Status::NotApplicable => "NOT_APPLICABLE",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     /// The TOM control and its check, e.g. `TOM-4.1 rds.force_ssl`.

@@ -31,6 +31,15 @@ pub enum Kind {
     Instance,
 }
 
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Cluster => "cluster",
+            Kind::Instance => "instance",
+        })
+    }
+}
+
 /// What a restore does not carry over by itself and ltops copies explicitly.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TargetSettings {
@@ -114,11 +123,11 @@ pub async fn describe_source(rds: &Rds, kind: Kind, id: &str) -> Result<Source, 
                 .db_cluster_identifier(id)
                 .send()
                 .await
-                .map_err(|e| describe("rds:DescribeDBClusters", &e))?;
-            let c = out.db_clusters().first().ok_or_else(|| AwsError::Service {
-                what: "rds:DescribeDBClusters".into(),
-                detail: format!("no cluster {id}"),
-            })?;
+                .map_err(|e| describe("rds:DescribeDBClusters", &e).missing("DB cluster", id))?;
+            let c = out
+                .db_clusters()
+                .first()
+                .ok_or_else(|| AwsError::not_found("rds:DescribeDBClusters", "DB cluster", id))?;
             // Writer first: the copy's first instance becomes its writer.
             let mut ids: Vec<(bool, String)> = c
                 .db_cluster_members()
@@ -184,14 +193,11 @@ pub async fn describe_source(rds: &Rds, kind: Kind, id: &str) -> Result<Source, 
                 .db_instance_identifier(id)
                 .send()
                 .await
-                .map_err(|e| describe("rds:DescribeDBInstances", &e))?;
+                .map_err(|e| describe("rds:DescribeDBInstances", &e).missing("DB instance", id))?;
             let i = out
                 .db_instances()
                 .first()
-                .ok_or_else(|| AwsError::Service {
-                    what: "rds:DescribeDBInstances".into(),
-                    detail: format!("no instance {id}"),
-                })?;
+                .ok_or_else(|| AwsError::not_found("rds:DescribeDBInstances", "DB instance", id))?;
             let latest = to_chrono(i.latest_restorable_time()).unwrap_or_else(Utc::now);
             // DescribeDBInstances has no earliest time; the backup retention bounds it.
             let created = to_chrono(i.instance_create_time()).unwrap_or(latest);

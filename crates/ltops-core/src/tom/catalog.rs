@@ -14,18 +14,13 @@ use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::checks::{self, Params};
+use crate::located::{Located, find_line, value_of};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("{path}:{line}:{column}: {message}")]
-    Located {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    /// A place in a file to fix: `file:line:column: message`.
+    #[error(transparent)]
+    Located(#[from] Located),
     #[error(
         "cannot read the control catalog {path}: {detail} — is `policies` in the config right?"
     )]
@@ -266,11 +261,13 @@ impl Catalog {
             for rc in raw.controls {
                 let line =
                     find_line(text, 0, |l| value_of(l, "id") == Some(rc.id.as_str())).unwrap_or(1);
-                let here = |message: String| CatalogError::Located {
-                    path: path.clone(),
-                    line,
-                    column: 1,
-                    message: format!("control {}: {message}", rc.id),
+                let here = |message: String| {
+                    CatalogError::from(Located::at(
+                        path,
+                        line,
+                        1,
+                        format!("control {}: {message}", rc.id),
+                    ))
                 };
                 if !valid_id(&rc.id) {
                     return Err(here(
@@ -300,11 +297,13 @@ impl Catalog {
                         .nth(check_line - 1)
                         .and_then(|l| l.find("check:"))
                         .map_or(1, |c| c + 1);
-                    let err = |message: String| CatalogError::Located {
-                        path: path.clone(),
-                        line: check_line,
-                        column,
-                        message: format!("control {}: {message}", rc.id),
+                    let err = |message: String| {
+                        CatalogError::from(Located::at(
+                            path,
+                            check_line,
+                            column,
+                            format!("control {}: {message}", rc.id),
+                        ))
                     };
                     let params =
                         checks::parse_params(&rcheck.check, rcheck.params.clone()).map_err(err)?;
@@ -373,10 +372,11 @@ impl Catalog {
             .flat_map(|c| &c.checks)
             .any(|c| c.name.starts_with("rds."));
         if uses_rds && scope.aws_regions.is_empty() {
-            return Err(CatalogError::Invalid {
-                path: dir.to_path_buf(),
-                message: "RDS checks need `scope: {aws_regions: [...]}` (in the preamble file): every region a database could be in".into(),
-            });
+            return Err(Located::whole(
+                dir,
+                "RDS checks need `scope: {aws_regions: [...]}` (in the preamble file): every region a database could be in".into(),
+            )
+            .into());
         }
         Ok(Catalog {
             dir: dir.to_path_buf(),
@@ -438,58 +438,11 @@ struct RawCheck {
 }
 
 pub(crate) fn yaml_error(path: &Path, e: &serde_yaml::Error) -> CatalogError {
-    let mut message = e.to_string();
-    match e.location() {
-        Some(loc) => {
-            if let Some(idx) = message.rfind(" at line ") {
-                message.truncate(idx);
-            }
-            CatalogError::Located {
-                path: path.to_path_buf(),
-                line: loc.line(),
-                column: loc.column(),
-                message,
-            }
-        }
-        None => CatalogError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        },
-    }
+    Located::yaml(path, e).into()
 }
 
 fn located(path: &Path, text: &str, keys: &[&str], message: String) -> CatalogError {
-    match crate::settings::locate_key(text, keys) {
-        Some((line, column)) => CatalogError::Located {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message,
-        },
-        None => CatalogError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        },
-    }
-}
-
-/// The value of `key: value` on a YAML line (also as a list item `- key: value`).
-pub(crate) fn value_of<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let l = line.trim_start();
-    let l = l.strip_prefix("- ").unwrap_or(l).trim_start();
-    let rest = l.strip_prefix(key)?.trim_start().strip_prefix(':')?;
-    let v = rest.split(" #").next().unwrap_or("").trim();
-    Some(v.trim_matches(|c| c == '"' || c == '\''))
-}
-
-/// 1-based number of the first line at or after line `from` (1-based; 0 = start)
-/// that satisfies `pred`.
-pub(crate) fn find_line(text: &str, from: usize, pred: impl Fn(&str) -> bool) -> Option<usize> {
-    text.lines()
-        .enumerate()
-        .skip(from.saturating_sub(1))
-        .find(|(_, l)| pred(l))
-        .map(|(i, _)| i + 1)
+    Located::key(path, text, keys, message).into()
 }
 
 #[cfg(test)]

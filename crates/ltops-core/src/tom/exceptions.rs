@@ -7,8 +7,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, CatalogError, find_line, value_of, yaml_error};
+use super::catalog::{Catalog, CatalogError, yaml_error};
 use super::{Finding, Status};
+use crate::located::{Located, find_line, value_of};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,10 +62,13 @@ pub fn parse(path: &Path, text: &str, catalog: &Catalog) -> Result<Vec<Exception
     }
     let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
     if raw.version != 1 {
-        return Err(CatalogError::Invalid {
-            path: path.to_path_buf(),
-            message: format!("version {} is not supported (1 is)", raw.version),
-        });
+        return Err(Located::key(
+            path,
+            text,
+            &["version"],
+            format!("version {} is not supported (1 is)", raw.version),
+        )
+        .into());
     }
     let mut from = 0;
     for e in &raw.exceptions {
@@ -73,12 +77,7 @@ pub fn parse(path: &Path, text: &str, catalog: &Catalog) -> Result<Vec<Exception
         })
         .unwrap_or(1);
         from = line + 1;
-        let err = |m: String| CatalogError::Located {
-            path: path.to_path_buf(),
-            line,
-            column: 1,
-            message: m,
-        };
+        let err = |m: String| CatalogError::from(Located::at(path, line, 1, m));
         let Some(c) = catalog.control(&e.control) else {
             return Err(err(format!(
                 "exception for unknown control `{}`",

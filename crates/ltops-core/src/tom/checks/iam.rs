@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::super::{Finding, parallel};
 use super::sso::SsoInventory;
-use crate::aws::error::describe;
+use crate::aws::error::{ProvideErrorMetadata, SdkError, describe};
 
 // ---- parameters ------------------------------------------------------------------
 
@@ -85,7 +85,11 @@ pub struct User {
 /// Users with their credentials (console password, access keys).
 pub type Users = Result<Vec<User>, String>;
 
-fn err<E: std::error::Error + 'static>(what: &str) -> impl Fn(E) -> String + '_ {
+fn err<E, R>(what: &str) -> impl Fn(SdkError<E, R>) -> String + '_
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
     move |e| describe(what, &e).to_string()
 }
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::super::{Finding, parallel};
-use crate::aws::error::describe;
+use crate::aws::error::{ProvideErrorMetadata, SdkError, describe};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,7 +73,11 @@ impl SsoInventory {
     }
 }
 
-fn e<E: std::error::Error + 'static>(what: &'static str) -> impl Fn(E) -> String {
+fn e<E, R>(what: &'static str) -> impl Fn(SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
     move |err| describe(what, &err).to_string()
 }
 
