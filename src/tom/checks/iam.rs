@@ -90,21 +90,14 @@ fn err<E: std::error::Error + 'static>(what: &str) -> impl Fn(E) -> String + '_ 
 }
 
 async fn list_users(client: &aws_sdk_iam::Client) -> Result<Vec<aws_sdk_iam::types::User>, String> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_users()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(err("iam:ListUsers"))?;
-        out.extend(page.users().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            return Ok(out);
-        }
-    }
+    client
+        .list_users()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(err("iam:ListUsers"))
 }
 
 pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
@@ -127,30 +120,24 @@ pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
                     return Err(describe(&format!("iam:GetLoginProfile {name}"), &e).to_string());
                 }
             };
-            let mut keys = Vec::new();
-            let mut marker = None;
-            loop {
-                let page = client
-                    .list_access_keys()
-                    .user_name(&name)
-                    .set_marker(marker)
-                    .send()
-                    .await
-                    .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e).to_string())?;
-                for k in page.access_key_metadata() {
-                    keys.push(AccessKey {
-                        id: k.access_key_id().unwrap_or_default().to_owned(),
-                        active: matches!(k.status(), Some(aws_sdk_iam::types::StatusType::Active)),
-                        created: k
-                            .create_date()
-                            .and_then(|d| DateTime::from_timestamp(d.secs(), 0)),
-                    });
-                }
-                marker = page.marker().map(str::to_owned);
-                if !page.is_truncated() || marker.is_none() {
-                    break;
-                }
-            }
+            let keys = client
+                .list_access_keys()
+                .user_name(&name)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e).to_string())?
+                .iter()
+                .map(|k| AccessKey {
+                    id: k.access_key_id().unwrap_or_default().to_owned(),
+                    active: matches!(k.status(), Some(aws_sdk_iam::types::StatusType::Active)),
+                    created: k
+                        .create_date()
+                        .and_then(|d| DateTime::from_timestamp(d.secs(), 0)),
+                })
+                .collect();
             Ok(User {
                 name,
                 arn: u.arn().to_owned(),
@@ -288,37 +275,56 @@ pub async fn fetch_access(
     users: &[User],
     limit: usize,
 ) -> Result<AccessGraph, String> {
-    use aws_sdk_iam::types::EntityType;
     let client = aws_sdk_iam::Client::new(sdk);
-    let mut user_details = Vec::new();
-    let mut group_details = Vec::new();
-    let mut role_details = Vec::new();
-    let mut local_policies = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .get_account_authorization_details()
-            .filter(EntityType::User)
-            .filter(EntityType::Group)
-            .filter(EntityType::Role)
-            .filter(EntityType::LocalManagedPolicy)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(err("iam:GetAccountAuthorizationDetails"))?;
-        user_details.extend(page.user_detail_list().iter().cloned());
-        group_details.extend(page.group_detail_list().iter().cloned());
-        role_details.extend(page.role_detail_list().iter().cloned());
-        local_policies.extend(page.policies().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
+    let details = authorization_details(&client).await?;
+    let mut graph = AccessGraph {
+        users: user_policies(users, &details.users)?,
+        groups: groups_of(&details)?,
+        roles: roles_of(&details.roles)?,
+        managed: local_documents(&details.policies)?,
+    };
+    add_aws_managed(&client, &mut graph, limit).await?;
+    Ok(graph)
+}
+
+/// All pages of GetAccountAuthorizationDetails, joined.
+#[derive(Default)]
+struct Details {
+    users: Vec<aws_sdk_iam::types::UserDetail>,
+    groups: Vec<aws_sdk_iam::types::GroupDetail>,
+    roles: Vec<aws_sdk_iam::types::RoleDetail>,
+    policies: Vec<aws_sdk_iam::types::ManagedPolicyDetail>,
+}
+
+async fn authorization_details(client: &aws_sdk_iam::Client) -> Result<Details, String> {
+    use aws_sdk_iam::types::EntityType;
+    let mut pages = client
+        .get_account_authorization_details()
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send();
+    let mut d = Details::default();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(err("iam:GetAccountAuthorizationDetails"))?;
+        d.users.extend(page.user_detail_list().iter().cloned());
+        d.groups.extend(page.group_detail_list().iter().cloned());
+        d.roles.extend(page.role_detail_list().iter().cloned());
+        d.policies.extend(page.policies().iter().cloned());
     }
-    let mut graph = AccessGraph::default();
+    Ok(d)
+}
+
+fn user_policies(
+    users: &[User],
+    details: &[aws_sdk_iam::types::UserDetail],
+) -> Result<Vec<(User, Policies)>, String> {
+    let mut out = Vec::new();
     for u in users {
         // A user created after ListUsers is not in the details yet: next run.
-        let Some(d) = user_details
+        let Some(d) = details
             .iter()
             .find(|d| d.user_name() == Some(u.name.as_str()))
         else {
@@ -329,11 +335,17 @@ pub async fn fetch_access(
             d.user_policy_list(),
             &format!("user {}", u.name),
         )?;
-        graph.users.push((u.clone(), p));
+        out.push((u.clone(), p));
     }
-    for g in &group_details {
+    Ok(out)
+}
+
+fn groups_of(details: &Details) -> Result<Vec<Group>, String> {
+    let mut out = Vec::new();
+    for g in &details.groups {
         let name = g.group_name().unwrap_or_default().to_owned();
-        let members = user_details
+        let members = details
+            .users
             .iter()
             .filter(|u| u.group_list().contains(&name))
             .filter_map(|u| u.user_name().map(str::to_owned))
@@ -343,13 +355,18 @@ pub async fn fetch_access(
             g.group_policy_list(),
             &format!("group {name}"),
         )?;
-        graph.groups.push(Group {
+        out.push(Group {
             name,
             members,
             policies,
         });
     }
-    for r in &role_details {
+    Ok(out)
+}
+
+fn roles_of(details: &[aws_sdk_iam::types::RoleDetail]) -> Result<Vec<Role>, String> {
+    let mut out = Vec::new();
+    for r in details {
         let name = r.role_name().unwrap_or_default().to_owned();
         let trust = match r.assume_role_policy_document() {
             Some(d) => decode_document(d)?,
@@ -360,7 +377,7 @@ pub async fn fetch_access(
             r.role_policy_list(),
             &format!("role {name}"),
         )?;
-        graph.roles.push(Role {
+        out.push(Role {
             name,
             arn: r.arn().unwrap_or_default().to_owned(),
             path: r.path().unwrap_or_default().to_owned(),
@@ -368,7 +385,15 @@ pub async fn fetch_access(
             policies,
         });
     }
-    for p in &local_policies {
+    Ok(out)
+}
+
+/// The default version's document of each customer-managed policy, by ARN.
+fn local_documents(
+    policies: &[aws_sdk_iam::types::ManagedPolicyDetail],
+) -> Result<BTreeMap<String, Value>, String> {
+    let mut out = BTreeMap::new();
+    for p in policies {
         let Some(arn) = p.arn() else { continue };
         let default = p
             .policy_version_list()
@@ -376,9 +401,19 @@ pub async fn fetch_access(
             .find(|v| v.is_default_version())
             .and_then(|v| v.document());
         if let Some(doc) = default {
-            graph.managed.insert(arn.to_owned(), decode_document(doc)?);
+            out.insert(arn.to_owned(), decode_document(doc)?);
         }
     }
+    Ok(out)
+}
+
+/// Fetches the documents of attached policies the details did not include: the
+/// AWS-managed ones.
+async fn add_aws_managed(
+    client: &aws_sdk_iam::Client,
+    graph: &mut AccessGraph,
+    limit: usize,
+) -> Result<(), String> {
     let missing: BTreeSet<String> = graph
         .users
         .iter()
@@ -400,7 +435,7 @@ pub async fn fetch_access(
         let (arn, doc) = d?;
         graph.managed.insert(arn, doc);
     }
-    Ok(graph)
+    Ok(())
 }
 
 pub type PasswordPolicy = Result<Option<aws_sdk_iam::types::PasswordPolicy>, String>;

@@ -169,45 +169,35 @@ async fn fetch_instances(
     client: &aws_sdk_rds::Client,
     region: &str,
 ) -> Result<Vec<DbInstance>, String> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = client
-            .describe_db_instances()
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                describe(&format!("rds:DescribeDBInstances in {region}"), &e).to_string()
-            })?;
-        for i in page.db_instances() {
-            out.push(DbInstance {
-                id: i.db_instance_identifier().unwrap_or_default().to_owned(),
-                arn: i.db_instance_arn().unwrap_or_default().to_owned(),
-                region: region.to_owned(),
-                engine: i.engine().unwrap_or_default().to_owned(),
-                engine_version: i.engine_version().unwrap_or_default().to_owned(),
-                cluster: i.db_cluster_identifier().map(str::to_owned),
-                az: i.availability_zone().map(str::to_owned),
-                multi_az: i.multi_az().unwrap_or(false),
-                public: i.publicly_accessible().unwrap_or(false),
-                encrypted: i.storage_encrypted().unwrap_or(false),
-                kms_key: i.kms_key_id().map(str::to_owned),
-                backup_retention: i.backup_retention_period().unwrap_or(0),
-                deletion_protection: i.deletion_protection().unwrap_or(false),
-                iam_auth: i.iam_database_authentication_enabled().unwrap_or(false),
-                log_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
-                param_group: i
-                    .db_parameter_groups()
-                    .first()
-                    .and_then(|g| g.db_parameter_group_name())
-                    .map(str::to_owned),
-            });
-        }
-        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_owned);
-        if marker.is_none() {
-            return Ok(out);
-        }
+    let what = format!("rds:DescribeDBInstances in {region}");
+    let listed = crate::aws::rds::instances(client, &what)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(listed.iter().map(|i| instance_of(i, region)).collect())
+}
+
+fn instance_of(i: &aws_sdk_rds::types::DbInstance, region: &str) -> DbInstance {
+    DbInstance {
+        id: i.db_instance_identifier().unwrap_or_default().to_owned(),
+        arn: i.db_instance_arn().unwrap_or_default().to_owned(),
+        region: region.to_owned(),
+        engine: i.engine().unwrap_or_default().to_owned(),
+        engine_version: i.engine_version().unwrap_or_default().to_owned(),
+        cluster: i.db_cluster_identifier().map(str::to_owned),
+        az: i.availability_zone().map(str::to_owned),
+        multi_az: i.multi_az().unwrap_or(false),
+        public: i.publicly_accessible().unwrap_or(false),
+        encrypted: i.storage_encrypted().unwrap_or(false),
+        kms_key: i.kms_key_id().map(str::to_owned),
+        backup_retention: i.backup_retention_period().unwrap_or(0),
+        deletion_protection: i.deletion_protection().unwrap_or(false),
+        iam_auth: i.iam_database_authentication_enabled().unwrap_or(false),
+        log_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
+        param_group: i
+            .db_parameter_groups()
+            .first()
+            .and_then(|g| g.db_parameter_group_name())
+            .map(str::to_owned),
     }
 }
 
@@ -215,43 +205,33 @@ async fn fetch_clusters(
     client: &aws_sdk_rds::Client,
     region: &str,
 ) -> Result<Vec<DbCluster>, String> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = client
-            .describe_db_clusters()
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                describe(&format!("rds:DescribeDBClusters in {region}"), &e).to_string()
-            })?;
-        for c in page.db_clusters() {
-            out.push(DbCluster {
-                id: c.db_cluster_identifier().unwrap_or_default().to_owned(),
-                arn: c.db_cluster_arn().unwrap_or_default().to_owned(),
-                region: region.to_owned(),
-                engine: c.engine().unwrap_or_default().to_owned(),
-                engine_version: c.engine_version().unwrap_or_default().to_owned(),
-                members: c
-                    .db_cluster_members()
-                    .iter()
-                    .filter_map(|m| m.db_instance_identifier().map(str::to_owned))
-                    .collect(),
-                encrypted: c.storage_encrypted().unwrap_or(false),
-                kms_key: c.kms_key_id().map(str::to_owned),
-                backup_retention: c.backup_retention_period().unwrap_or(0),
-                deletion_protection: c.deletion_protection().unwrap_or(false),
-                iam_auth: c.iam_database_authentication_enabled().unwrap_or(false),
-                log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
-                param_group: c.db_cluster_parameter_group().map(str::to_owned),
-                public: c.publicly_accessible(),
-            });
-        }
-        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_owned);
-        if marker.is_none() {
-            return Ok(out);
-        }
+    let what = format!("rds:DescribeDBClusters in {region}");
+    let listed = crate::aws::rds::clusters(client, &what)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(listed.iter().map(|c| cluster_of(c, region)).collect())
+}
+
+fn cluster_of(c: &aws_sdk_rds::types::DbCluster, region: &str) -> DbCluster {
+    DbCluster {
+        id: c.db_cluster_identifier().unwrap_or_default().to_owned(),
+        arn: c.db_cluster_arn().unwrap_or_default().to_owned(),
+        region: region.to_owned(),
+        engine: c.engine().unwrap_or_default().to_owned(),
+        engine_version: c.engine_version().unwrap_or_default().to_owned(),
+        members: c
+            .db_cluster_members()
+            .iter()
+            .filter_map(|m| m.db_instance_identifier().map(str::to_owned))
+            .collect(),
+        encrypted: c.storage_encrypted().unwrap_or(false),
+        kms_key: c.kms_key_id().map(str::to_owned),
+        backup_retention: c.backup_retention_period().unwrap_or(0),
+        deletion_protection: c.deletion_protection().unwrap_or(false),
+        iam_auth: c.iam_database_authentication_enabled().unwrap_or(false),
+        log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
+        param_group: c.db_cluster_parameter_group().map(str::to_owned),
+        public: c.publicly_accessible(),
     }
 }
 
@@ -377,74 +357,62 @@ pub async fn fetch_params(
     .collect()
 }
 
-fn name_values(params: &[aws_sdk_rds::types::Parameter]) -> Vec<(String, Option<String>)> {
-    params
-        .iter()
-        .map(|p| {
-            (
-                p.parameter_name().unwrap_or_default().to_owned(),
-                p.parameter_value().map(str::to_owned),
-            )
-        })
-        .collect()
-}
-
 async fn param_value(
     client: &aws_sdk_rds::Client,
     g: &GroupRef,
     parameter: &str,
 ) -> Result<Option<String>, String> {
-    let mut marker: Option<String> = None;
-    let mut found = None;
-    loop {
-        let (params, next) = if g.cluster {
-            let r = client
-                .describe_db_cluster_parameters()
-                .db_cluster_parameter_group_name(&g.name)
-                .set_marker(marker.clone())
-                .send()
-                .await;
-            match r {
-                Ok(p) => (name_values(p.parameters()), p.marker().map(str::to_owned)),
-                Err(e) => {
-                    let not_found = e
-                        .as_service_error()
-                        .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
-                    if not_found && g.name.starts_with("default.") {
-                        return Ok(None);
-                    }
-                    return Err(describe("rds:DescribeDBClusterParameters", &e).to_string());
-                }
-            }
-        } else {
-            let r = client
-                .describe_db_parameters()
-                .db_parameter_group_name(&g.name)
-                .set_marker(marker.clone())
-                .send()
-                .await;
-            match r {
-                Ok(p) => (name_values(p.parameters()), p.marker().map(str::to_owned)),
-                Err(e) => {
-                    let not_found = e
-                        .as_service_error()
-                        .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
-                    if not_found && g.name.starts_with("default.") {
-                        return Ok(None);
-                    }
-                    return Err(describe("rds:DescribeDBParameters", &e).to_string());
-                }
-            }
-        };
-        for (name, value) in params {
-            if name == parameter && found.is_none() {
-                found = value;
-            }
-        }
-        marker = next.filter(|m| !m.is_empty());
-        if marker.is_none() {
-            return Ok(found);
-        }
+    let listed = if g.cluster {
+        client
+            .describe_db_cluster_parameters()
+            .db_cluster_parameter_group_name(&g.name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                let missing = e
+                    .as_service_error()
+                    .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
+                unlisted(g, missing, "rds:DescribeDBClusterParameters", &e)
+            })
+    } else {
+        client
+            .describe_db_parameters()
+            .db_parameter_group_name(&g.name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                let missing = e
+                    .as_service_error()
+                    .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
+                unlisted(g, missing, "rds:DescribeDBParameters", &e)
+            })
+    };
+    match listed {
+        Ok(params) => Ok(params
+            .into_iter()
+            .find(|p| p.parameter_name() == Some(parameter))
+            .and_then(|p| p.parameter_value)),
+        Err(None) => Ok(None),
+        Err(Some(e)) => Err(e),
+    }
+}
+
+/// Why a group's parameters could not be listed; `None` when the group is a
+/// `default.*` one that does not exist, which means the engine defaults apply.
+fn unlisted<E>(g: &GroupRef, missing: bool, what: &str, e: &E) -> Option<String>
+where
+    E: std::error::Error + 'static,
+{
+    if missing && g.name.starts_with("default.") {
+        None
+    } else {
+        Some(describe(what, e).to_string())
     }
 }
 
