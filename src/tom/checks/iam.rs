@@ -648,146 +648,185 @@ pub fn full_access_humans(
         Ok(g) => g,
         Err(e) => return vec![Finding::error(check, resource, e.clone())],
     };
-    // person -> how they get full access
-    let mut humans: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut machines: Vec<String> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    let path_of: BTreeMap<&str, &str> = graph
-        .users
-        .iter()
-        .map(|(u, _)| (u.name.as_str(), u.path.as_str()))
-        .collect();
-    let mut add_user =
-        |name: &str, how: String, humans: &mut BTreeMap<String, BTreeSet<String>>| {
+    let mut access = FullAccess::default();
+    access.add_iam_users(graph, p);
+    let full_sets = access.add_roles(graph, p);
+    if let Err(e) = access.add_sso_holders(full_sets, sso, p) {
+        return vec![Finding::error(check, resource, e)];
+    }
+    vec![access.verdict(check, resource, p.max_humans)]
+}
+
+/// Who has full access and how; machines are listed but not counted.
+#[derive(Default)]
+struct FullAccess {
+    /// person -> how they get full access
+    humans: BTreeMap<String, BTreeSet<String>>,
+    machines: Vec<String>,
+}
+
+impl FullAccess {
+    fn add_human(&mut self, who: String, how: String) {
+        self.humans.entry(who).or_default().insert(how);
+    }
+
+    /// IAM users with full access of their own or through a group.
+    fn add_iam_users(&mut self, graph: &AccessGraph, p: &FullAccessParams) {
+        let path_of: BTreeMap<&str, &str> = graph
+            .users
+            .iter()
+            .map(|(u, _)| (u.name.as_str(), u.path.as_str()))
+            .collect();
+        let mut add_user = |name: &str, how: String| {
             let path = path_of.get(name).copied().unwrap_or("/");
             if is_machine(path, &p.machine_user_path_prefixes) {
-                machines.push(format!("IAM user {name} ({how})"));
+                self.machines.push(format!("IAM user {name} ({how})"));
             } else {
-                humans
+                self.humans
                     .entry(format!("IAM user {name}"))
                     .or_default()
                     .insert(how);
             }
         };
-    for (u, pol) in &graph.users {
-        if let Some(why) = full_access_reason(pol, graph, p) {
-            add_user(&u.name, why, &mut humans);
+        for (u, pol) in &graph.users {
+            if let Some(why) = full_access_reason(pol, graph, p) {
+                add_user(&u.name, why);
+            }
         }
-    }
-    for g in &graph.groups {
-        if let Some(why) = full_access_reason(&g.policies, graph, p) {
-            for m in &g.members {
-                add_user(m, format!("group {}: {why}", g.name), &mut humans);
+        for g in &graph.groups {
+            if let Some(why) = full_access_reason(&g.policies, graph, p) {
+                for m in &g.members {
+                    add_user(m, format!("group {}: {why}", g.name));
+                }
             }
         }
     }
-    // SSO: roles provisioned from permission sets, and the permission sets themselves.
-    let mut full_sets: BTreeMap<String, String> = BTreeMap::new();
-    for r in &graph.roles {
-        let Some(why) = full_access_reason(&r.policies, graph, p) else {
-            continue;
-        };
-        if r.path.starts_with(&p.sso_role_path_prefix)
-            && let Some(ps) = permission_set_of(&r.name)
-        {
-            full_sets.insert(ps.to_owned(), format!("SSO role {}: {why}", r.name));
-            continue;
-        }
-        let (principals, only_services) = trust_principals(&r.trust);
-        if only_services {
-            machines.push(format!(
-                "role {} (trusted by {})",
-                r.name,
-                principals.join(", ")
-            ));
-        } else {
-            humans
-                .entry(format!(
-                    "role {} (assumable by {})",
+
+    /// Roles with full access. Roles provisioned by IAM Identity Center are not
+    /// people themselves: their permission sets come back (name -> why) so that
+    /// the sets' holders can be found.
+    fn add_roles(&mut self, graph: &AccessGraph, p: &FullAccessParams) -> BTreeMap<String, String> {
+        let mut full_sets = BTreeMap::new();
+        for r in &graph.roles {
+            let Some(why) = full_access_reason(&r.policies, graph, p) else {
+                continue;
+            };
+            if r.path.starts_with(&p.sso_role_path_prefix)
+                && let Some(ps) = permission_set_of(&r.name)
+            {
+                full_sets.insert(ps.to_owned(), format!("SSO role {}: {why}", r.name));
+                continue;
+            }
+            let (principals, only_services) = trust_principals(&r.trust);
+            if only_services {
+                self.machines.push(format!(
+                    "role {} (trusted by {})",
                     r.name,
-                    if principals.is_empty() {
-                        "nobody listed".to_owned()
-                    } else {
-                        principals.join(", ")
-                    }
-                ))
-                .or_default()
-                .insert(why);
+                    principals.join(", ")
+                ));
+            } else {
+                let by = if principals.is_empty() {
+                    "nobody listed".to_owned()
+                } else {
+                    principals.join(", ")
+                };
+                self.add_human(format!("role {} (assumable by {by})", r.name), why);
+            }
         }
+        full_sets
     }
-    match sso {
-        Err(e) => {
-            if !full_sets.is_empty() {
-                errors.push(format!(
+
+    /// The holders of every permission set with full access: those found through
+    /// their roles (`full_sets`) and those whose policies grant it.
+    fn add_sso_holders(
+        &mut self,
+        mut full_sets: BTreeMap<String, String>,
+        sso: &Result<SsoInventory, String>,
+        p: &FullAccessParams,
+    ) -> Result<(), String> {
+        let inv = match sso {
+            Ok(inv) => inv,
+            Err(e) if full_sets.is_empty() => {
+                return Err(format!("cannot read IAM Identity Center: {e}"));
+            }
+            Err(e) => {
+                return Err(format!(
                     "cannot resolve who holds the SSO permission sets {}: {e}",
                     full_sets.keys().cloned().collect::<Vec<_>>().join(", ")
                 ));
+            }
+        };
+        for ps in &inv.permission_sets {
+            if ps
+                .managed
+                .iter()
+                .any(|a| p.full_access_policy_arns.contains(a))
+                || ps.inline.as_ref().is_some_and(allows_everything)
+            {
+                full_sets
+                    .entry(ps.name.clone())
+                    .or_insert_with(|| format!("permission set {} grants full access", ps.name));
+            }
+        }
+        for (name, why) in &full_sets {
+            let Some(ps) = inv.permission_sets.iter().find(|s| &s.name == name) else {
+                self.add_human(
+                    format!("SSO permission set {name} (not found in IAM Identity Center: holders unknown)"),
+                    why.clone(),
+                );
+                continue;
+            };
+            for (user_id, via) in inv.holders(ps) {
+                let who = inv.user_label(&user_id);
+                self.add_human(format!("SSO user {who}"), format!("{why}{via}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn verdict(&self, check: &str, resource: String, max_humans: usize) -> Finding {
+        let list = self
+            .humans
+            .iter()
+            .map(|(h, how)| {
+                format!(
+                    "{h} [{}]",
+                    how.iter().cloned().collect::<Vec<_>>().join("; ")
+                )
+            })
+            .collect::<Vec<_>>();
+        let mut evidence = format!(
+            "{} with full access (at most {max_humans}): {}",
+            self.humans.len(),
+            if list.is_empty() {
+                "none".to_owned()
             } else {
-                errors.push(format!("cannot read IAM Identity Center: {e}"));
+                list.join(" · ")
             }
+        );
+        if !self.machines.is_empty() {
+            evidence.push_str(&format!(
+                "; machines, not counted: {}",
+                self.machines.join(", ")
+            ));
         }
-        Ok(inv) => {
-            for ps in &inv.permission_sets {
-                if ps
-                    .managed
-                    .iter()
-                    .any(|a| p.full_access_policy_arns.contains(a))
-                    || ps.inline.as_ref().is_some_and(allows_everything)
-                {
-                    full_sets.entry(ps.name.clone()).or_insert_with(|| {
-                        format!("permission set {} grants full access", ps.name)
-                    });
-                }
-            }
-            for (name, why) in &full_sets {
-                let Some(ps) = inv.permission_sets.iter().find(|s| &s.name == name) else {
-                    humans
-                        .entry(format!("SSO permission set {name} (not found in IAM Identity Center: holders unknown)"))
-                        .or_default()
-                        .insert(why.clone());
-                    continue;
-                };
-                for (user_id, via) in inv.holders(ps) {
-                    let who = inv.user_label(&user_id);
-                    humans
-                        .entry(format!("SSO user {who}"))
-                        .or_default()
-                        .insert(format!("{why}{via}"));
-                }
-            }
-        }
+        Finding::verdict(check, resource, self.humans.len() <= max_humans, evidence)
     }
-    if !errors.is_empty() {
-        return vec![Finding::error(check, resource, errors.join("; "))];
-    }
-    let list = humans
-        .iter()
-        .map(|(h, how)| {
-            format!(
-                "{h} [{}]",
-                how.iter().cloned().collect::<Vec<_>>().join("; ")
-            )
-        })
-        .collect::<Vec<_>>();
-    let mut evidence = format!(
-        "{} with full access (at most {}): {}",
-        humans.len(),
-        p.max_humans,
-        if list.is_empty() {
-            "none".to_owned()
-        } else {
-            list.join(" · ")
-        }
-    );
-    if !machines.is_empty() {
-        evidence.push_str(&format!("; machines, not counted: {}", machines.join(", ")));
-    }
-    vec![Finding::verdict(
-        check,
-        resource,
-        humans.len() <= p.max_humans,
-        evidence,
-    )]
+}
+
+/// The IAM users, or the findings that say they could not be read.
+fn users_or_error<'a>(
+    check: &str,
+    account: &str,
+    users: &'a Users,
+) -> Result<&'a [User], Vec<Finding>> {
+    users.as_deref().map_err(|e| {
+        vec![Finding::error(
+            check,
+            format!("arn:aws:iam::{account}:user/*"),
+            e.clone(),
+        )]
+    })
 }
 
 pub fn user_credentials(
@@ -796,15 +835,9 @@ pub fn user_credentials(
     p: &UserCredentialParams,
     users: &Users,
 ) -> Vec<Finding> {
-    let users = match users {
+    let users = match users_or_error(check, account, users) {
         Ok(u) => u,
-        Err(e) => {
-            return vec![Finding::error(
-                check,
-                format!("arn:aws:iam::{account}:user/*"),
-                e.clone(),
-            )];
-        }
+        Err(f) => return f,
     };
     if users.is_empty() {
         return vec![Finding::pass(
@@ -861,15 +894,9 @@ pub fn access_key_age(
     users: &Users,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
-    let users = match users {
+    let users = match users_or_error(check, account, users) {
         Ok(u) => u,
-        Err(e) => {
-            return vec![Finding::error(
-                check,
-                format!("arn:aws:iam::{account}:user/*"),
-                e.clone(),
-            )];
-        }
+        Err(f) => return f,
     };
     let mut out = Vec::new();
     for u in users {
