@@ -720,32 +720,16 @@ fn plan_update(
         .map(Assignment::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    let where_ = selection.map_or_else(|| "TRUE".to_owned(), |e| format!("({e})"));
-    let from = joined(&from);
-    let image = image_expr(&t.r);
-    let capture = capture(&t, &from, &where_, &image);
-    let mut change_from = from;
-    change_from.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
-    let change = PlanQuery {
-        sql: format!(
-            "UPDATE {} SET {sets} FROM {} WHERE {where_} AND {r}.ctid = __ltops_before.__ltops_ctid::tid RETURNING __ltops_before.__ltops_ctid, {image}",
-            t.sql,
-            change_from.join(", "),
-            r = t.r
-        ),
-        params: vec![Param::Ctids],
-    };
-    Ok(Plan {
-        form: Form::Sql,
-        op: Op::Update,
-        table: t.table,
+    let head = format!("UPDATE {} SET {sets} FROM", t.sql);
+    Ok(capture_then_change(
+        Op::Update,
+        t,
+        &head,
+        joined(&from),
+        selection,
         tables,
         statement,
-        capture: Some(capture),
-        change,
-        expect: None,
-        set_values: serde_json::Map::new(),
-    })
+    ))
 }
 
 /// DELETE: capture with the same USING and WHERE, then delete joined to the ctids.
@@ -791,32 +775,66 @@ fn plan_delete(
     let (table, alias) = target_of(map, single)?;
     table.check_op(Op::Delete)?;
     let t = target(map, table, alias);
+    let head = format!("DELETE FROM {} USING", t.sql);
+    Ok(capture_then_change(
+        Op::Delete,
+        t,
+        &head,
+        joined(&using.unwrap_or_default()),
+        selection,
+        tables,
+        statement,
+    ))
+}
+
+/// UPDATE and DELETE alike: capture the rows the statement's own FROM/USING
+/// (`from`) and WHERE select, then change exactly those rows, joined to their
+/// ctids, so the before-images are the rows changed. `head` is the statement up
+/// to its FROM/USING keyword.
+fn capture_then_change(
+    op: Op,
+    t: Target,
+    head: &str,
+    from: Vec<String>,
+    selection: Option<Expr>,
+    tables: BTreeSet<String>,
+    statement: String,
+) -> Plan {
     let where_ = selection.map_or_else(|| "TRUE".to_owned(), |e| format!("({e})"));
-    let using = joined(&using.unwrap_or_default());
     let image = image_expr(&t.r);
-    let capture = capture(&t, &using, &where_, &image);
-    let mut change_using = using;
-    change_using.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
+    let capture = capture(&t, &from, &where_, &image);
+    let mut change_from = from;
+    change_from.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
     let change = PlanQuery {
         sql: format!(
-            "DELETE FROM {} USING {} WHERE {where_} AND {r}.ctid = __ltops_before.__ltops_ctid::tid RETURNING __ltops_before.__ltops_ctid, {image}",
-            t.sql,
-            change_using.join(", "),
+            "{head} {} WHERE {where_} AND {r}.ctid = __ltops_before.__ltops_ctid::tid RETURNING __ltops_before.__ltops_ctid, {image}",
+            change_from.join(", "),
             r = t.r
         ),
         params: vec![Param::Ctids],
     };
-    Ok(Plan {
+    sql_plan(op, t.table, tables, statement, Some(capture), change)
+}
+
+fn sql_plan(
+    op: Op,
+    table: TableRef,
+    tables: BTreeSet<String>,
+    statement: String,
+    capture: Option<Capture>,
+    change: PlanQuery,
+) -> Plan {
+    Plan {
         form: Form::Sql,
-        op: Op::Delete,
-        table: t.table,
+        op,
+        table,
         tables,
         statement,
-        capture: Some(capture),
+        capture,
         change,
         expect: None,
         set_values: serde_json::Map::new(),
-    })
+    }
 }
 
 /// INSERT: no rows to capture; RETURNING gives every new row.
@@ -826,6 +844,68 @@ fn plan_insert(
     tables: BTreeSet<String>,
     statement: String,
 ) -> Result<Plan, String> {
+    let i = postgres_insert(i)?;
+    if i.overriding {
+        return Err(
+            "OVERRIDING … VALUE is refused: let the database generate identity values".into(),
+        );
+    }
+    no_returning(&i.returning)?;
+    let name = match &i.table {
+        TableObject::TableName(n) => n,
+        _ => return Err("INSERT INTO names a table of the data map".into()),
+    };
+    let table = resolve(map, name)?;
+    table.check_op(Op::Insert)?;
+    let on = on_clause(i.on)?;
+    let t = target(map, table, i.table_alias);
+    let cols = if i.columns.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            i.columns
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let source = match i.source {
+        Some(s) => s.to_string(),
+        None => "DEFAULT VALUES".into(),
+    };
+    let change = PlanQuery {
+        sql: format!(
+            "INSERT INTO {}{cols} {source}{on} RETURNING NULL::text, {}",
+            t.sql,
+            image_expr(&t.r)
+        ),
+        params: vec![],
+    };
+    Ok(sql_plan(
+        Op::Insert,
+        t.table,
+        tables,
+        statement,
+        None,
+        change,
+    ))
+}
+
+/// The parts of an INSERT that PostgreSQL has; the rest must be absent.
+struct PgInsert {
+    table: TableObject,
+    table_alias: Option<Ident>,
+    columns: Vec<ObjectName>,
+    source: Option<Box<Query>>,
+    on: Option<OnInsert>,
+    returning: Option<Vec<sqlparser::ast::SelectItem>>,
+    overriding: bool,
+}
+
+/// Refuses the INSERT syntax of other dialects, keeping what PostgreSQL has.
+fn postgres_insert(i: Insert) -> Result<PgInsert, String> {
     let Insert {
         insert_token: _,
         optimizer_hints,
@@ -878,67 +958,29 @@ fn plan_insert(
     {
         return Err(not_postgres("this INSERT"));
     }
-    if overriding.is_some() {
-        return Err(
-            "OVERRIDING … VALUE is refused: let the database generate identity values".into(),
-        );
-    }
-    no_returning(&returning)?;
-    let name = match &table {
-        TableObject::TableName(n) => n,
-        _ => return Err("INSERT INTO names a table of the data map".into()),
-    };
-    let table = resolve(map, name)?;
-    table.check_op(Op::Insert)?;
-    let on = match on {
-        None => String::new(),
-        Some(OnInsert::OnConflict(c)) => match c.action {
-            OnConflictAction::DoNothing => OnInsert::OnConflict(c).to_string(),
-            OnConflictAction::DoUpdate(_) => {
-                return Err("INSERT … ON CONFLICT DO UPDATE changes existing rows without their before-images: use ON CONFLICT DO NOTHING, or an UPDATE".into());
-            }
-        },
-        Some(OnInsert::DuplicateKeyUpdate(_)) => {
-            return Err(not_postgres("ON DUPLICATE KEY UPDATE"));
-        }
-        Some(_) => return Err(not_postgres("this ON clause")),
-    };
-    let t = target(map, table, table_alias.map(|a| a.alias));
-    let cols = if columns.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ({})",
-            columns
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let source = match source {
-        Some(s) => s.to_string(),
-        None => "DEFAULT VALUES".into(),
-    };
-    let change = PlanQuery {
-        sql: format!(
-            "INSERT INTO {}{cols} {source}{on} RETURNING NULL::text, {}",
-            t.sql,
-            image_expr(&t.r)
-        ),
-        params: vec![],
-    };
-    Ok(Plan {
-        form: Form::Sql,
-        op: Op::Insert,
-        table: t.table,
-        tables,
-        statement,
-        capture: None,
-        change,
-        expect: None,
-        set_values: serde_json::Map::new(),
+    Ok(PgInsert {
+        table,
+        table_alias: table_alias.map(|a| a.alias),
+        columns,
+        source,
+        on,
+        returning,
+        overriding: overriding.is_some(),
     })
+}
+
+/// `ON CONFLICT DO NOTHING` as SQL (or nothing); anything that would change
+/// existing rows is refused, since their before-images are not captured.
+fn on_clause(on: Option<OnInsert>) -> Result<String, String> {
+    match on {
+        None => Ok(String::new()),
+        Some(OnInsert::OnConflict(c)) => match c.action {
+            OnConflictAction::DoNothing => Ok(OnInsert::OnConflict(c).to_string()),
+            OnConflictAction::DoUpdate(_) => Err("INSERT … ON CONFLICT DO UPDATE changes existing rows without their before-images: use ON CONFLICT DO NOTHING, or an UPDATE".into()),
+        },
+        Some(OnInsert::DuplicateKeyUpdate(_)) => Err(not_postgres("ON DUPLICATE KEY UPDATE")),
+        Some(_) => Err(not_postgres("this ON clause")),
+    }
 }
 
 #[cfg(test)]
@@ -1095,10 +1137,17 @@ mod tests {
         }
     }
 
+    /// Every statement is refused, with `why` in the message.
+    fn all_refused(cases: &[(&str, &str)]) {
+        for (sql, why) in cases {
+            let e = refused(sql);
+            assert!(e.contains(why), "{sql}: expected `{why}` in: {e}");
+        }
+    }
+
     #[test]
-    fn escapes_are_refused() {
-        for (sql, why) in [
-            // Data-modifying and other CTEs.
+    fn ctes_are_refused() {
+        all_refused(&[
             (
                 "WITH x AS (SELECT set_config('app.tenant_id', '00000000-0000-4000-8000-000000000002', true)) UPDATE leads SET status = 'lost'",
                 "WITH",
@@ -1115,7 +1164,12 @@ mod tests {
                 "INSERT INTO access_log (tenant_id, user_pseudonym, action) WITH d AS (DELETE FROM leads RETURNING tenant_id) SELECT tenant_id, 'x', 'y' FROM d",
                 "WITH",
             ),
-            // Session changes through functions.
+        ]);
+    }
+
+    #[test]
+    fn session_changing_functions_are_refused() {
+        all_refused(&[
             (
                 "UPDATE leads SET notes = set_config('app.tenant_id', '00000000-0000-4000-8000-000000000002', false)",
                 "`set_config`",
@@ -1153,7 +1207,12 @@ mod tests {
                 "UPDATE leads SET notes = lo_import('/etc/passwd')::text",
                 "lo_import",
             ),
-            // Other tables.
+        ]);
+    }
+
+    #[test]
+    fn tables_outside_the_data_map_are_refused() {
+        all_refused(&[
             (
                 "UPDATE ltops_audit.events SET action = 'x'",
                 "not a table of the data map",
@@ -1187,7 +1246,12 @@ mod tests {
                 "table function",
             ),
             ("INSERT INTO leads TABLE leads", "cannot parse"),
-            // Own RETURNING, parameters, reserved names, locks.
+        ]);
+    }
+
+    #[test]
+    fn returning_parameters_reserved_names_and_locks_are_refused() {
+        all_refused(&[
             ("UPDATE leads SET status = 'lost' RETURNING *", "RETURNING"),
             ("DELETE FROM leads WHERE id = $1", "parameter"),
             (
@@ -1202,7 +1266,12 @@ mod tests {
                 "SELECT * INTO new_table FROM leads",
                 "a query changes nothing",
             ),
-            // Rows without images, data-map rules.
+        ]);
+    }
+
+    #[test]
+    fn changes_without_images_and_data_map_rules_are_refused() {
+        all_refused(&[
             (
                 "INSERT INTO leads (id, tenant_id) VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001') ON CONFLICT (id) DO UPDATE SET notes = 'x'",
                 "DO UPDATE",
@@ -1217,10 +1286,7 @@ mod tests {
                 "UPDATE leads SET notes = 'x' OPERATOR(public.+) 'y'",
                 "operator",
             ),
-        ] {
-            let e = refused(sql);
-            assert!(e.contains(why), "{sql}: expected `{why}` in: {e}");
-        }
+        ]);
     }
 
     #[test]

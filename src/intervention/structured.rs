@@ -26,9 +26,8 @@ pub fn plan_set(
     rows: &Rows,
     values: &[(String, Option<String>)],
 ) -> Result<Plan, String> {
-    let table = find(map, table)?;
-    table.check_op(Op::Update)?;
-    let keys = key_objects(&table, rows)?;
+    let k = Keyed::new(map, table, Op::Update, rows)?;
+    let table = &k.table;
     if values.is_empty() {
         return Err("nothing to set: give --set COLUMN=VALUE or --set-null COLUMN".into());
     }
@@ -55,17 +54,7 @@ pub fn plan_set(
             value.clone().map_or(Value::Null, Value::String),
         );
     }
-    let qname = qualified(map, &table.name);
-    let image = image_expr("t");
-    let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
-    let key_match = key_match(&table, &qname, "$1");
-    let capture = Capture {
-        select: Query {
-            sql: format!("SELECT t.ctid::text, {image} FROM {qname} AS t WHERE {key_match}"),
-            params: vec![Param::Text(keys_json.clone())],
-        },
-        lock_ref: "t".into(),
-    };
+    let (qname, image) = (&k.qname, &k.image);
     let sets = new
         .keys()
         .map(|c| {
@@ -79,9 +68,13 @@ pub fn plan_set(
     let change = Query {
         sql: format!(
             "UPDATE {qname} AS t SET {sets} FROM unnest($2::text[]) AS __ltops_before(__ltops_ctid) WHERE t.ctid = __ltops_before.__ltops_ctid::tid AND {} RETURNING __ltops_before.__ltops_ctid, {image}",
-            key_match.replace("$1", "$3")
+            k.key_match.replace("$1", "$3")
         ),
-        params: vec![Param::NewValues, Param::Ctids, Param::Text(keys_json)],
+        params: vec![
+            Param::NewValues,
+            Param::Ctids,
+            Param::Text(k.keys_json.clone()),
+        ],
     };
     let statement = format!(
         "UPDATE {} SET {} WHERE {}",
@@ -90,56 +83,95 @@ pub fn plan_set(
             .map(|(k, v)| format!("{k} = {}", literal(v)))
             .collect::<Vec<_>>()
             .join(", "),
-        describe_keys(&keys)
+        describe_keys(&k.keys)
     );
-    Ok(Plan {
-        form: Form::Set,
-        op: Op::Update,
-        tables: BTreeSet::from([table.name.clone()]),
-        table,
-        statement,
-        capture: Some(capture),
-        change,
-        expect: Some(keys),
-        set_values: new,
-    })
+    Ok(k.plan(Form::Set, Op::Update, statement, change, new))
 }
 
 /// `intervene delete`.
 pub fn plan_delete(map: &DataMap, table: &str, rows: &Rows) -> Result<Plan, String> {
-    let table = find(map, table)?;
-    table.check_op(Op::Delete)?;
-    let keys = key_objects(&table, rows)?;
-    let qname = qualified(map, &table.name);
-    let image = image_expr("t");
-    let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
-    let key_match = key_match(&table, &qname, "$1");
-    let capture = Capture {
-        select: Query {
-            sql: format!("SELECT t.ctid::text, {image} FROM {qname} AS t WHERE {key_match}"),
-            params: vec![Param::Text(keys_json.clone())],
-        },
-        lock_ref: "t".into(),
-    };
+    let k = Keyed::new(map, table, Op::Delete, rows)?;
     let change = Query {
         sql: format!(
-            "DELETE FROM {qname} AS t USING unnest($1::text[]) AS __ltops_before(__ltops_ctid) WHERE t.ctid = __ltops_before.__ltops_ctid::tid AND {} RETURNING __ltops_before.__ltops_ctid, {image}",
-            key_match.replace("$1", "$2")
+            "DELETE FROM {} AS t USING unnest($1::text[]) AS __ltops_before(__ltops_ctid) WHERE t.ctid = __ltops_before.__ltops_ctid::tid AND {} RETURNING __ltops_before.__ltops_ctid, {}",
+            k.qname,
+            k.key_match.replace("$1", "$2"),
+            k.image
         ),
-        params: vec![Param::Ctids, Param::Text(keys_json)],
+        params: vec![Param::Ctids, Param::Text(k.keys_json.clone())],
     };
-    let statement = format!("DELETE FROM {} WHERE {}", table.name, describe_keys(&keys));
-    Ok(Plan {
-        form: Form::Delete,
-        op: Op::Delete,
-        tables: BTreeSet::from([table.name.clone()]),
-        table,
-        statement,
-        capture: Some(capture),
-        change,
-        expect: Some(keys),
-        set_values: Map::new(),
-    })
+    let statement = format!(
+        "DELETE FROM {} WHERE {}",
+        k.table.name,
+        describe_keys(&k.keys)
+    );
+    Ok(k.plan(Form::Delete, Op::Delete, statement, change, Map::new()))
+}
+
+/// The rows a structured form names, and how both forms find and lock them.
+struct Keyed {
+    table: TableRef,
+    keys: Vec<Map<String, Value>>,
+    qname: String,
+    image: String,
+    /// The keys as one JSON array, bound as text.
+    keys_json: String,
+    /// Matches `t` against the keys bound as `$1`.
+    key_match: String,
+}
+
+impl Keyed {
+    fn new(map: &DataMap, table: &str, op: Op, rows: &Rows) -> Result<Keyed, String> {
+        let table = find(map, table)?;
+        table.check_op(op)?;
+        let keys = key_objects(&table, rows)?;
+        let qname = qualified(map, &table.name);
+        let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
+        let key_match = key_match(&table, &qname, "$1");
+        Ok(Keyed {
+            table,
+            keys,
+            qname,
+            image: image_expr("t"),
+            keys_json,
+            key_match,
+        })
+    }
+
+    /// The rows by key, locked by the caller before the change.
+    fn capture(&self) -> Capture {
+        Capture {
+            select: Query {
+                sql: format!(
+                    "SELECT t.ctid::text, {} FROM {} AS t WHERE {}",
+                    self.image, self.qname, self.key_match
+                ),
+                params: vec![Param::Text(self.keys_json.clone())],
+            },
+            lock_ref: "t".into(),
+        }
+    }
+
+    fn plan(
+        self,
+        form: Form,
+        op: Op,
+        statement: String,
+        change: Query,
+        set_values: Map<String, Value>,
+    ) -> Plan {
+        Plan {
+            form,
+            op,
+            tables: BTreeSet::from([self.table.name.clone()]),
+            capture: Some(self.capture()),
+            table: self.table,
+            statement,
+            change,
+            expect: Some(self.keys),
+            set_values,
+        }
+    }
 }
 
 fn find(map: &DataMap, table: &str) -> Result<TableRef, String> {
