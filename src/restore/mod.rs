@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_rds::Client as Rds;
 use aws_sdk_rds::types::Tag;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -250,36 +252,42 @@ async fn describe_instance(rds: &Rds, id: &str) -> Result<Source, AwsError> {
 /// Whether an identifier is taken. A restore must never overwrite (moto would).
 pub async fn exists(rds: &Rds, kind: Kind, id: &str) -> Result<bool, AwsError> {
     match kind {
-        Kind::Cluster => match rds
-            .describe_db_clusters()
-            .db_cluster_identifier(id)
-            .send()
-            .await
-        {
-            Ok(o) => Ok(!o.db_clusters().is_empty()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_db_cluster_not_found_fault()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(describe("rds:DescribeDBClusters", &e)),
-        },
-        Kind::Instance => match rds
-            .describe_db_instances()
-            .db_instance_identifier(id)
-            .send()
-            .await
-        {
-            Ok(o) => Ok(!o.db_instances().is_empty()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_db_instance_not_found_fault()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(describe("rds:DescribeDBInstances", &e)),
-        },
+        Kind::Cluster => taken(
+            "rds:DescribeDBClusters",
+            rds.describe_db_clusters()
+                .db_cluster_identifier(id)
+                .send()
+                .await,
+            |o| !o.db_clusters().is_empty(),
+            |e| e.is_db_cluster_not_found_fault(),
+        ),
+        Kind::Instance => taken(
+            "rds:DescribeDBInstances",
+            rds.describe_db_instances()
+                .db_instance_identifier(id)
+                .send()
+                .await,
+            |o| !o.db_instances().is_empty(),
+            |e| e.is_db_instance_not_found_fault(),
+        ),
+    }
+}
+
+/// Reads a describe call by identifier as "taken or not": a not-found error
+/// means free.
+fn taken<O, E>(
+    what: &str,
+    described: Result<O, SdkError<E, HttpResponse>>,
+    listed: impl FnOnce(&O) -> bool,
+    not_found: impl FnOnce(&E) -> bool,
+) -> Result<bool, AwsError>
+where
+    E: std::error::Error + 'static,
+{
+    match described {
+        Ok(o) => Ok(listed(&o)),
+        Err(e) if e.as_service_error().is_some_and(not_found) => Ok(false),
+        Err(e) => Err(describe(what, &e)),
     }
 }
 
@@ -462,16 +470,14 @@ struct InstanceInfo {
 
 /// Every restore ltops made (or just `target`), following every page.
 pub async fn statuses(rds: &Rds, target: Option<&str>) -> Result<Vec<Status>, AwsError> {
-    let instances: BTreeMap<String, InstanceInfo> =
-        crate::aws::rds::instances(rds, "rds:DescribeDBInstances")
-            .await?
-            .iter()
-            .map(|i| {
-                let id = i.db_instance_identifier().unwrap_or_default().to_owned();
-                (id, instance_info(i))
-            })
-            .collect();
-    let clusters = crate::aws::rds::clusters(rds, "rds:DescribeDBClusters").await?;
+    let (instances, clusters) = crate::aws::rds::inventory(rds, "").await?;
+    let instances: BTreeMap<String, InstanceInfo> = instances
+        .iter()
+        .map(|i| {
+            let id = i.db_instance_identifier().unwrap_or_default().to_owned();
+            (id, instance_info(i))
+        })
+        .collect();
     let mut out: Vec<Status> = clusters
         .iter()
         .filter_map(|c| cluster_status(c, &instances))

@@ -69,13 +69,7 @@ impl AwsEnv {
     }
 
     async fn params(&self, parameter: &str, limit: usize) -> rds::ParamValues {
-        let cell = self
-            .params
-            .lock()
-            .await
-            .entry(parameter.to_owned())
-            .or_insert_with(|| Arc::new(OnceCell::new()))
-            .clone();
+        let cell = cell_for(&self.params, parameter).await;
         let inv = self.rds(limit).await;
         cell.get_or_init(|| rds::fetch_params(&self.sdk, inv, parameter, limit))
             .await
@@ -85,6 +79,18 @@ impl AwsEnv {
     async fn users(&self, limit: usize) -> &iam::Users {
         self.users
             .get_or_init(|| iam::fetch_users(&self.sdk, limit))
+            .await
+    }
+
+    async fn password_policy(&self) -> &iam::PasswordPolicy {
+        self.password
+            .get_or_init(|| iam::fetch_password_policy(&self.sdk))
+            .await
+    }
+
+    async fn summary(&self) -> &iam::Summary {
+        self.summary
+            .get_or_init(|| iam::fetch_summary(&self.sdk))
             .await
     }
 
@@ -102,17 +108,25 @@ impl AwsEnv {
 
     async fn sso(&self, region: Option<&str>, limit: usize) -> Result<sso::SsoInventory, String> {
         let region = region.unwrap_or(&self.region).to_owned();
-        let cell = self
-            .sso
-            .lock()
-            .await
-            .entry(region.clone())
-            .or_insert_with(|| Arc::new(OnceCell::new()))
-            .clone();
+        let cell = cell_for(&self.sso, &region).await;
         cell.get_or_init(|| sso::fetch(&self.sdk, &region, &self.account, limit))
             .await
             .clone()
     }
+}
+
+/// The once-cell of `key` in a map of them: one read per key and run, however
+/// many checks ask at once.
+async fn cell_for<T>(
+    cells: &Mutex<HashMap<String, Arc<OnceCell<T>>>>,
+    key: &str,
+) -> Arc<OnceCell<T>> {
+    cells
+        .lock()
+        .await
+        .entry(key.to_owned())
+        .or_insert_with(|| Arc::new(OnceCell::new()))
+        .clone()
 }
 
 /// The platform database and its data map.
@@ -321,11 +335,7 @@ async fn aws_check(
         Params::RdsIamAuth(_) => rds::iam_auth(name, aws.rds(limit).await),
         Params::RdsLogExports(p) => rds::log_exports(name, p, aws.rds(limit).await),
         Params::IamPasswordPolicy(p) => {
-            let pp = aws
-                .password
-                .get_or_init(|| iam::fetch_password_policy(&aws.sdk))
-                .await;
-            iam::password_policy(name, account, p, pp)
+            iam::password_policy(name, account, p, aws.password_policy().await)
         }
         Params::IamFullAccess(p) => {
             let (graph, sso) = tokio::join!(
@@ -340,13 +350,7 @@ async fn aws_check(
         Params::IamAccessKeyAge(p) => {
             iam::access_key_age(name, account, p, aws.users(limit).await, env.now)
         }
-        Params::IamRoot(p) => {
-            let s = aws
-                .summary
-                .get_or_init(|| iam::fetch_summary(&aws.sdk))
-                .await;
-            iam::root_account(name, account, p, s)
-        }
+        Params::IamRoot(p) => iam::root_account(name, account, p, aws.summary().await),
         Params::SsoSessionDuration(p) => {
             let inv = aws.sso(p.identity_center_region.as_deref(), limit).await;
             sso::session_duration(name, p, &inv)

@@ -167,26 +167,22 @@ fn esc(s: &str) -> String {
 
 /// Minimal inline markup of the Markdown we write: `code` and **bold**.
 fn inline_html(s: &str) -> String {
-    let e = esc(s);
+    let code = alternate(&esc(s), "`", "<code>", "</code>");
+    alternate(&code, "**", "<strong>", "</strong>")
+}
+
+/// Replaces the markers `mark` in `s` by `open` and `close` in turn.
+fn alternate(s: &str, mark: &str, open: &str, close: &str) -> String {
     let mut out = String::new();
-    let mut code = false;
-    for (i, part) in e.split('`').enumerate() {
+    let mut inside = false;
+    for (i, part) in s.split(mark).enumerate() {
         if i > 0 {
-            out.push_str(if code { "</code>" } else { "<code>" });
-            code = !code;
+            out.push_str(if inside { close } else { open });
+            inside = !inside;
         }
         out.push_str(part);
     }
-    let mut res = String::new();
-    let mut bold = false;
-    for (i, part) in out.split("**").enumerate() {
-        if i > 0 {
-            res.push_str(if bold { "</strong>" } else { "<strong>" });
-            bold = !bold;
-        }
-        res.push_str(part);
-    }
-    res
+    out
 }
 
 fn to_html(doc: &[Block], lang: Lang, title: &str) -> String {

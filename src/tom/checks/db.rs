@@ -181,6 +181,15 @@ pub async fn tenant_column_not_null(check: &str, client: &Client, map: &DataMap)
     out
 }
 
+/// The columns of `table` in a list of (table, column).
+fn columns_of<'a>(pairs: &'a [(String, String)], table: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(t, _)| t == table)
+        .map(|(_, c)| c.as_str())
+        .collect()
+}
+
 pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Vec<Finding> {
     let (tables, diff) = match tenant_tables(client, map).await {
         Ok(t) => t,
@@ -190,12 +199,7 @@ pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Ve
     let unmapped: BTreeSet<&String> = diff.unmapped.iter().map(|(t, _)| t).collect();
     for t in tables.keys() {
         if unmapped.contains(t) {
-            let cols: Vec<&str> = diff
-                .unmapped
-                .iter()
-                .filter(|(u, _)| u == t)
-                .map(|(_, c)| c.as_str())
-                .collect();
+            let cols = columns_of(&diff.unmapped, t);
             out.push(Finding::fail(
                 check,
                 table_label(map, t),
@@ -208,12 +212,7 @@ pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Ve
                 "is in the data map but not in the database",
             ));
         } else {
-            let missing: Vec<&str> = diff
-                .missing_columns
-                .iter()
-                .filter(|(m, _)| m == t)
-                .map(|(_, c)| c.as_str())
-                .collect();
+            let missing = columns_of(&diff.missing_columns, t);
             out.push(if missing.is_empty() {
                 Finding::pass(
                     check,

@@ -158,22 +158,13 @@ async fn fetch_region(
     client: &aws_sdk_rds::Client,
     region: &str,
 ) -> Result<(Vec<DbInstance>, Vec<DbCluster>), String> {
-    let (instances, clusters) = tokio::join!(
-        fetch_instances(client, region),
-        fetch_clusters(client, region)
-    );
-    Ok((instances?, clusters?))
-}
-
-async fn fetch_instances(
-    client: &aws_sdk_rds::Client,
-    region: &str,
-) -> Result<Vec<DbInstance>, String> {
-    let what = format!("rds:DescribeDBInstances in {region}");
-    let listed = crate::aws::rds::instances(client, &what)
+    let (instances, clusters) = crate::aws::rds::inventory(client, &format!(" in {region}"))
         .await
         .map_err(|e| e.to_string())?;
-    Ok(listed.iter().map(|i| instance_of(i, region)).collect())
+    Ok((
+        instances.iter().map(|i| instance_of(i, region)).collect(),
+        clusters.iter().map(|c| cluster_of(c, region)).collect(),
+    ))
 }
 
 fn instance_of(i: &aws_sdk_rds::types::DbInstance, region: &str) -> DbInstance {
@@ -199,17 +190,6 @@ fn instance_of(i: &aws_sdk_rds::types::DbInstance, region: &str) -> DbInstance {
             .and_then(|g| g.db_parameter_group_name())
             .map(str::to_owned),
     }
-}
-
-async fn fetch_clusters(
-    client: &aws_sdk_rds::Client,
-    region: &str,
-) -> Result<Vec<DbCluster>, String> {
-    let what = format!("rds:DescribeDBClusters in {region}");
-    let listed = crate::aws::rds::clusters(client, &what)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(listed.iter().map(|c| cluster_of(c, region)).collect())
 }
 
 fn cluster_of(c: &aws_sdk_rds::types::DbCluster, region: &str) -> DbCluster {
