@@ -663,23 +663,33 @@ pub fn force_ssl(
 }
 
 pub fn deletion_protection(check: &str, inv: &Inventory) -> Vec<Finding> {
+    must_be_on(
+        check,
+        inv,
+        "deletion protection",
+        |i| i.deletion_protection,
+        |c| c.deletion_protection,
+    )
+}
+
+/// A switch that must be on, checked where it lives (cluster or instance); the
+/// evidence reads "<what> on" or "<what> off".
+fn must_be_on(
+    check: &str,
+    inv: &Inventory,
+    what: &str,
+    instance: impl Fn(&DbInstance) -> bool,
+    cluster: impl Fn(&DbCluster) -> bool,
+) -> Vec<Finding> {
     let v = |label: String, on: bool| {
-        Finding::verdict(
-            check,
-            label,
-            on,
-            if on {
-                "deletion protection on"
-            } else {
-                "deletion protection off"
-            },
-        )
+        let state = if on { "on" } else { "off" };
+        Finding::verdict(check, label, on, format!("{what} {state}"))
     };
     cluster_level(
         check,
         inv,
-        |i| v(label_instance(i), i.deletion_protection),
-        |c| v(label_cluster(c), c.deletion_protection),
+        |i| v(label_instance(i), instance(i)),
+        |c| v(label_cluster(c), cluster(c)),
     )
 }
 
@@ -729,33 +739,21 @@ pub fn high_availability(check: &str, p: &HaParams, inv: &Inventory) -> Vec<Find
 }
 
 pub fn not_public(check: &str, inv: &Inventory) -> Vec<Finding> {
+    let v = |label: String, public: bool| {
+        let state = if public {
+            "publicly accessible"
+        } else {
+            "not publicly accessible"
+        };
+        Finding::verdict(check, label, !public, state)
+    };
     let mut out: Vec<Finding> = inv
         .instances()
-        .map(|i| {
-            Finding::verdict(
-                check,
-                label_instance(i),
-                !i.public,
-                if i.public {
-                    "publicly accessible"
-                } else {
-                    "not publicly accessible"
-                },
-            )
-        })
+        .map(|i| v(label_instance(i), i.public))
         .collect();
     for c in inv.clusters() {
         out.push(match c.public {
-            Some(public) => Finding::verdict(
-                check,
-                label_cluster(c),
-                !public,
-                if public {
-                    "publicly accessible"
-                } else {
-                    "not publicly accessible"
-                },
-            ),
+            Some(public) => v(label_cluster(c), public),
             None => Finding::na(
                 check,
                 label_cluster(c),
@@ -767,23 +765,12 @@ pub fn not_public(check: &str, inv: &Inventory) -> Vec<Finding> {
 }
 
 pub fn iam_auth(check: &str, inv: &Inventory) -> Vec<Finding> {
-    let v = |label: String, on: bool| {
-        Finding::verdict(
-            check,
-            label,
-            on,
-            if on {
-                "IAM database authentication on"
-            } else {
-                "IAM database authentication off"
-            },
-        )
-    };
-    cluster_level(
+    must_be_on(
         check,
         inv,
-        |i| v(label_instance(i), i.iam_auth),
-        |c| v(label_cluster(c), c.iam_auth),
+        "IAM database authentication",
+        |i| i.iam_auth,
+        |c| c.iam_auth,
     )
 }
 
