@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::{Capture, Form, Op, Param, Plan, Query, TableRef, image_expr, q, qualified};
+use super::{Capture, Form, Op, Param, Plan, Query, Refusal, TableRef, image_expr, q, qualified};
 use crate::datamap::DataMap;
 
 /// Which rows: by their single-column key, or by all columns of a composite key.
@@ -25,7 +25,7 @@ pub fn plan_set(
     table: &str,
     rows: &Rows,
     values: &[(String, Option<String>)],
-) -> Result<Plan, String> {
+) -> Result<Plan, Refusal> {
     let k = Keyed::new(map, table, Op::Update, rows)?;
     let table = &k.table;
     if values.is_empty() {
@@ -36,18 +36,20 @@ pub fn plan_set(
     for (col, value) in values {
         check_column_name(col)?;
         if !seen.insert(col.clone()) {
-            return Err(format!("column `{col}` is set twice"));
+            return Err(format!("column `{col}` is set twice").into());
         }
         if table.key.contains(col) {
             return Err(format!(
                 "`{col}` is part of the key of `{}`: keys are not changed by interventions",
                 table.name
-            ));
+            )
+            .into());
         }
         if table.tenant_columns.contains(col) {
             return Err(format!(
                 "`{col}` names the tenant: moving rows between tenants is not an intervention"
-            ));
+            )
+            .into());
         }
         new.insert(
             col.clone(),
@@ -89,7 +91,7 @@ pub fn plan_set(
 }
 
 /// `intervene delete`.
-pub fn plan_delete(map: &DataMap, table: &str, rows: &Rows) -> Result<Plan, String> {
+pub fn plan_delete(map: &DataMap, table: &str, rows: &Rows) -> Result<Plan, Refusal> {
     let k = Keyed::new(map, table, Op::Delete, rows)?;
     let change = Query {
         sql: format!(
@@ -121,7 +123,7 @@ struct Keyed {
 }
 
 impl Keyed {
-    fn new(map: &DataMap, table: &str, op: Op, rows: &Rows) -> Result<Keyed, String> {
+    fn new(map: &DataMap, table: &str, op: Op, rows: &Rows) -> Result<Keyed, Refusal> {
         let table = find(map, table)?;
         table.check_op(op)?;
         let keys = key_objects(&table, rows)?;
@@ -174,16 +176,16 @@ impl Keyed {
     }
 }
 
-fn find(map: &DataMap, table: &str) -> Result<TableRef, String> {
+fn find(map: &DataMap, table: &str) -> Result<TableRef, Refusal> {
     TableRef::find(map, table).ok_or_else(|| {
-        format!(
+        Refusal::from(format!(
             "`{table}` is not a table of the data map; interventions reach only {}",
             TableRef::names(map).join(", ")
-        )
+        ))
     })
 }
 
-fn check_column_name(c: &str) -> Result<(), String> {
+fn check_column_name(c: &str) -> Result<(), Refusal> {
     let ok = !c.is_empty()
         && c.len() <= 63
         && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
@@ -191,12 +193,12 @@ fn check_column_name(c: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{c}` is not a column name"))
+        Err(format!("`{c}` is not a column name").into())
     }
 }
 
 /// The rows as JSON objects of key column → text value.
-fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>, String> {
+fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>, Refusal> {
     match rows {
         Rows::Ids(ids) => {
             let [col] = table.key.as_slice() else {
@@ -204,7 +206,7 @@ fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>,
                     "`{}` has the key ({}): name the row with --key COLUMN=VALUE for each of them instead of --id",
                     table.name,
                     table.key.join(", ")
-                ));
+                ).into());
             };
             if ids.is_empty() {
                 return Err("name the rows with --id".into());
@@ -229,10 +231,11 @@ fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>,
                         "`{c}` is not a key column of `{}` (its key is {})",
                         table.name,
                         table.key.join(", ")
-                    ));
+                    )
+                    .into());
                 }
                 if m.insert(c.clone(), Value::String(v.clone())).is_some() {
-                    return Err(format!("--key {c}=… is given twice"));
+                    return Err(format!("--key {c}=… is given twice").into());
                 }
             }
             let missing: Vec<&String> = table.key.iter().filter(|k| !m.contains_key(*k)).collect();
@@ -246,7 +249,8 @@ fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>,
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
+                )
+                .into());
             }
             // In key order, so that images and messages read the same way.
             let ordered = table
@@ -346,14 +350,17 @@ mod tests {
     #[test]
     fn composite_keys_need_every_column() {
         let m = repo_map();
-        let e = plan_delete(&m, "marketplace_members", &Rows::Ids(vec!["x".into()])).unwrap_err();
+        let e = plan_delete(&m, "marketplace_members", &Rows::Ids(vec!["x".into()]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--key"), "{e}");
         let e = plan_delete(
             &m,
             "marketplace_members",
             &Rows::Key(vec![("marketplace_id".into(), "x".into())]),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("missing tenant_id"), "{e}");
         let p = plan_delete(
             &m,
@@ -375,31 +382,41 @@ mod tests {
         let m = repo_map();
         let ids = Rows::Ids(vec!["a".into()]);
         let set = |t: &str, c: &str| plan_set(&m, t, &ids, &[(c.into(), Some("v".into()))]);
-        assert!(set("leads", "id").unwrap_err().contains("key"));
-        assert!(set("leads", "tenant_id").unwrap_err().contains("tenant"));
+        assert!(set("leads", "id").unwrap_err().to_string().contains("key"));
+        assert!(
+            set("leads", "tenant_id")
+                .unwrap_err()
+                .to_string()
+                .contains("tenant")
+        );
         assert!(
             set("leads", "x; drop table leads")
                 .unwrap_err()
+                .to_string()
                 .contains("not a column name")
         );
         assert!(
             set("pg_authid", "rolpassword")
                 .unwrap_err()
+                .to_string()
                 .contains("not a table of the data map")
         );
         assert!(
             plan_delete(&m, "invoices", &ids)
                 .unwrap_err()
+                .to_string()
                 .contains("booking records")
         );
         assert!(
             plan_delete(&m, "tenants", &ids)
                 .unwrap_err()
+                .to_string()
                 .contains("tenant erase")
         );
         assert!(
             plan_set(&m, "leads", &ids, &[])
                 .unwrap_err()
+                .to_string()
                 .contains("nothing to set")
         );
     }
