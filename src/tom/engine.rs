@@ -13,12 +13,12 @@ use tokio_postgres::Client;
 
 use super::catalog::{CheckSpec, Control, Kind, Severity};
 use super::checks::audit::AuditData;
-use super::checks::{self, Params, iam, rds, sso};
+use super::checks::{self, Params, SourceError, iam, rds, sso};
 use super::exceptions::{self, Exception};
 use super::{Finding, Status, attest, parallel};
 use crate::datamap::DataMap;
 
-type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, String>>>;
+type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, SourceError>>>;
 
 /// AWS, as the caller sees it, with the inventories read lazily and once.
 pub struct AwsEnv {
@@ -31,7 +31,7 @@ pub struct AwsEnv {
     keys: OnceCell<rds::Keys>,
     params: Mutex<HashMap<String, Arc<OnceCell<rds::ParamValues>>>>,
     users: OnceCell<iam::Users>,
-    access: OnceCell<Result<iam::AccessGraph, String>>,
+    access: OnceCell<Result<iam::AccessGraph, SourceError>>,
     password: OnceCell<iam::PasswordPolicy>,
     summary: OnceCell<iam::Summary>,
     sso: Mutex<HashMap<String, SsoCell>>,
@@ -94,7 +94,7 @@ impl AwsEnv {
             .await
     }
 
-    async fn access(&self, limit: usize) -> &Result<iam::AccessGraph, String> {
+    async fn access(&self, limit: usize) -> &Result<iam::AccessGraph, SourceError> {
         let users = self.users(limit).await;
         self.access
             .get_or_init(|| async move {
@@ -106,7 +106,11 @@ impl AwsEnv {
             .await
     }
 
-    async fn sso(&self, region: Option<&str>, limit: usize) -> Result<sso::SsoInventory, String> {
+    async fn sso(
+        &self,
+        region: Option<&str>,
+        limit: usize,
+    ) -> Result<sso::SsoInventory, SourceError> {
         let region = region.unwrap_or(&self.region).to_owned();
         let cell = cell_for(&self.sso, &region).await;
         cell.get_or_init(|| sso::fetch(&self.sdk, &region, &self.account, limit))

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::super::{Finding, parallel};
 use super::sso::SsoInventory;
+use super::{DocumentError, SourceError};
 use crate::aws::error::describe;
 
 // ---- parameters ------------------------------------------------------------------
@@ -83,13 +84,15 @@ pub struct User {
 }
 
 /// Users with their credentials (console password, access keys).
-pub type Users = Result<Vec<User>, String>;
+pub type Users = Result<Vec<User>, SourceError>;
 
-fn err<E: std::error::Error + 'static>(what: &str) -> impl Fn(E) -> String + '_ {
-    move |e| describe(what, &e).to_string()
+fn err<E: std::error::Error + 'static>(what: &str) -> impl Fn(E) -> SourceError + '_ {
+    move |e| describe(what, &e).into()
 }
 
-async fn list_users(client: &aws_sdk_iam::Client) -> Result<Vec<aws_sdk_iam::types::User>, String> {
+async fn list_users(
+    client: &aws_sdk_iam::Client,
+) -> Result<Vec<aws_sdk_iam::types::User>, SourceError> {
     client
         .list_users()
         .into_paginator()
@@ -117,7 +120,7 @@ pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
                     false
                 }
                 Err(e) => {
-                    return Err(describe(&format!("iam:GetLoginProfile {name}"), &e).to_string());
+                    return Err(describe(&format!("iam:GetLoginProfile {name}"), &e).into());
                 }
             };
             let keys = client
@@ -128,7 +131,7 @@ pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
                 .send()
                 .try_collect()
                 .await
-                .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e).to_string())?
+                .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e))?
                 .iter()
                 .map(|k| AccessKey {
                     id: k.access_key_id().unwrap_or_default().to_owned(),
@@ -185,24 +188,28 @@ pub struct AccessGraph {
 }
 
 /// Policy documents come URL-encoded from IAM.
-pub fn decode_document(doc: &str) -> Result<Value, String> {
+pub fn decode_document(doc: &str) -> Result<Value, DocumentError> {
     let text = if doc.trim_start().starts_with('{') {
         doc.to_owned()
     } else {
         percent_decode(doc)?
     };
-    serde_json::from_str(&text).map_err(|e| format!("policy document is not JSON: {e}"))
+    serde_json::from_str(&text).map_err(|e| DocumentError::NotJson(e.to_string()))
 }
 
-fn percent_decode(s: &str) -> Result<String, String> {
+fn percent_decode(s: &str) -> Result<String, DocumentError> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let h = std::str::from_utf8(&bytes[i + 1..i + 3]).map_err(|e| e.to_string())?;
-                out.push(u8::from_str_radix(h, 16).map_err(|_| format!("bad escape %{h}"))?);
+                let h = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .map_err(|e| DocumentError::NotUtf8(e.to_string()))?;
+                out.push(
+                    u8::from_str_radix(h, 16)
+                        .map_err(|_| DocumentError::BadEscape(h.to_owned()))?,
+                );
                 i += 3;
             }
             b'+' => {
@@ -215,20 +222,27 @@ fn percent_decode(s: &str) -> Result<String, String> {
             }
         }
     }
-    String::from_utf8(out).map_err(|e| e.to_string())
+    String::from_utf8(out).map_err(|e| DocumentError::NotUtf8(e.to_string()))
 }
 
-async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Value, String> {
+fn incomplete(call: String, missing: &str) -> SourceError {
+    SourceError::Incomplete {
+        call,
+        missing: missing.to_owned(),
+    }
+}
+
+async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Value, SourceError> {
     let policy = client
         .get_policy()
         .policy_arn(arn)
         .send()
         .await
-        .map_err(|e| describe(&format!("iam:GetPolicy {arn}"), &e).to_string())?;
+        .map_err(|e| describe(&format!("iam:GetPolicy {arn}"), &e))?;
     let version = policy
         .policy()
         .and_then(|p| p.default_version_id())
-        .ok_or_else(|| format!("iam:GetPolicy {arn}: no default version"))?
+        .ok_or_else(|| incomplete(format!("iam:GetPolicy {arn}"), "no default version"))?
         .to_owned();
     let v = client
         .get_policy_version()
@@ -236,19 +250,19 @@ async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Val
         .version_id(&version)
         .send()
         .await
-        .map_err(|e| describe(&format!("iam:GetPolicyVersion {arn}"), &e).to_string())?;
+        .map_err(|e| describe(&format!("iam:GetPolicyVersion {arn}"), &e))?;
     let doc = v
         .policy_version()
         .and_then(|v| v.document())
-        .ok_or_else(|| format!("iam:GetPolicyVersion {arn}: no document"))?;
-    decode_document(doc)
+        .ok_or_else(|| incomplete(format!("iam:GetPolicyVersion {arn}"), "no document"))?;
+    Ok(decode_document(doc)?)
 }
 
 fn policies_of(
     attached: &[aws_sdk_iam::types::AttachedPolicy],
     inline: &[aws_sdk_iam::types::PolicyDetail],
     whose: &str,
-) -> Result<Policies, String> {
+) -> Result<Policies, SourceError> {
     let mut p = Policies {
         attached: attached
             .iter()
@@ -260,7 +274,10 @@ fn policies_of(
         let name = d.policy_name().unwrap_or_default().to_owned();
         let doc = d
             .policy_document()
-            .ok_or_else(|| format!("{whose}: inline policy {name} has no document"))?;
+            .ok_or_else(|| DocumentError::NoInlineDocument {
+                whose: whose.to_owned(),
+                name: name.clone(),
+            })?;
         p.inline.push((name, decode_document(doc)?));
     }
     Ok(p)
@@ -274,7 +291,7 @@ pub async fn fetch_access(
     sdk: &SdkConfig,
     users: &[User],
     limit: usize,
-) -> Result<AccessGraph, String> {
+) -> Result<AccessGraph, SourceError> {
     let client = aws_sdk_iam::Client::new(sdk);
     let details = authorization_details(&client).await?;
     let mut graph = AccessGraph {
@@ -296,7 +313,7 @@ struct Details {
     policies: Vec<aws_sdk_iam::types::ManagedPolicyDetail>,
 }
 
-async fn authorization_details(client: &aws_sdk_iam::Client) -> Result<Details, String> {
+async fn authorization_details(client: &aws_sdk_iam::Client) -> Result<Details, SourceError> {
     use aws_sdk_iam::types::EntityType;
     let mut pages = client
         .get_account_authorization_details()
@@ -320,7 +337,7 @@ async fn authorization_details(client: &aws_sdk_iam::Client) -> Result<Details, 
 fn user_policies(
     users: &[User],
     details: &[aws_sdk_iam::types::UserDetail],
-) -> Result<Vec<(User, Policies)>, String> {
+) -> Result<Vec<(User, Policies)>, SourceError> {
     let mut out = Vec::new();
     for u in users {
         // A user created after ListUsers is not in the details yet: next run.
@@ -340,7 +357,7 @@ fn user_policies(
     Ok(out)
 }
 
-fn groups_of(details: &Details) -> Result<Vec<Group>, String> {
+fn groups_of(details: &Details) -> Result<Vec<Group>, SourceError> {
     let mut out = Vec::new();
     for g in &details.groups {
         let name = g.group_name().unwrap_or_default().to_owned();
@@ -364,7 +381,7 @@ fn groups_of(details: &Details) -> Result<Vec<Group>, String> {
     Ok(out)
 }
 
-fn roles_of(details: &[aws_sdk_iam::types::RoleDetail]) -> Result<Vec<Role>, String> {
+fn roles_of(details: &[aws_sdk_iam::types::RoleDetail]) -> Result<Vec<Role>, SourceError> {
     let mut out = Vec::new();
     for r in details {
         let name = r.role_name().unwrap_or_default().to_owned();
@@ -391,7 +408,7 @@ fn roles_of(details: &[aws_sdk_iam::types::RoleDetail]) -> Result<Vec<Role>, Str
 /// The default version's document of each customer-managed policy, by ARN.
 fn local_documents(
     policies: &[aws_sdk_iam::types::ManagedPolicyDetail],
-) -> Result<BTreeMap<String, Value>, String> {
+) -> Result<BTreeMap<String, Value>, SourceError> {
     let mut out = BTreeMap::new();
     for p in policies {
         let Some(arn) = p.arn() else { continue };
@@ -413,7 +430,7 @@ async fn add_aws_managed(
     client: &aws_sdk_iam::Client,
     graph: &mut AccessGraph,
     limit: usize,
-) -> Result<(), String> {
+) -> Result<(), SourceError> {
     let missing: BTreeSet<String> = graph
         .users
         .iter()
@@ -438,7 +455,7 @@ async fn add_aws_managed(
     Ok(())
 }
 
-pub type PasswordPolicy = Result<Option<aws_sdk_iam::types::PasswordPolicy>, String>;
+pub type PasswordPolicy = Result<Option<aws_sdk_iam::types::PasswordPolicy>, SourceError>;
 
 pub async fn fetch_password_policy(sdk: &SdkConfig) -> PasswordPolicy {
     let client = aws_sdk_iam::Client::new(sdk);
@@ -450,11 +467,11 @@ pub async fn fetch_password_policy(sdk: &SdkConfig) -> PasswordPolicy {
         {
             Ok(None)
         }
-        Err(e) => Err(describe("iam:GetAccountPasswordPolicy", &e).to_string()),
+        Err(e) => Err(describe("iam:GetAccountPasswordPolicy", &e).into()),
     }
 }
 
-pub type Summary = Result<BTreeMap<String, i32>, String>;
+pub type Summary = Result<BTreeMap<String, i32>, SourceError>;
 
 pub async fn fetch_summary(sdk: &SdkConfig) -> Summary {
     let client = aws_sdk_iam::Client::new(sdk);
@@ -569,7 +586,7 @@ pub fn password_policy(
 ) -> Vec<Finding> {
     let resource = format!("arn:aws:iam::{account}:account-password-policy");
     let pp = match got {
-        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
         Ok(None) => {
             return vec![Finding::fail(
                 check,
@@ -640,21 +657,30 @@ pub fn full_access_humans(
     check: &str,
     account: &str,
     p: &FullAccessParams,
-    graph: &Result<AccessGraph, String>,
-    sso: &Result<SsoInventory, String>,
+    graph: &Result<AccessGraph, SourceError>,
+    sso: &Result<SsoInventory, SourceError>,
 ) -> Vec<Finding> {
     let resource = format!("arn:aws:iam::{account}:root (full access)");
     let graph = match graph {
         Ok(g) => g,
-        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
     };
     let mut access = FullAccess::default();
     access.add_iam_users(graph, p);
     let full_sets = access.add_roles(graph, p);
     if let Err(e) = access.add_sso_holders(full_sets, sso, p) {
-        return vec![Finding::error(check, resource, e)];
+        return vec![Finding::error(check, resource, e.to_string())];
     }
     vec![access.verdict(check, resource, p.max_humans)]
+}
+
+/// Why the people holding full access through IAM Identity Center are unknown.
+#[derive(Debug, thiserror::Error)]
+enum SsoGap {
+    #[error("cannot read IAM Identity Center: {0}")]
+    Unreadable(SourceError),
+    #[error("cannot resolve who holds the SSO permission sets {sets}: {cause}")]
+    HoldersUnknown { sets: String, cause: SourceError },
 }
 
 /// Who has full access and how; machines are listed but not counted.
@@ -741,19 +767,17 @@ impl FullAccess {
     fn add_sso_holders(
         &mut self,
         mut full_sets: BTreeMap<String, String>,
-        sso: &Result<SsoInventory, String>,
+        sso: &Result<SsoInventory, SourceError>,
         p: &FullAccessParams,
-    ) -> Result<(), String> {
+    ) -> Result<(), SsoGap> {
         let inv = match sso {
             Ok(inv) => inv,
-            Err(e) if full_sets.is_empty() => {
-                return Err(format!("cannot read IAM Identity Center: {e}"));
-            }
+            Err(e) if full_sets.is_empty() => return Err(SsoGap::Unreadable(e.clone())),
             Err(e) => {
-                return Err(format!(
-                    "cannot resolve who holds the SSO permission sets {}: {e}",
-                    full_sets.keys().cloned().collect::<Vec<_>>().join(", ")
-                ));
+                return Err(SsoGap::HoldersUnknown {
+                    sets: full_sets.keys().cloned().collect::<Vec<_>>().join(", "),
+                    cause: e.clone(),
+                });
             }
         };
         for ps in &inv.permission_sets {
@@ -824,7 +848,7 @@ fn users_or_error<'a>(
         vec![Finding::error(
             check,
             format!("arn:aws:iam::{account}:user/*"),
-            e.clone(),
+            e.to_string(),
         )]
     })
 }
@@ -934,7 +958,7 @@ pub fn root_account(check: &str, account: &str, p: &RootParams, summary: &Summar
     let resource = format!("arn:aws:iam::{account}:root");
     let s = match summary {
         Ok(s) => s,
-        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
     };
     let (Some(&mfa), Some(&keys)) = (
         s.get("AccountMFAEnabled"),
@@ -1050,7 +1074,13 @@ mod tests {
             "{}",
             f[0].evidence
         );
-        let f = full_access_humans("c", "1", &params(), &Err("AccessDenied".into()), &sso);
+        let f = full_access_humans(
+            "c",
+            "1",
+            &params(),
+            &Err(SourceError::Aws("AccessDenied".into())),
+            &sso,
+        );
         assert_eq!(f[0].status, Status::Error);
     }
 

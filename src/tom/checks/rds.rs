@@ -11,6 +11,7 @@ use aws_config::SdkConfig;
 use serde::Deserialize;
 
 use super::super::{Finding, parallel};
+use super::SourceError;
 use crate::aws::error::describe;
 
 // ---- parameters ------------------------------------------------------------------
@@ -116,7 +117,7 @@ pub struct DbCluster {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionScan {
     pub region: String,
-    pub result: Result<(Vec<DbInstance>, Vec<DbCluster>), String>,
+    pub result: Result<(Vec<DbInstance>, Vec<DbCluster>), SourceError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -157,10 +158,10 @@ pub async fn fetch(sdk: &SdkConfig, regions: &[String], limit: usize) -> Invento
 async fn fetch_region(
     client: &aws_sdk_rds::Client,
     region: &str,
-) -> Result<(Vec<DbInstance>, Vec<DbCluster>), String> {
+) -> Result<(Vec<DbInstance>, Vec<DbCluster>), SourceError> {
     let (instances, clusters) = crate::aws::rds::inventory(client, &format!(" in {region}"))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(SourceError::from)?;
     Ok((
         instances.iter().map(|i| instance_of(i, region)).collect(),
         clusters.iter().map(|c| cluster_of(c, region)).collect(),
@@ -223,7 +224,7 @@ pub struct KeyInfo {
     pub rotation: bool,
 }
 
-pub type Keys = BTreeMap<String, Result<KeyInfo, String>>;
+pub type Keys = BTreeMap<String, Result<KeyInfo, SourceError>>;
 
 pub async fn fetch_keys(sdk: &SdkConfig, inv: &Inventory, limit: usize) -> Keys {
     let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
@@ -256,16 +257,17 @@ fn key_region(key: &str, fallback: &str) -> String {
     }
 }
 
-async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, String> {
+async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, SourceError> {
     let d = client
         .describe_key()
         .key_id(key)
         .send()
         .await
-        .map_err(|e| describe("kms:DescribeKey", &e).to_string())?;
-    let meta = d
-        .key_metadata()
-        .ok_or_else(|| "kms:DescribeKey returned no key metadata".to_owned())?;
+        .map_err(|e| describe("kms:DescribeKey", &e))?;
+    let meta = d.key_metadata().ok_or_else(|| SourceError::Incomplete {
+        call: "kms:DescribeKey".into(),
+        missing: "returned no key metadata".into(),
+    })?;
     let customer_managed = matches!(
         meta.key_manager(),
         Some(aws_sdk_kms::types::KeyManagerType::Customer)
@@ -276,7 +278,7 @@ async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, St
             .key_id(key)
             .send()
             .await
-            .map_err(|e| describe("kms:GetKeyRotationStatus", &e).to_string())?
+            .map_err(|e| describe("kms:GetKeyRotationStatus", &e))?
             .key_rotation_enabled()
     } else {
         // AWS-managed keys rotate yearly by themselves; the check fails them for
@@ -300,7 +302,7 @@ pub struct GroupRef {
 
 /// A parameter as listed: `Ok(Some)` set, `Ok(None)` not listed (engine default),
 /// `Err` unreadable. A missing `default.*` group reads as "not listed".
-pub type ParamValues = BTreeMap<GroupRef, Result<Option<String>, String>>;
+pub type ParamValues = BTreeMap<GroupRef, Result<Option<String>, SourceError>>;
 
 pub async fn fetch_params(
     sdk: &SdkConfig,
@@ -341,7 +343,7 @@ async fn param_value(
     client: &aws_sdk_rds::Client,
     g: &GroupRef,
     parameter: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, SourceError> {
     let listed = if g.cluster {
         client
             .describe_db_cluster_parameters()
@@ -385,14 +387,14 @@ async fn param_value(
 
 /// Why a group's parameters could not be listed; `None` when the group is a
 /// `default.*` one that does not exist, which means the engine defaults apply.
-fn unlisted<E>(g: &GroupRef, missing: bool, what: &str, e: &E) -> Option<String>
+fn unlisted<E>(g: &GroupRef, missing: bool, what: &str, e: &E) -> Option<SourceError>
 where
     E: std::error::Error + 'static,
 {
     if missing && g.name.starts_with("default.") {
         None
     } else {
-        Some(describe(what, e).to_string())
+        Some(describe(what, e).into())
     }
 }
 
@@ -422,7 +424,7 @@ fn frame(check: &str, inv: &Inventory, mut findings: Vec<Finding>) -> Vec<Findin
             findings.push(Finding::error(
                 check,
                 format!("rds in {}", r.region),
-                e.clone(),
+                e.to_string(),
             ));
         }
     }
@@ -595,13 +597,13 @@ pub fn force_ssl(
         let listed = match &group {
             None => Ok(None),
             Some(g) => match values.get(g) {
-                None => Err(format!("parameter group {} was not read", g.name)),
+                None => Err(SourceError::NotRead(format!("parameter group {}", g.name))),
                 Some(r) => r.clone(),
             },
         };
         let group_name = group.as_ref().map_or("(none)", |g| g.name.as_str());
         let (value, source) = match listed {
-            Err(e) => return Finding::error(check, label, e),
+            Err(e) => return Finding::error(check, label, e.to_string()),
             Ok(Some(v)) => (v, format!("set in parameter group {group_name}")),
             Ok(None) => match engine_default(p, engine, version) {
                 Some(d) => (
@@ -883,7 +885,7 @@ mod tests {
             statuses(&force_ssl("c", &p, &i, &values)),
             [Status::Fail, Status::Fail]
         );
-        values.insert(g, Err("AccessDenied".into()));
+        values.insert(g, Err(SourceError::Aws("AccessDenied".into())));
         assert_eq!(
             statuses(&force_ssl("c", &p, &i, &values)),
             [Status::Error, Status::Error]
@@ -937,7 +939,7 @@ mod tests {
             regions: vec![
                 RegionScan {
                     region: "eu-west-1".into(),
-                    result: Err("AccessDenied".into()),
+                    result: Err(SourceError::Aws("AccessDenied".into())),
                 },
                 RegionScan {
                     region: "eu-west-3".into(),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::super::{Finding, parallel};
+use super::SourceError;
 use crate::aws::error::describe;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -87,8 +88,8 @@ impl SsoInventory {
     }
 }
 
-fn e<E: std::error::Error + 'static>(what: &'static str) -> impl Fn(E) -> String {
-    move |err| describe(what, &err).to_string()
+fn e<E: std::error::Error + 'static>(what: &'static str) -> impl Fn(E) -> SourceError {
+    move |err| describe(what, &err).into()
 }
 
 pub async fn fetch(
@@ -96,7 +97,7 @@ pub async fn fetch(
     region: &str,
     account: &str,
     limit: usize,
-) -> Result<SsoInventory, String> {
+) -> Result<SsoInventory, SourceError> {
     let sdk = crate::aws::config::in_region(sdk, region);
     let admin = aws_sdk_ssoadmin::Client::new(&sdk);
     let store = aws_sdk_identitystore::Client::new(&sdk);
@@ -115,7 +116,7 @@ pub async fn fetch(
 }
 
 /// (instance ARN, identity store id) of every IAM Identity Center instance.
-async fn instances(admin: &aws_sdk_ssoadmin::Client) -> Result<Vec<(String, String)>, String> {
+async fn instances(admin: &aws_sdk_ssoadmin::Client) -> Result<Vec<(String, String)>, SourceError> {
     let listed = admin
         .list_instances()
         .into_paginator()
@@ -141,7 +142,7 @@ async fn permission_sets(
     store_id: &str,
     account: &str,
     limit: usize,
-) -> Result<Vec<PermissionSet>, String> {
+) -> Result<Vec<PermissionSet>, SourceError> {
     let arns = admin
         .list_permission_sets()
         .instance_arn(instance_arn)
@@ -166,13 +167,13 @@ async fn resolve_groups(
     store: &aws_sdk_identitystore::Client,
     inv: &mut SsoInventory,
     limit: usize,
-) -> Result<BTreeSet<(String, String)>, String> {
+) -> Result<BTreeSet<(String, String)>, SourceError> {
     let groups = inv.assigned("GROUP");
     let members = parallel::map(groups, limit, |(store_id, group)| {
         let store = store.clone();
         async move {
             let (users, name) = group_facts(&store, &store_id, &group).await?;
-            Ok::<_, String>((store_id, group, users, name))
+            Ok::<_, SourceError>((store_id, group, users, name))
         }
     })
     .await;
@@ -195,7 +196,7 @@ async fn group_facts(
     store: &aws_sdk_identitystore::Client,
     store_id: &str,
     group: &str,
-) -> Result<(Vec<String>, Option<String>), String> {
+) -> Result<(Vec<String>, Option<String>), SourceError> {
     let memberships = store
         .list_group_memberships()
         .identity_store_id(store_id)
@@ -230,7 +231,7 @@ async fn resolve_users(
     inv: &mut SsoInventory,
     users: BTreeSet<(String, String)>,
     limit: usize,
-) -> Result<(), String> {
+) -> Result<(), SourceError> {
     let names = parallel::map(users, limit, |(store_id, user)| {
         let store = store.clone();
         async move {
@@ -242,7 +243,7 @@ async fn resolve_users(
                 .await
                 .map_err(e("identitystore:DescribeUser"))?;
             let name = d.user_name().unwrap_or(&user).to_owned();
-            Ok::<_, String>((user, name))
+            Ok::<_, SourceError>((user, name))
         }
     })
     .await;
@@ -259,7 +260,7 @@ async fn permission_set(
     store_id: &str,
     arn: &str,
     account: &str,
-) -> Result<PermissionSet, String> {
+) -> Result<PermissionSet, SourceError> {
     let d = admin
         .describe_permission_set()
         .instance_arn(instance_arn)
@@ -267,9 +268,10 @@ async fn permission_set(
         .send()
         .await
         .map_err(e("sso-admin:DescribePermissionSet"))?;
-    let set = d
-        .permission_set()
-        .ok_or_else(|| format!("sso-admin:DescribePermissionSet {arn}: no permission set"))?;
+    let set = d.permission_set().ok_or_else(|| SourceError::Incomplete {
+        call: format!("sso-admin:DescribePermissionSet {arn}"),
+        missing: "no permission set".into(),
+    })?;
     let managed = admin
         .list_managed_policies_in_permission_set()
         .instance_arn(instance_arn)
@@ -352,10 +354,10 @@ pub fn duration_secs(iso: &str) -> Option<u64> {
 pub fn session_duration(
     check: &str,
     p: &SessionParams,
-    inv: &Result<SsoInventory, String>,
+    inv: &Result<SsoInventory, SourceError>,
 ) -> Vec<Finding> {
     let inv = match inv {
-        Err(e) => return vec![Finding::error(check, "IAM Identity Center", e.clone())],
+        Err(e) => return vec![Finding::error(check, "IAM Identity Center", e.to_string())],
         Ok(i) => i,
     };
     if inv.instances.is_empty() {
