@@ -119,6 +119,17 @@ impl AwsEnv {
     }
 }
 
+/// A source of the run, or the ERROR finding of a check that needs it when it
+/// could not be opened.
+fn opened<'a, T>(
+    check: &str,
+    source: &str,
+    env: &'a Result<T, String>,
+) -> Result<&'a T, Vec<Finding>> {
+    env.as_ref()
+        .map_err(|e| vec![Finding::error(check, source, e.clone())])
+}
+
 /// The once-cell of `key` in a map of them: one read per key and run, however
 /// many checks ask at once.
 async fn cell_for<T>(
@@ -270,9 +281,9 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::IamAccessKeyAge(_)
         | Params::IamRoot(_)
         | Params::SsoSessionDuration(_) => {
-            let aws = match &env.aws {
+            let aws = match opened(name, "aws", &env.aws) {
                 Ok(a) => a,
-                Err(e) => return vec![Finding::error(name, "aws", e.clone())],
+                Err(f) => return f,
             };
             aws_check(env, aws, name, &spec.params, limit).await
         }
@@ -281,9 +292,9 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::DbDatamapCoverage(_)
         | Params::DbColumnsNotNull(_)
         | Params::DbErasureComplete(_) => {
-            let db = match &env.db {
+            let db = match opened(name, "database", &env.db) {
                 Ok(d) => d,
-                Err(e) => return vec![Finding::error(name, "database", e.clone())],
+                Err(f) => return f,
             };
             let mut client = db.client.lock().await;
             match &spec.params {
