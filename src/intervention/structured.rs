@@ -350,18 +350,15 @@ mod tests {
     #[test]
     fn composite_keys_need_every_column() {
         let m = repo_map();
-        let e = plan_delete(&m, "marketplace_members", &Rows::Ids(vec!["x".into()]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--key"), "{e}");
-        let e = plan_delete(
-            &m,
-            "marketplace_members",
-            &Rows::Key(vec![("marketplace_id".into(), "x".into())]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("missing tenant_id"), "{e}");
+        assert_refused(
+            plan_delete(&m, "marketplace_members", &Rows::Ids(vec!["x".into()])),
+            "--key",
+        );
+        let one_column = Rows::Key(vec![("marketplace_id".into(), "x".into())]);
+        assert_refused(
+            plan_delete(&m, "marketplace_members", &one_column),
+            "missing tenant_id",
+        );
         let p = plan_delete(
             &m,
             "marketplace_members",
