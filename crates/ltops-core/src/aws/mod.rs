@@ -4,5 +4,6 @@
 pub mod config;
 pub mod error;
 pub mod identity;
+pub mod rds;
 pub mod sso;
 pub mod token_cache;

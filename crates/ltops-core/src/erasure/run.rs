@@ -252,21 +252,23 @@ async fn step<C: GenericClient>(
     Ok(r)
 }
 
+/// `<tenant table> WHERE <tenant key> = $1`: the tenant's own row.
+fn tenant_row(map: &DataMap) -> String {
+    format!(
+        "{} WHERE {} = {}",
+        map.qualified(&map.tenant.table),
+        quote_ident(&map.tenant.key),
+        map.id_param(1)
+    )
+}
+
 async fn delete_tenant_row<C: GenericClient>(
     c: &C,
     map: &DataMap,
     tenant: &str,
 ) -> Result<bool, ErasureError> {
     let n = c
-        .execute(
-            &format!(
-                "DELETE FROM {} WHERE {} = {}",
-                map.qualified(&map.tenant.table),
-                quote_ident(&map.tenant.key),
-                map.id_param(1)
-            ),
-            &[&tenant],
-        )
+        .execute(&format!("DELETE FROM {}", tenant_row(map)), &[&tenant])
         .await?;
     Ok(n > 0)
 }
@@ -334,12 +336,7 @@ pub async fn verify<C: GenericClient>(
     }
     let tenant_rows: i64 = c
         .query_one(
-            &format!(
-                "SELECT count(*) FROM {} WHERE {} = {}",
-                map.qualified(&map.tenant.table),
-                quote_ident(&map.tenant.key),
-                map.id_param(1)
-            ),
+            &format!("SELECT count(*) FROM {}", tenant_row(map)),
             &[&tenant],
         )
         .await?

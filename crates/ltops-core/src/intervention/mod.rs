@@ -136,7 +136,7 @@ impl TableRef {
     }
 
     /// Refuses operations the data map rules out for this table.
-    pub fn check_op(&self, op: Op) -> Result<(), String> {
+    pub fn check_op(&self, op: Op) -> Result<(), Refusal> {
         if self.is_tenant_table && op != Op::Update {
             return Err(format!(
                 "{} the tenant table `{}` is not an intervention: tenants are created by the platform and erased with `ltops tenant erase`",
@@ -145,7 +145,7 @@ impl TableRef {
                     _ => "deleting from",
                 },
                 self.name
-            ));
+            ).into());
         }
         if op == Op::Delete
             && let Some(why) = &self.retained
@@ -153,7 +153,7 @@ impl TableRef {
             return Err(format!(
                 "deleting from `{}` is refused: its rows are booking records {why}; correct them with an UPDATE instead",
                 self.name
-            ));
+            ).into());
         }
         Ok(())
     }
@@ -299,6 +299,34 @@ pub enum Preview {
     Missing(Vec<Map<String, Value>>),
 }
 
+/// Why a change is refused while it is planned, before anything reaches the
+/// database: the operator reads the message and rewrites the request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The statement does not parse as PostgreSQL.
+    #[error("cannot parse the statement (PostgreSQL): {0}")]
+    Unparsable(String),
+    /// Syntax of another SQL dialect.
+    #[error("{0} is not PostgreSQL syntax")]
+    NotPostgres(String),
+    /// Anything else an intervention does not do; the message says why and
+    /// what to do instead.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<String> for Refusal {
+    fn from(why: String) -> Refusal {
+        Refusal::Refused(why)
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(why: &str) -> Refusal {
+        Refusal::Refused(why.to_owned())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum InterventionError {
     /// The request itself is not acceptable (usage).
@@ -332,8 +360,8 @@ impl InterventionError {
 
 /// Normalises a tenant id as the data map types it (UUIDs lower-case), so that the
 /// audit log and the tenant key table know each tenant under exactly one name.
-pub fn normalize_tenant(map: &DataMap, tenant: &str) -> Result<String, String> {
-    map.normalize_tenant_id(tenant)
+pub fn normalize_tenant(map: &DataMap, tenant: &str) -> Result<String, Refusal> {
+    map.normalize_tenant_id(tenant).map_err(Refusal::from)
 }
 
 #[cfg(test)]
@@ -341,6 +369,12 @@ pub(crate) mod tests {
     use super::*;
     use serde_json::json;
     use std::path::Path;
+
+    /// Asserts that `r` is refused, with `why` in the message.
+    pub(crate) fn assert_refused<T: std::fmt::Debug>(r: Result<T, Refusal>, why: &str) {
+        let e = r.expect_err(why).to_string();
+        assert!(e.contains(why), "expected `{why}` in: {e}");
+    }
 
     pub(crate) fn repo_map() -> DataMap {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/datamap.yaml");
@@ -362,21 +396,11 @@ pub(crate) mod tests {
         let m = repo_map();
         let tenants = TableRef::find(&m, "tenants").unwrap();
         assert!(tenants.check_op(Op::Update).is_ok());
-        assert!(
-            tenants
-                .check_op(Op::Delete)
-                .unwrap_err()
-                .contains("tenant erase")
-        );
+        assert_refused(tenants.check_op(Op::Delete), "tenant erase");
         assert!(tenants.check_op(Op::Insert).is_err());
         let invoices = TableRef::find(&m, "invoices").unwrap();
         assert!(invoices.check_op(Op::Update).is_ok());
-        assert!(
-            invoices
-                .check_op(Op::Delete)
-                .unwrap_err()
-                .contains("§147 AO")
-        );
+        assert_refused(invoices.check_op(Op::Delete), "§147 AO");
         assert!(
             TableRef::find(&m, "leads")
                 .unwrap()

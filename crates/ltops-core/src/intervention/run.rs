@@ -205,45 +205,10 @@ pub async fn preview(
     } else {
         Some(new_values(tx, map, plan).await?)
     };
-    let mut captured: Vec<(String, Map<String, Value>)> = Vec::new();
-    if let Some(c) = &plan.capture {
-        let rows = query(
-            tx,
-            &Query {
-                sql: capture_sql(c, max_rows),
-                params: c.select.params.clone(),
-            },
-            &[],
-            new_values.as_deref(),
-            "reading the rows to change",
-        )
-        .await?;
-        if rows.len() as u64 > max_rows {
-            return Ok(Preview::TooMany {
-                at_least: rows.len() as u64,
-                limit: max_rows,
-            });
-        }
-        let mut seen = HashSet::new();
-        for (ctid, image) in rows {
-            let ctid = ctid.ok_or_else(|| InterventionError::Db {
-                context: "reading the rows to change".into(),
-                detail: "a row came back without its ctid".into(),
-            })?;
-            if seen.insert(ctid.clone()) {
-                captured.push((ctid, image));
-            }
-        }
-        if let Some(expect) = &plan.expect
-            && captured.len() < expect.len()
-        {
-            let missing = missing_keys(tx, map, plan, expect, &captured).await?;
-            return Ok(Preview::Missing(missing));
-        }
-        if captured.is_empty() {
-            return Ok(Preview::Nothing);
-        }
-    }
+    let captured = match capture(tx, map, plan, max_rows, new_values.as_deref()).await? {
+        Step::Go(c) => c,
+        Step::Stop(p) => return Ok(p),
+    };
     let ctids: Vec<String> = captured.iter().map(|(c, _)| c.clone()).collect();
     let changed = query(
         tx,
@@ -253,58 +218,132 @@ pub async fn preview(
         "running the statement",
     )
     .await?;
-    let rows: Vec<RowChange> = match plan.op {
-        Op::Insert => {
-            if changed.len() as u64 > max_rows {
-                return Ok(Preview::TooMany {
-                    at_least: changed.len() as u64,
-                    limit: max_rows,
-                });
-            }
-            changed
-                .into_iter()
-                .map(|(_, after)| RowChange {
-                    before: None,
-                    after: Some(after),
-                })
-                .collect()
-        }
-        Op::Update | Op::Delete => {
-            let mut by_ctid: HashMap<String, Map<String, Value>> = HashMap::new();
-            for (ctid, image) in changed {
-                if let Some(c) = ctid {
-                    by_ctid.insert(c, image);
-                }
-            }
-            if by_ctid.len() != captured.len() {
-                return Err(InterventionError::Drifted {
-                    captured: captured.len(),
-                    changed: by_ctid.len(),
-                });
-            }
-            captured
-                .into_iter()
-                .map(|(ctid, before)| {
-                    let after = by_ctid.remove(&ctid);
-                    match plan.op {
-                        Op::Update => RowChange {
-                            before: Some(before),
-                            after,
-                        },
-                        _ => RowChange {
-                            before: Some(before),
-                            after: None,
-                        },
-                    }
-                })
-                .collect()
-        }
+    let rows = match plan.op {
+        Op::Insert => match inserted(changed, max_rows) {
+            Step::Go(rows) => rows,
+            Step::Stop(p) => return Ok(p),
+        },
+        Op::Update | Op::Delete => paired(plan.op, captured, changed)?,
     };
     if rows.is_empty() {
         return Ok(Preview::Nothing);
     }
     check_scope(&plan.table, &rows, tenant)?;
     Ok(Preview::Ready(rows))
+}
+
+/// Either what the preview goes on with, or the answer that ends it early.
+enum Step<T> {
+    Go(T),
+    Stop(Preview),
+}
+
+/// The before-images (by ctid) of the rows UPDATE and DELETE will change; none
+/// for INSERT.
+async fn capture(
+    tx: &Transaction<'_>,
+    map: &DataMap,
+    plan: &Plan,
+    max_rows: u64,
+    new_values: Option<&str>,
+) -> Result<Step<Vec<(String, Map<String, Value>)>>, InterventionError> {
+    let mut captured: Vec<(String, Map<String, Value>)> = Vec::new();
+    let Some(c) = &plan.capture else {
+        return Ok(Step::Go(captured));
+    };
+    let rows = query(
+        tx,
+        &Query {
+            sql: capture_sql(c, max_rows),
+            params: c.select.params.clone(),
+        },
+        &[],
+        new_values,
+        "reading the rows to change",
+    )
+    .await?;
+    if rows.len() as u64 > max_rows {
+        return Ok(Step::Stop(Preview::TooMany {
+            at_least: rows.len() as u64,
+            limit: max_rows,
+        }));
+    }
+    let mut seen = HashSet::new();
+    for (ctid, image) in rows {
+        let ctid = ctid.ok_or_else(|| InterventionError::Db {
+            context: "reading the rows to change".into(),
+            detail: "a row came back without its ctid".into(),
+        })?;
+        if seen.insert(ctid.clone()) {
+            captured.push((ctid, image));
+        }
+    }
+    if let Some(expect) = &plan.expect
+        && captured.len() < expect.len()
+    {
+        let missing = missing_keys(tx, map, plan, expect, &captured).await?;
+        return Ok(Step::Stop(Preview::Missing(missing)));
+    }
+    if captured.is_empty() {
+        return Ok(Step::Stop(Preview::Nothing));
+    }
+    Ok(Step::Go(captured))
+}
+
+/// INSERT: every returned row is new.
+fn inserted(changed: Vec<ImageRow>, max_rows: u64) -> Step<Vec<RowChange>> {
+    if changed.len() as u64 > max_rows {
+        return Step::Stop(Preview::TooMany {
+            at_least: changed.len() as u64,
+            limit: max_rows,
+        });
+    }
+    Step::Go(
+        changed
+            .into_iter()
+            .map(|(_, after)| RowChange {
+                before: None,
+                after: Some(after),
+            })
+            .collect(),
+    )
+}
+
+/// UPDATE and DELETE: each captured row with what became of it. The change must
+/// have hit exactly the captured rows.
+fn paired(
+    op: Op,
+    captured: Vec<(String, Map<String, Value>)>,
+    changed: Vec<ImageRow>,
+) -> Result<Vec<RowChange>, InterventionError> {
+    let mut by_ctid: HashMap<String, Map<String, Value>> = HashMap::new();
+    for (ctid, image) in changed {
+        if let Some(c) = ctid {
+            by_ctid.insert(c, image);
+        }
+    }
+    if by_ctid.len() != captured.len() {
+        return Err(InterventionError::Drifted {
+            captured: captured.len(),
+            changed: by_ctid.len(),
+        });
+    }
+    Ok(captured
+        .into_iter()
+        .map(|(ctid, before)| {
+            let after = by_ctid.remove(&ctid);
+            match op {
+                Op::Update => RowChange {
+                    before: Some(before),
+                    after,
+                },
+                _ => RowChange {
+                    before: Some(before),
+                    after: None,
+                },
+            }
+        })
+        .collect())
 }
 
 /// Every image must carry the tenant in one of its tenant columns — a check of

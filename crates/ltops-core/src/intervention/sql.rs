@@ -35,8 +35,8 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use super::{
-    Capture, Form, Op, Param, Plan, Query as PlanQuery, RESERVED_PREFIX, TableRef, image_expr, q,
-    qualified,
+    Capture, Form, Op, Param, Plan, Query as PlanQuery, RESERVED_PREFIX, Refusal, TableRef,
+    image_expr, q, qualified,
 };
 use crate::datamap::DataMap;
 
@@ -145,16 +145,16 @@ pub const ALLOWED_FUNCTIONS: &[&str] = &[
 ];
 
 /// Parses and checks `text`, and plans it for `map`.
-pub fn plan(map: &DataMap, text: &str) -> Result<Plan, String> {
+pub fn plan(map: &DataMap, text: &str) -> Result<Plan, Refusal> {
     let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, text)
-        .map_err(|e| format!("cannot parse the statement (PostgreSQL): {e}"))?;
+        .map_err(|e| Refusal::Unparsable(e.to_string()))?;
     let mut stmt = match statements.len() {
         0 => return Err("the statement is empty".into()),
         1 => statements.remove(0),
         n => {
             return Err(format!(
                 "exactly one statement is accepted, this is {n} (separated by `;`): run them as separate interventions"
-            ));
+            ).into());
         }
     };
     check_kind(&stmt)?;
@@ -181,14 +181,14 @@ pub fn plan(map: &DataMap, text: &str) -> Result<Plan, String> {
 
 const ONLY: &str = "only a single INSERT, UPDATE or DELETE is accepted (DDL, COPY, SET/RESET, role changes, transaction control, queries and procedure calls are refused)";
 
-fn check_kind(stmt: &Statement) -> Result<(), String> {
+fn check_kind(stmt: &Statement) -> Result<(), Refusal> {
     match stmt {
         Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => Ok(()),
         Statement::Query(query) => {
             if query.with.is_some() {
                 Err("WITH (common table expressions) is not accepted: write the subquery inline — a WITH could also hide a second, data-modifying statement".into())
             } else {
-                Err(format!("a query changes nothing; {ONLY}"))
+                Err(format!("a query changes nothing; {ONLY}").into())
             }
         }
         other => {
@@ -198,7 +198,7 @@ fn check_kind(stmt: &Statement) -> Result<(), String> {
                 .take(2)
                 .map(str::to_uppercase)
                 .collect();
-            Err(format!("`{} …` is refused: {ONLY}", words.join(" ")))
+            Err(format!("`{} …` is refused: {ONLY}", words.join(" ")).into())
         }
     }
 }
@@ -211,9 +211,9 @@ struct Guard<'m> {
 }
 
 impl Visitor for Guard<'_> {
-    type Break = String;
+    type Break = Refusal;
 
-    fn pre_visit_statement(&mut self, _s: &Statement) -> ControlFlow<String> {
+    fn pre_visit_statement(&mut self, _s: &Statement) -> ControlFlow<Refusal> {
         self.statements += 1;
         if self.statements > 1 {
             return ControlFlow::Break(
@@ -224,19 +224,19 @@ impl Visitor for Guard<'_> {
         ControlFlow::Continue(())
     }
 
-    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<String> {
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<Refusal> {
         to_flow(check_query(query))
     }
 
-    fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<String> {
+    fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<Refusal> {
         to_flow(check_select(select))
     }
 
-    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<String> {
+    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<Refusal> {
         to_flow(check_table_factor(t))
     }
 
-    fn pre_visit_relation(&mut self, name: &ObjectName) -> ControlFlow<String> {
+    fn pre_visit_relation(&mut self, name: &ObjectName) -> ControlFlow<Refusal> {
         match resolve(self.map, name) {
             Ok(t) => {
                 self.tables.insert(t.name);
@@ -246,35 +246,39 @@ impl Visitor for Guard<'_> {
         }
     }
 
-    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<String> {
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<Refusal> {
         to_flow(check_expr(e))
     }
 
-    fn pre_visit_value(&mut self, v: &ValueWithSpan) -> ControlFlow<String> {
+    fn pre_visit_value(&mut self, v: &ValueWithSpan) -> ControlFlow<Refusal> {
         if let sqlparser::ast::Value::Placeholder(p) = &v.value {
-            return ControlFlow::Break(format!(
-                "the parameter `{p}` has no value: write the value into the statement"
-            ));
+            return ControlFlow::Break(
+                format!("the parameter `{p}` has no value: write the value into the statement")
+                    .into(),
+            );
         }
         ControlFlow::Continue(())
     }
 
-    fn pre_visit_ident(&mut self, ident: &Ident) -> ControlFlow<String> {
+    fn pre_visit_ident(&mut self, ident: &Ident) -> ControlFlow<Refusal> {
         if ident
             .value
             .to_ascii_lowercase()
             .starts_with(RESERVED_PREFIX)
         {
-            return ControlFlow::Break(format!(
-                "the name `{}` is reserved for ltops' own use in the statement",
-                ident.value
-            ));
+            return ControlFlow::Break(
+                format!(
+                    "the name `{}` is reserved for ltops' own use in the statement",
+                    ident.value
+                )
+                .into(),
+            );
         }
         ControlFlow::Continue(())
     }
 }
 
-fn to_flow(r: Result<(), String>) -> ControlFlow<String> {
+fn to_flow(r: Result<(), Refusal>) -> ControlFlow<Refusal> {
     match r {
         Ok(()) => ControlFlow::Continue(()),
         Err(e) => ControlFlow::Break(e),
@@ -301,28 +305,28 @@ impl VisitorMut for Qualify<'_> {
 }
 
 /// How PostgreSQL reads an identifier: unquoted folds to lower case.
-fn ident_value(ident: &Ident) -> Result<String, String> {
+fn ident_value(ident: &Ident) -> Result<String, Refusal> {
     match ident.quote_style {
         None => Ok(ident.value.to_lowercase()),
         Some('"') => Ok(ident.value.clone()),
-        Some(c) => Err(format!(
-            "`{c}` is not how PostgreSQL quotes names (use double quotes)"
-        )),
+        Some(c) => {
+            Err(format!("`{c}` is not how PostgreSQL quotes names (use double quotes)").into())
+        }
     }
 }
 
-fn name_parts(name: &ObjectName) -> Result<Vec<String>, String> {
+fn name_parts(name: &ObjectName) -> Result<Vec<String>, Refusal> {
     name.0
         .iter()
         .map(|p| match p {
             ObjectNamePart::Identifier(i) => ident_value(i),
-            ObjectNamePart::Function(_) => Err(format!("`{name}` is not a plain name")),
+            ObjectNamePart::Function(_) => Err(format!("`{name}` is not a plain name").into()),
         })
         .collect()
 }
 
 /// A relation must be a data-map table in the data map's schema.
-fn resolve(map: &DataMap, name: &ObjectName) -> Result<TableRef, String> {
+fn resolve(map: &DataMap, name: &ObjectName) -> Result<TableRef, Refusal> {
     let parts = name_parts(name)?;
     let table = match parts.as_slice() {
         [t] => t,
@@ -331,18 +335,18 @@ fn resolve(map: &DataMap, name: &ObjectName) -> Result<TableRef, String> {
             return Err(format!(
                 "`{name}` is not a table of the data map (schema `{}`): interventions read and write only the tenant tables of policies/datamap.yaml",
                 map.schema
-            ));
+            ).into());
         }
     };
     TableRef::find(map, table).ok_or_else(|| {
-        format!(
+        Refusal::from(format!(
             "`{name}` is not a table of the data map: interventions read and write only {}",
             TableRef::names(map).join(", ")
-        )
+        ))
     })
 }
 
-fn check_query(query: &Query) -> Result<(), String> {
+fn check_query(query: &Query) -> Result<(), Refusal> {
     if query.with.is_some() {
         return Err("WITH (common table expressions) is not accepted: write the subquery inline — a WITH could also hide a second, data-modifying statement".into());
     }
@@ -357,12 +361,13 @@ fn check_query(query: &Query) -> Result<(), String> {
         return Err(format!(
             "`{}` uses syntax that is not PostgreSQL",
             short(&query.to_string())
-        ));
+        )
+        .into());
     }
     check_set_expr(&query.body)
 }
 
-fn check_set_expr(body: &SetExpr) -> Result<(), String> {
+fn check_set_expr(body: &SetExpr) -> Result<(), Refusal> {
     match body {
         SetExpr::Select(_) | SetExpr::Query(_) | SetExpr::Values(_) => Ok(()),
         SetExpr::SetOperation { left, right, .. } => {
@@ -377,11 +382,12 @@ fn check_set_expr(body: &SetExpr) -> Result<(), String> {
             t.table_name
                 .as_ref()
                 .map_or_else(|| "?".to_owned(), ToString::to_string)
-        )),
+        )
+        .into()),
     }
 }
 
-fn check_select(s: &Select) -> Result<(), String> {
+fn check_select(s: &Select) -> Result<(), Refusal> {
     if s.into.is_some() {
         return Err("SELECT … INTO creates a table and is refused".into());
     }
@@ -399,12 +405,13 @@ fn check_select(s: &Select) -> Result<(), String> {
         return Err(format!(
             "`{}` uses syntax that is not PostgreSQL",
             short(&s.to_string())
-        ));
+        )
+        .into());
     }
     Ok(())
 }
 
-fn check_table_factor(t: &TableFactor) -> Result<(), String> {
+fn check_table_factor(t: &TableFactor) -> Result<(), Refusal> {
     match t {
         TableFactor::Table {
             args,
@@ -420,7 +427,7 @@ fn check_table_factor(t: &TableFactor) -> Result<(), String> {
             if args.is_some() {
                 return Err(format!(
                     "the table function `{t}` is refused: only tables of the data map may appear in FROM"
-                ));
+                ).into());
             }
             if !with_hints.is_empty()
                 || version.is_some()
@@ -430,7 +437,7 @@ fn check_table_factor(t: &TableFactor) -> Result<(), String> {
                 || sample.is_some()
                 || !index_directives.is_empty()
             {
-                return Err(format!("`{t}` uses syntax ltops does not accept"));
+                return Err(format!("`{t}` uses syntax ltops does not accept").into());
             }
             Ok(())
         }
@@ -438,11 +445,12 @@ fn check_table_factor(t: &TableFactor) -> Result<(), String> {
         other => Err(format!(
             "`{}` is refused in FROM: only tables of the data map and subqueries",
             short(&other.to_string())
-        )),
+        )
+        .into()),
     }
 }
 
-fn check_expr(e: &Expr) -> Result<(), String> {
+fn check_expr(e: &Expr) -> Result<(), Refusal> {
     match e {
         Expr::Identifier(_)
         | Expr::CompoundIdentifier(_)
@@ -496,11 +504,12 @@ fn check_expr(e: &Expr) -> Result<(), String> {
         other => Err(format!(
             "the expression `{}` is not accepted in an intervention",
             short(&other.to_string())
-        )),
+        )
+        .into()),
     }
 }
 
-fn check_operator(op: &BinaryOperator) -> Result<(), String> {
+fn check_operator(op: &BinaryOperator) -> Result<(), Refusal> {
     use BinaryOperator as B;
     match op {
         B::Plus
@@ -544,13 +553,11 @@ fn check_operator(op: &BinaryOperator) -> Result<(), String> {
         | B::Question
         | B::QuestionAnd
         | B::QuestionPipe => Ok(()),
-        other => Err(format!(
-            "the operator `{other}` is not accepted in an intervention"
-        )),
+        other => Err(format!("the operator `{other}` is not accepted in an intervention").into()),
     }
 }
 
-fn check_function(f: &Function) -> Result<(), String> {
+fn check_function(f: &Function) -> Result<(), Refusal> {
     let parts = name_parts(&f.name)?;
     let name = match parts.as_slice() {
         [n] => n.as_str(),
@@ -561,7 +568,7 @@ fn check_function(f: &Function) -> Result<(), String> {
         return Err(format!(
             "the function `{}` is not accepted in an intervention (only side-effect-free built-ins such as lower, coalesce, now, jsonb_set — README: ltops intervene)",
             f.name
-        ));
+        ).into());
     }
     if f.uses_odbc_syntax
         || !matches!(f.parameters, FunctionArguments::None)
@@ -570,7 +577,8 @@ fn check_function(f: &Function) -> Result<(), String> {
         return Err(format!(
             "`{}` uses syntax that is not PostgreSQL",
             short(&f.to_string())
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -585,7 +593,7 @@ fn short(s: &str) -> String {
 }
 
 /// The target of an UPDATE or DELETE: a plain data-map table, maybe aliased.
-fn target_of(map: &DataMap, t: &TableWithJoins) -> Result<(TableRef, Option<Ident>), String> {
+fn target_of(map: &DataMap, t: &TableWithJoins) -> Result<(TableRef, Option<Ident>), Refusal> {
     if !t.joins.is_empty() {
         return Err("the target of an UPDATE or DELETE is one table (join in FROM/USING)".into());
     }
@@ -607,19 +615,20 @@ fn target_of(map: &DataMap, t: &TableWithJoins) -> Result<(TableRef, Option<Iden
         other => Err(format!(
             "`{}` is not a table of the data map",
             short(&other.to_string())
-        )),
+        )
+        .into()),
     }
 }
 
-fn no_returning(r: &Option<Vec<sqlparser::ast::SelectItem>>) -> Result<(), String> {
+fn no_returning(r: &Option<Vec<sqlparser::ast::SelectItem>>) -> Result<(), Refusal> {
     if r.is_some() {
         return Err("leave out RETURNING: ltops returns every affected row itself (the before and after images)".into());
     }
     Ok(())
 }
 
-fn not_postgres(what: &str) -> String {
-    format!("{what} is not PostgreSQL syntax")
+fn not_postgres(what: &str) -> Refusal {
+    Refusal::NotPostgres(what.to_owned())
 }
 
 struct Target {
@@ -674,7 +683,7 @@ fn plan_update(
     u: Update,
     tables: BTreeSet<String>,
     statement: String,
-) -> Result<Plan, String> {
+) -> Result<Plan, Refusal> {
     let Update {
         update_token: _,
         optimizer_hints,
@@ -720,32 +729,16 @@ fn plan_update(
         .map(Assignment::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    let where_ = selection.map_or_else(|| "TRUE".to_owned(), |e| format!("({e})"));
-    let from = joined(&from);
-    let image = image_expr(&t.r);
-    let capture = capture(&t, &from, &where_, &image);
-    let mut change_from = from;
-    change_from.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
-    let change = PlanQuery {
-        sql: format!(
-            "UPDATE {} SET {sets} FROM {} WHERE {where_} AND {r}.ctid = __ltops_before.__ltops_ctid::tid RETURNING __ltops_before.__ltops_ctid, {image}",
-            t.sql,
-            change_from.join(", "),
-            r = t.r
-        ),
-        params: vec![Param::Ctids],
-    };
-    Ok(Plan {
-        form: Form::Sql,
-        op: Op::Update,
-        table: t.table,
+    let head = format!("UPDATE {} SET {sets} FROM", t.sql);
+    Ok(capture_then_change(
+        Op::Update,
+        t,
+        &head,
+        joined(&from),
+        selection,
         tables,
         statement,
-        capture: Some(capture),
-        change,
-        expect: None,
-        set_values: serde_json::Map::new(),
-    })
+    ))
 }
 
 /// DELETE: capture with the same USING and WHERE, then delete joined to the ctids.
@@ -754,7 +747,7 @@ fn plan_delete(
     d: Delete,
     tables: BTreeSet<String>,
     statement: String,
-) -> Result<Plan, String> {
+) -> Result<Plan, Refusal> {
     let Delete {
         delete_token: _,
         optimizer_hints,
@@ -791,32 +784,66 @@ fn plan_delete(
     let (table, alias) = target_of(map, single)?;
     table.check_op(Op::Delete)?;
     let t = target(map, table, alias);
+    let head = format!("DELETE FROM {} USING", t.sql);
+    Ok(capture_then_change(
+        Op::Delete,
+        t,
+        &head,
+        joined(&using.unwrap_or_default()),
+        selection,
+        tables,
+        statement,
+    ))
+}
+
+/// UPDATE and DELETE alike: capture the rows the statement's own FROM/USING
+/// (`from`) and WHERE select, then change exactly those rows, joined to their
+/// ctids, so the before-images are the rows changed. `head` is the statement up
+/// to its FROM/USING keyword.
+fn capture_then_change(
+    op: Op,
+    t: Target,
+    head: &str,
+    from: Vec<String>,
+    selection: Option<Expr>,
+    tables: BTreeSet<String>,
+    statement: String,
+) -> Plan {
     let where_ = selection.map_or_else(|| "TRUE".to_owned(), |e| format!("({e})"));
-    let using = joined(&using.unwrap_or_default());
     let image = image_expr(&t.r);
-    let capture = capture(&t, &using, &where_, &image);
-    let mut change_using = using;
-    change_using.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
+    let capture = capture(&t, &from, &where_, &image);
+    let mut change_from = from;
+    change_from.push("unnest($1::text[]) AS __ltops_before(__ltops_ctid)".into());
     let change = PlanQuery {
         sql: format!(
-            "DELETE FROM {} USING {} WHERE {where_} AND {r}.ctid = __ltops_before.__ltops_ctid::tid RETURNING __ltops_before.__ltops_ctid, {image}",
-            t.sql,
-            change_using.join(", "),
+            "{head} {} WHERE {where_} AND {r}.ctid = __ltops_before.__ltops_ctid::tid RETURNING __ltops_before.__ltops_ctid, {image}",
+            change_from.join(", "),
             r = t.r
         ),
         params: vec![Param::Ctids],
     };
-    Ok(Plan {
+    sql_plan(op, t.table, tables, statement, Some(capture), change)
+}
+
+fn sql_plan(
+    op: Op,
+    table: TableRef,
+    tables: BTreeSet<String>,
+    statement: String,
+    capture: Option<Capture>,
+    change: PlanQuery,
+) -> Plan {
+    Plan {
         form: Form::Sql,
-        op: Op::Delete,
-        table: t.table,
+        op,
+        table,
         tables,
         statement,
-        capture: Some(capture),
+        capture,
         change,
         expect: None,
         set_values: serde_json::Map::new(),
-    })
+    }
 }
 
 /// INSERT: no rows to capture; RETURNING gives every new row.
@@ -825,7 +852,69 @@ fn plan_insert(
     i: Insert,
     tables: BTreeSet<String>,
     statement: String,
-) -> Result<Plan, String> {
+) -> Result<Plan, Refusal> {
+    let i = postgres_insert(i)?;
+    if i.overriding {
+        return Err(
+            "OVERRIDING … VALUE is refused: let the database generate identity values".into(),
+        );
+    }
+    no_returning(&i.returning)?;
+    let name = match &i.table {
+        TableObject::TableName(n) => n,
+        _ => return Err("INSERT INTO names a table of the data map".into()),
+    };
+    let table = resolve(map, name)?;
+    table.check_op(Op::Insert)?;
+    let on = on_clause(i.on)?;
+    let t = target(map, table, i.table_alias);
+    let cols = if i.columns.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            i.columns
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let source = match i.source {
+        Some(s) => s.to_string(),
+        None => "DEFAULT VALUES".into(),
+    };
+    let change = PlanQuery {
+        sql: format!(
+            "INSERT INTO {}{cols} {source}{on} RETURNING NULL::text, {}",
+            t.sql,
+            image_expr(&t.r)
+        ),
+        params: vec![],
+    };
+    Ok(sql_plan(
+        Op::Insert,
+        t.table,
+        tables,
+        statement,
+        None,
+        change,
+    ))
+}
+
+/// The parts of an INSERT that PostgreSQL has; the rest must be absent.
+struct PgInsert {
+    table: TableObject,
+    table_alias: Option<Ident>,
+    columns: Vec<ObjectName>,
+    source: Option<Box<Query>>,
+    on: Option<OnInsert>,
+    returning: Option<Vec<sqlparser::ast::SelectItem>>,
+    overriding: bool,
+}
+
+/// Refuses the INSERT syntax of other dialects, keeping what PostgreSQL has.
+fn postgres_insert(i: Insert) -> Result<PgInsert, Refusal> {
     let Insert {
         insert_token: _,
         optimizer_hints,
@@ -878,67 +967,29 @@ fn plan_insert(
     {
         return Err(not_postgres("this INSERT"));
     }
-    if overriding.is_some() {
-        return Err(
-            "OVERRIDING … VALUE is refused: let the database generate identity values".into(),
-        );
-    }
-    no_returning(&returning)?;
-    let name = match &table {
-        TableObject::TableName(n) => n,
-        _ => return Err("INSERT INTO names a table of the data map".into()),
-    };
-    let table = resolve(map, name)?;
-    table.check_op(Op::Insert)?;
-    let on = match on {
-        None => String::new(),
-        Some(OnInsert::OnConflict(c)) => match c.action {
-            OnConflictAction::DoNothing => OnInsert::OnConflict(c).to_string(),
-            OnConflictAction::DoUpdate(_) => {
-                return Err("INSERT … ON CONFLICT DO UPDATE changes existing rows without their before-images: use ON CONFLICT DO NOTHING, or an UPDATE".into());
-            }
-        },
-        Some(OnInsert::DuplicateKeyUpdate(_)) => {
-            return Err(not_postgres("ON DUPLICATE KEY UPDATE"));
-        }
-        Some(_) => return Err(not_postgres("this ON clause")),
-    };
-    let t = target(map, table, table_alias.map(|a| a.alias));
-    let cols = if columns.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ({})",
-            columns
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let source = match source {
-        Some(s) => s.to_string(),
-        None => "DEFAULT VALUES".into(),
-    };
-    let change = PlanQuery {
-        sql: format!(
-            "INSERT INTO {}{cols} {source}{on} RETURNING NULL::text, {}",
-            t.sql,
-            image_expr(&t.r)
-        ),
-        params: vec![],
-    };
-    Ok(Plan {
-        form: Form::Sql,
-        op: Op::Insert,
-        table: t.table,
-        tables,
-        statement,
-        capture: None,
-        change,
-        expect: None,
-        set_values: serde_json::Map::new(),
+    Ok(PgInsert {
+        table,
+        table_alias: table_alias.map(|a| a.alias),
+        columns,
+        source,
+        on,
+        returning,
+        overriding: overriding.is_some(),
     })
+}
+
+/// `ON CONFLICT DO NOTHING` as SQL (or nothing); anything that would change
+/// existing rows is refused, since their before-images are not captured.
+fn on_clause(on: Option<OnInsert>) -> Result<String, Refusal> {
+    match on {
+        None => Ok(String::new()),
+        Some(OnInsert::OnConflict(c)) => match c.action {
+            OnConflictAction::DoNothing => Ok(OnInsert::OnConflict(c).to_string()),
+            OnConflictAction::DoUpdate(_) => Err("INSERT … ON CONFLICT DO UPDATE changes existing rows without their before-images: use ON CONFLICT DO NOTHING, or an UPDATE".into()),
+        },
+        Some(OnInsert::DuplicateKeyUpdate(_)) => Err(not_postgres("ON DUPLICATE KEY UPDATE")),
+        Some(_) => Err(not_postgres("this ON clause")),
+    }
 }
 
 #[cfg(test)]
@@ -953,7 +1004,7 @@ mod tests {
     fn refused(sql: &str) -> String {
         match plan(&repo_map(), sql) {
             Ok(p) => panic!("{sql}: accepted as {:?}", p.change.sql),
-            Err(e) => e,
+            Err(e) => e.to_string(),
         }
     }
 
@@ -1095,10 +1146,17 @@ mod tests {
         }
     }
 
+    /// Every statement is refused, with `why` in the message.
+    fn all_refused(cases: &[(&str, &str)]) {
+        for (sql, why) in cases {
+            let e = refused(sql);
+            assert!(e.contains(why), "{sql}: expected `{why}` in: {e}");
+        }
+    }
+
     #[test]
-    fn escapes_are_refused() {
-        for (sql, why) in [
-            // Data-modifying and other CTEs.
+    fn ctes_are_refused() {
+        all_refused(&[
             (
                 "WITH x AS (SELECT set_config('app.tenant_id', '00000000-0000-4000-8000-000000000002', true)) UPDATE leads SET status = 'lost'",
                 "WITH",
@@ -1115,7 +1173,12 @@ mod tests {
                 "INSERT INTO access_log (tenant_id, user_pseudonym, action) WITH d AS (DELETE FROM leads RETURNING tenant_id) SELECT tenant_id, 'x', 'y' FROM d",
                 "WITH",
             ),
-            // Session changes through functions.
+        ]);
+    }
+
+    #[test]
+    fn session_changing_functions_are_refused() {
+        all_refused(&[
             (
                 "UPDATE leads SET notes = set_config('app.tenant_id', '00000000-0000-4000-8000-000000000002', false)",
                 "`set_config`",
@@ -1153,7 +1216,12 @@ mod tests {
                 "UPDATE leads SET notes = lo_import('/etc/passwd')::text",
                 "lo_import",
             ),
-            // Other tables.
+        ]);
+    }
+
+    #[test]
+    fn tables_outside_the_data_map_are_refused() {
+        all_refused(&[
             (
                 "UPDATE ltops_audit.events SET action = 'x'",
                 "not a table of the data map",
@@ -1187,7 +1255,12 @@ mod tests {
                 "table function",
             ),
             ("INSERT INTO leads TABLE leads", "cannot parse"),
-            // Own RETURNING, parameters, reserved names, locks.
+        ]);
+    }
+
+    #[test]
+    fn returning_parameters_reserved_names_and_locks_are_refused() {
+        all_refused(&[
             ("UPDATE leads SET status = 'lost' RETURNING *", "RETURNING"),
             ("DELETE FROM leads WHERE id = $1", "parameter"),
             (
@@ -1202,7 +1275,12 @@ mod tests {
                 "SELECT * INTO new_table FROM leads",
                 "a query changes nothing",
             ),
-            // Rows without images, data-map rules.
+        ]);
+    }
+
+    #[test]
+    fn changes_without_images_and_data_map_rules_are_refused() {
+        all_refused(&[
             (
                 "INSERT INTO leads (id, tenant_id) VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001') ON CONFLICT (id) DO UPDATE SET notes = 'x'",
                 "DO UPDATE",
@@ -1217,10 +1295,7 @@ mod tests {
                 "UPDATE leads SET notes = 'x' OPERATOR(public.+) 'y'",
                 "operator",
             ),
-        ] {
-            let e = refused(sql);
-            assert!(e.contains(why), "{sql}: expected `{why}` in: {e}");
-        }
+        ]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::{Capture, Form, Op, Param, Plan, Query, TableRef, image_expr, q, qualified};
+use super::{Capture, Form, Op, Param, Plan, Query, Refusal, TableRef, image_expr, q, qualified};
 use crate::datamap::DataMap;
 
 /// Which rows: by their single-column key, or by all columns of a composite key.
@@ -25,10 +25,9 @@ pub fn plan_set(
     table: &str,
     rows: &Rows,
     values: &[(String, Option<String>)],
-) -> Result<Plan, String> {
-    let table = find(map, table)?;
-    table.check_op(Op::Update)?;
-    let keys = key_objects(&table, rows)?;
+) -> Result<Plan, Refusal> {
+    let k = Keyed::new(map, table, Op::Update, rows)?;
+    let table = &k.table;
     if values.is_empty() {
         return Err("nothing to set: give --set COLUMN=VALUE or --set-null COLUMN".into());
     }
@@ -37,35 +36,27 @@ pub fn plan_set(
     for (col, value) in values {
         check_column_name(col)?;
         if !seen.insert(col.clone()) {
-            return Err(format!("column `{col}` is set twice"));
+            return Err(format!("column `{col}` is set twice").into());
         }
         if table.key.contains(col) {
             return Err(format!(
                 "`{col}` is part of the key of `{}`: keys are not changed by interventions",
                 table.name
-            ));
+            )
+            .into());
         }
         if table.tenant_columns.contains(col) {
             return Err(format!(
                 "`{col}` names the tenant: moving rows between tenants is not an intervention"
-            ));
+            )
+            .into());
         }
         new.insert(
             col.clone(),
             value.clone().map_or(Value::Null, Value::String),
         );
     }
-    let qname = qualified(map, &table.name);
-    let image = image_expr("t");
-    let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
-    let key_match = key_match(&table, &qname, "$1");
-    let capture = Capture {
-        select: Query {
-            sql: format!("SELECT t.ctid::text, {image} FROM {qname} AS t WHERE {key_match}"),
-            params: vec![Param::Text(keys_json.clone())],
-        },
-        lock_ref: "t".into(),
-    };
+    let (qname, image) = (&k.qname, &k.image);
     let sets = new
         .keys()
         .map(|c| {
@@ -79,9 +70,13 @@ pub fn plan_set(
     let change = Query {
         sql: format!(
             "UPDATE {qname} AS t SET {sets} FROM unnest($2::text[]) AS __ltops_before(__ltops_ctid) WHERE t.ctid = __ltops_before.__ltops_ctid::tid AND {} RETURNING __ltops_before.__ltops_ctid, {image}",
-            key_match.replace("$1", "$3")
+            k.key_match.replace("$1", "$3")
         ),
-        params: vec![Param::NewValues, Param::Ctids, Param::Text(keys_json)],
+        params: vec![
+            Param::NewValues,
+            Param::Ctids,
+            Param::Text(k.keys_json.clone()),
+        ],
     };
     let statement = format!(
         "UPDATE {} SET {} WHERE {}",
@@ -90,68 +85,107 @@ pub fn plan_set(
             .map(|(k, v)| format!("{k} = {}", literal(v)))
             .collect::<Vec<_>>()
             .join(", "),
-        describe_keys(&keys)
+        describe_keys(&k.keys)
     );
-    Ok(Plan {
-        form: Form::Set,
-        op: Op::Update,
-        tables: BTreeSet::from([table.name.clone()]),
-        table,
-        statement,
-        capture: Some(capture),
-        change,
-        expect: Some(keys),
-        set_values: new,
-    })
+    Ok(k.plan(Form::Set, Op::Update, statement, change, new))
 }
 
 /// `intervene delete`.
-pub fn plan_delete(map: &DataMap, table: &str, rows: &Rows) -> Result<Plan, String> {
-    let table = find(map, table)?;
-    table.check_op(Op::Delete)?;
-    let keys = key_objects(&table, rows)?;
-    let qname = qualified(map, &table.name);
-    let image = image_expr("t");
-    let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
-    let key_match = key_match(&table, &qname, "$1");
-    let capture = Capture {
-        select: Query {
-            sql: format!("SELECT t.ctid::text, {image} FROM {qname} AS t WHERE {key_match}"),
-            params: vec![Param::Text(keys_json.clone())],
-        },
-        lock_ref: "t".into(),
-    };
+pub fn plan_delete(map: &DataMap, table: &str, rows: &Rows) -> Result<Plan, Refusal> {
+    let k = Keyed::new(map, table, Op::Delete, rows)?;
     let change = Query {
         sql: format!(
-            "DELETE FROM {qname} AS t USING unnest($1::text[]) AS __ltops_before(__ltops_ctid) WHERE t.ctid = __ltops_before.__ltops_ctid::tid AND {} RETURNING __ltops_before.__ltops_ctid, {image}",
-            key_match.replace("$1", "$2")
+            "DELETE FROM {} AS t USING unnest($1::text[]) AS __ltops_before(__ltops_ctid) WHERE t.ctid = __ltops_before.__ltops_ctid::tid AND {} RETURNING __ltops_before.__ltops_ctid, {}",
+            k.qname,
+            k.key_match.replace("$1", "$2"),
+            k.image
         ),
-        params: vec![Param::Ctids, Param::Text(keys_json)],
+        params: vec![Param::Ctids, Param::Text(k.keys_json.clone())],
     };
-    let statement = format!("DELETE FROM {} WHERE {}", table.name, describe_keys(&keys));
-    Ok(Plan {
-        form: Form::Delete,
-        op: Op::Delete,
-        tables: BTreeSet::from([table.name.clone()]),
-        table,
-        statement,
-        capture: Some(capture),
-        change,
-        expect: Some(keys),
-        set_values: Map::new(),
-    })
+    let statement = format!(
+        "DELETE FROM {} WHERE {}",
+        k.table.name,
+        describe_keys(&k.keys)
+    );
+    Ok(k.plan(Form::Delete, Op::Delete, statement, change, Map::new()))
 }
 
-fn find(map: &DataMap, table: &str) -> Result<TableRef, String> {
+/// The rows a structured form names, and how both forms find and lock them.
+struct Keyed {
+    table: TableRef,
+    keys: Vec<Map<String, Value>>,
+    qname: String,
+    image: String,
+    /// The keys as one JSON array, bound as text.
+    keys_json: String,
+    /// Matches `t` against the keys bound as `$1`.
+    key_match: String,
+}
+
+impl Keyed {
+    fn new(map: &DataMap, table: &str, op: Op, rows: &Rows) -> Result<Keyed, Refusal> {
+        let table = find(map, table)?;
+        table.check_op(op)?;
+        let keys = key_objects(&table, rows)?;
+        let qname = qualified(map, &table.name);
+        let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
+        let key_match = key_match(&table, &qname, "$1");
+        Ok(Keyed {
+            table,
+            keys,
+            qname,
+            image: image_expr("t"),
+            keys_json,
+            key_match,
+        })
+    }
+
+    /// The rows by key, locked by the caller before the change.
+    fn capture(&self) -> Capture {
+        Capture {
+            select: Query {
+                sql: format!(
+                    "SELECT t.ctid::text, {} FROM {} AS t WHERE {}",
+                    self.image, self.qname, self.key_match
+                ),
+                params: vec![Param::Text(self.keys_json.clone())],
+            },
+            lock_ref: "t".into(),
+        }
+    }
+
+    fn plan(
+        self,
+        form: Form,
+        op: Op,
+        statement: String,
+        change: Query,
+        set_values: Map<String, Value>,
+    ) -> Plan {
+        Plan {
+            form,
+            op,
+            tables: BTreeSet::from([self.table.name.clone()]),
+            capture: Some(self.capture()),
+            table: self.table,
+            statement,
+            change,
+            expect: Some(self.keys),
+            set_values,
+        }
+    }
+}
+
+fn find(map: &DataMap, table: &str) -> Result<TableRef, Refusal> {
     TableRef::find(map, table).ok_or_else(|| {
-        format!(
+        Refusal::from(format!(
             "`{table}` is not a table of the data map; interventions reach only {}",
             TableRef::names(map).join(", ")
-        )
+        ))
     })
 }
 
-fn check_column_name(c: &str) -> Result<(), String> {
+fn check_column_name(c: &str) -> Result<(), Refusal> {
     let ok = !c.is_empty()
         && c.len() <= 63
         && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
@@ -159,12 +193,12 @@ fn check_column_name(c: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{c}` is not a column name"))
+        Err(format!("`{c}` is not a column name").into())
     }
 }
 
 /// The rows as JSON objects of key column → text value.
-fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>, String> {
+fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>, Refusal> {
     match rows {
         Rows::Ids(ids) => {
             let [col] = table.key.as_slice() else {
@@ -172,7 +206,7 @@ fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>,
                     "`{}` has the key ({}): name the row with --key COLUMN=VALUE for each of them instead of --id",
                     table.name,
                     table.key.join(", ")
-                ));
+                ).into());
             };
             if ids.is_empty() {
                 return Err("name the rows with --id".into());
@@ -197,10 +231,11 @@ fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>,
                         "`{c}` is not a key column of `{}` (its key is {})",
                         table.name,
                         table.key.join(", ")
-                    ));
+                    )
+                    .into());
                 }
                 if m.insert(c.clone(), Value::String(v.clone())).is_some() {
-                    return Err(format!("--key {c}=… is given twice"));
+                    return Err(format!("--key {c}=… is given twice").into());
                 }
             }
             let missing: Vec<&String> = table.key.iter().filter(|k| !m.contains_key(*k)).collect();
@@ -214,7 +249,8 @@ fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>,
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
+                )
+                .into());
             }
             // In key order, so that images and messages read the same way.
             let ordered = table
@@ -272,7 +308,7 @@ fn describe_keys(keys: &[Map<String, Value>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intervention::tests::repo_map;
+    use crate::intervention::tests::{assert_refused, repo_map};
 
     #[test]
     fn set_binds_values_and_keys() {
@@ -314,15 +350,15 @@ mod tests {
     #[test]
     fn composite_keys_need_every_column() {
         let m = repo_map();
-        let e = plan_delete(&m, "marketplace_members", &Rows::Ids(vec!["x".into()])).unwrap_err();
-        assert!(e.contains("--key"), "{e}");
-        let e = plan_delete(
-            &m,
-            "marketplace_members",
-            &Rows::Key(vec![("marketplace_id".into(), "x".into())]),
-        )
-        .unwrap_err();
-        assert!(e.contains("missing tenant_id"), "{e}");
+        assert_refused(
+            plan_delete(&m, "marketplace_members", &Rows::Ids(vec!["x".into()])),
+            "--key",
+        );
+        let one_column = Rows::Key(vec![("marketplace_id".into(), "x".into())]);
+        assert_refused(
+            plan_delete(&m, "marketplace_members", &one_column),
+            "missing tenant_id",
+        );
         let p = plan_delete(
             &m,
             "marketplace_members",
@@ -343,32 +379,20 @@ mod tests {
         let m = repo_map();
         let ids = Rows::Ids(vec!["a".into()]);
         let set = |t: &str, c: &str| plan_set(&m, t, &ids, &[(c.into(), Some("v".into()))]);
-        assert!(set("leads", "id").unwrap_err().contains("key"));
-        assert!(set("leads", "tenant_id").unwrap_err().contains("tenant"));
+        assert_refused(set("leads", "id"), "key");
+        assert_refused(set("leads", "tenant_id"), "tenant");
         assert!(
             set("leads", "x; drop table leads")
                 .unwrap_err()
+                .to_string()
                 .contains("not a column name")
         );
-        assert!(
-            set("pg_authid", "rolpassword")
-                .unwrap_err()
-                .contains("not a table of the data map")
+        assert_refused(
+            set("pg_authid", "rolpassword"),
+            "not a table of the data map",
         );
-        assert!(
-            plan_delete(&m, "invoices", &ids)
-                .unwrap_err()
-                .contains("booking records")
-        );
-        assert!(
-            plan_delete(&m, "tenants", &ids)
-                .unwrap_err()
-                .contains("tenant erase")
-        );
-        assert!(
-            plan_set(&m, "leads", &ids, &[])
-                .unwrap_err()
-                .contains("nothing to set")
-        );
+        assert_refused(plan_delete(&m, "invoices", &ids), "booking records");
+        assert_refused(plan_delete(&m, "tenants", &ids), "tenant erase");
+        assert_refused(plan_set(&m, "leads", &ids, &[]), "nothing to set");
     }
 }

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_rds::Client as Rds;
 use aws_sdk_rds::types::Tag;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -117,160 +119,177 @@ fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
 
 pub async fn describe_source(rds: &Rds, kind: Kind, id: &str) -> Result<Source, AwsError> {
     match kind {
-        Kind::Cluster => {
-            let out = rds
-                .describe_db_clusters()
-                .db_cluster_identifier(id)
-                .send()
-                .await
-                .map_err(|e| describe("rds:DescribeDBClusters", &e).missing("DB cluster", id))?;
-            let c = out
-                .db_clusters()
-                .first()
-                .ok_or_else(|| AwsError::not_found("rds:DescribeDBClusters", "DB cluster", id))?;
-            // Writer first: the copy's first instance becomes its writer.
-            let mut ids: Vec<(bool, String)> = c
-                .db_cluster_members()
-                .iter()
-                .filter_map(|m| {
-                    Some((
-                        m.is_cluster_writer() != Some(true),
-                        m.db_instance_identifier()?.to_owned(),
-                    ))
-                })
-                .collect();
-            ids.sort();
-            let mut members = Vec::new();
-            for (_, mid) in ids {
-                let out = rds
-                    .describe_db_instances()
-                    .db_instance_identifier(&mid)
-                    .send()
-                    .await
-                    .map_err(|e| describe("rds:DescribeDBInstances", &e))?;
-                if let Some(i) = out.db_instances().first() {
-                    members.push(Member {
-                        class: i.db_instance_class().unwrap_or("db.r6g.large").to_owned(),
-                        availability_zone: i.availability_zone().map(str::to_owned),
-                    });
-                }
-            }
-            let instance_class = members.first().map(|m| m.class.clone());
-            let latest = to_chrono(c.latest_restorable_time()).unwrap_or_else(Utc::now);
-            let earliest = to_chrono(c.earliest_restorable_time())
-                .or_else(|| to_chrono(c.cluster_create_time()))
-                .unwrap_or(latest);
-            Ok(Source {
-                kind,
-                id: id.to_owned(),
-                engine: c.engine().unwrap_or_default().to_owned(),
-                engine_version: c.engine_version().map(str::to_owned),
-                status: c.status().unwrap_or_default().to_owned(),
-                window: Window { earliest, latest },
-                settings: TargetSettings {
-                    subnet_group: c.db_subnet_group().map(str::to_owned),
-                    security_groups: c
-                        .vpc_security_groups()
-                        .iter()
-                        .filter_map(|g| g.vpc_security_group_id().map(str::to_owned))
-                        .collect(),
-                    kms_key_id: c.kms_key_id().map(str::to_owned),
-                    parameter_group: c.db_cluster_parameter_group().map(str::to_owned),
-                    deletion_protection: c.deletion_protection().unwrap_or(false),
-                    iam_auth: c.iam_database_authentication_enabled().unwrap_or(false),
-                    log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
-                    multi_az: None,
-                    publicly_accessible: false,
-                    instance_class,
-                    members,
-                    tags: tags_of(c.tag_list()),
-                },
-            })
-        }
-        Kind::Instance => {
-            let out = rds
-                .describe_db_instances()
-                .db_instance_identifier(id)
-                .send()
-                .await
-                .map_err(|e| describe("rds:DescribeDBInstances", &e).missing("DB instance", id))?;
-            let i = out
-                .db_instances()
-                .first()
-                .ok_or_else(|| AwsError::not_found("rds:DescribeDBInstances", "DB instance", id))?;
-            let latest = to_chrono(i.latest_restorable_time()).unwrap_or_else(Utc::now);
-            // DescribeDBInstances has no earliest time; the backup retention bounds it.
-            let created = to_chrono(i.instance_create_time()).unwrap_or(latest);
-            let retention = i64::from(i.backup_retention_period().unwrap_or(0));
-            let earliest = created.max(latest - chrono::Duration::days(retention));
-            Ok(Source {
-                kind,
-                id: id.to_owned(),
-                engine: i.engine().unwrap_or_default().to_owned(),
-                engine_version: i.engine_version().map(str::to_owned),
-                status: i.db_instance_status().unwrap_or_default().to_owned(),
-                window: Window { earliest, latest },
-                settings: TargetSettings {
-                    subnet_group: i
-                        .db_subnet_group()
-                        .and_then(|g| g.db_subnet_group_name().map(str::to_owned)),
-                    security_groups: i
-                        .vpc_security_groups()
-                        .iter()
-                        .filter_map(|g| g.vpc_security_group_id().map(str::to_owned))
-                        .collect(),
-                    kms_key_id: i.kms_key_id().map(str::to_owned),
-                    parameter_group: i
-                        .db_parameter_groups()
-                        .first()
-                        .and_then(|p| p.db_parameter_group_name().map(str::to_owned)),
-                    deletion_protection: i.deletion_protection().unwrap_or(false),
-                    iam_auth: i.iam_database_authentication_enabled().unwrap_or(false),
-                    log_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
-                    multi_az: i.multi_az(),
-                    publicly_accessible: false,
-                    instance_class: i.db_instance_class().map(str::to_owned),
-                    members: Vec::new(),
-                    tags: tags_of(i.tag_list()),
-                },
-            })
+        Kind::Cluster => describe_cluster(rds, id).await,
+        Kind::Instance => describe_instance(rds, id).await,
+    }
+}
+
+fn security_groups(list: &[aws_sdk_rds::types::VpcSecurityGroupMembership]) -> Vec<String> {
+    list.iter()
+        .filter_map(|g| g.vpc_security_group_id().map(str::to_owned))
+        .collect()
+}
+
+async fn describe_cluster(rds: &Rds, id: &str) -> Result<Source, AwsError> {
+    let out = rds
+        .describe_db_clusters()
+        .db_cluster_identifier(id)
+        .send()
+        .await
+        .map_err(|e| describe("rds:DescribeDBClusters", &e).missing("DB cluster", id))?;
+    let c = out
+        .db_clusters()
+        .first()
+        .ok_or_else(|| AwsError::not_found("rds:DescribeDBClusters", "DB cluster", id))?;
+    let members = cluster_members(rds, c).await?;
+    let instance_class = members.first().map(|m| m.class.clone());
+    let latest = to_chrono(c.latest_restorable_time()).unwrap_or_else(Utc::now);
+    let earliest = to_chrono(c.earliest_restorable_time())
+        .or_else(|| to_chrono(c.cluster_create_time()))
+        .unwrap_or(latest);
+    Ok(Source {
+        kind: Kind::Cluster,
+        id: id.to_owned(),
+        engine: c.engine().unwrap_or_default().to_owned(),
+        engine_version: c.engine_version().map(str::to_owned),
+        status: c.status().unwrap_or_default().to_owned(),
+        window: Window { earliest, latest },
+        settings: TargetSettings {
+            subnet_group: c.db_subnet_group().map(str::to_owned),
+            security_groups: security_groups(c.vpc_security_groups()),
+            kms_key_id: c.kms_key_id().map(str::to_owned),
+            parameter_group: c.db_cluster_parameter_group().map(str::to_owned),
+            deletion_protection: c.deletion_protection().unwrap_or(false),
+            iam_auth: c.iam_database_authentication_enabled().unwrap_or(false),
+            log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
+            multi_az: None,
+            publicly_accessible: false,
+            instance_class,
+            members,
+            tags: tags_of(c.tag_list()),
+        },
+    })
+}
+
+/// The cluster's instances, writer first: the copy's first instance becomes its
+/// writer.
+async fn cluster_members(
+    rds: &Rds,
+    c: &aws_sdk_rds::types::DbCluster,
+) -> Result<Vec<Member>, AwsError> {
+    let mut ids: Vec<(bool, String)> = c
+        .db_cluster_members()
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m.is_cluster_writer() != Some(true),
+                m.db_instance_identifier()?.to_owned(),
+            ))
+        })
+        .collect();
+    ids.sort();
+    let mut members = Vec::new();
+    for (_, mid) in ids {
+        let out = rds
+            .describe_db_instances()
+            .db_instance_identifier(&mid)
+            .send()
+            .await
+            .map_err(|e| describe("rds:DescribeDBInstances", &e))?;
+        if let Some(i) = out.db_instances().first() {
+            members.push(Member {
+                class: i.db_instance_class().unwrap_or("db.r6g.large").to_owned(),
+                availability_zone: i.availability_zone().map(str::to_owned),
+            });
         }
     }
+    Ok(members)
+}
+
+async fn describe_instance(rds: &Rds, id: &str) -> Result<Source, AwsError> {
+    let out = rds
+        .describe_db_instances()
+        .db_instance_identifier(id)
+        .send()
+        .await
+        .map_err(|e| describe("rds:DescribeDBInstances", &e).missing("DB instance", id))?;
+    let i = out
+        .db_instances()
+        .first()
+        .ok_or_else(|| AwsError::not_found("rds:DescribeDBInstances", "DB instance", id))?;
+    let latest = to_chrono(i.latest_restorable_time()).unwrap_or_else(Utc::now);
+    // DescribeDBInstances has no earliest time; the backup retention bounds it.
+    let created = to_chrono(i.instance_create_time()).unwrap_or(latest);
+    let retention = i64::from(i.backup_retention_period().unwrap_or(0));
+    let earliest = created.max(latest - chrono::Duration::days(retention));
+    Ok(Source {
+        kind: Kind::Instance,
+        id: id.to_owned(),
+        engine: i.engine().unwrap_or_default().to_owned(),
+        engine_version: i.engine_version().map(str::to_owned),
+        status: i.db_instance_status().unwrap_or_default().to_owned(),
+        window: Window { earliest, latest },
+        settings: TargetSettings {
+            subnet_group: i
+                .db_subnet_group()
+                .and_then(|g| g.db_subnet_group_name().map(str::to_owned)),
+            security_groups: security_groups(i.vpc_security_groups()),
+            kms_key_id: i.kms_key_id().map(str::to_owned),
+            parameter_group: i
+                .db_parameter_groups()
+                .first()
+                .and_then(|p| p.db_parameter_group_name().map(str::to_owned)),
+            deletion_protection: i.deletion_protection().unwrap_or(false),
+            iam_auth: i.iam_database_authentication_enabled().unwrap_or(false),
+            log_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
+            multi_az: i.multi_az(),
+            publicly_accessible: false,
+            instance_class: i.db_instance_class().map(str::to_owned),
+            members: Vec::new(),
+            tags: tags_of(i.tag_list()),
+        },
+    })
 }
 
 /// Whether an identifier is taken. A restore must never overwrite (moto would).
 pub async fn exists(rds: &Rds, kind: Kind, id: &str) -> Result<bool, AwsError> {
     match kind {
-        Kind::Cluster => match rds
-            .describe_db_clusters()
-            .db_cluster_identifier(id)
-            .send()
-            .await
-        {
-            Ok(o) => Ok(!o.db_clusters().is_empty()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_db_cluster_not_found_fault()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(describe("rds:DescribeDBClusters", &e)),
-        },
-        Kind::Instance => match rds
-            .describe_db_instances()
-            .db_instance_identifier(id)
-            .send()
-            .await
-        {
-            Ok(o) => Ok(!o.db_instances().is_empty()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_db_instance_not_found_fault()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(describe("rds:DescribeDBInstances", &e)),
-        },
+        Kind::Cluster => taken(
+            "rds:DescribeDBClusters",
+            rds.describe_db_clusters()
+                .db_cluster_identifier(id)
+                .send()
+                .await,
+            |o| !o.db_clusters().is_empty(),
+            |e| e.is_db_cluster_not_found_fault(),
+        ),
+        Kind::Instance => taken(
+            "rds:DescribeDBInstances",
+            rds.describe_db_instances()
+                .db_instance_identifier(id)
+                .send()
+                .await,
+            |o| !o.db_instances().is_empty(),
+            |e| e.is_db_instance_not_found_fault(),
+        ),
+    }
+}
+
+/// Reads a describe call by identifier as "taken or not": a not-found error
+/// means free.
+fn taken<O, E>(
+    what: &str,
+    described: Result<O, SdkError<E, HttpResponse>>,
+    listed: impl FnOnce(&O) -> bool,
+    not_found: impl FnOnce(&E) -> bool,
+) -> Result<bool, AwsError>
+where
+    E: aws_sdk_rds::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match described {
+        Ok(o) => Ok(listed(&o)),
+        Err(e) if e.as_service_error().is_some_and(not_found) => Ok(false),
+        Err(e) => Err(describe(what, &e)),
     }
 }
 
@@ -453,93 +472,79 @@ struct InstanceInfo {
 
 /// Every restore ltops made (or just `target`), following every page.
 pub async fn statuses(rds: &Rds, target: Option<&str>) -> Result<Vec<Status>, AwsError> {
-    let mut out = Vec::new();
-    let mut instances: BTreeMap<String, InstanceInfo> = BTreeMap::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = rds
-            .describe_db_instances()
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| describe("rds:DescribeDBInstances", &e))?;
-        for i in page.db_instances() {
+    let (instances, clusters) = crate::aws::rds::inventory(rds, "").await?;
+    let instances: BTreeMap<String, InstanceInfo> = instances
+        .iter()
+        .map(|i| {
             let id = i.db_instance_identifier().unwrap_or_default().to_owned();
-            instances.insert(
-                id,
-                InstanceInfo {
-                    status: i.db_instance_status().unwrap_or_default().to_owned(),
-                    cluster: i.db_cluster_identifier().map(str::to_owned),
-                    tags: i.tag_list().to_vec(),
-                    endpoint: i.endpoint().and_then(|e| e.address().map(str::to_owned)),
-                    port: i.endpoint().and_then(|e| e.port()),
-                },
-            );
-        }
-        marker = page.marker().map(str::to_owned);
-        if marker.is_none() {
-            break;
-        }
-    }
-    let mut marker: Option<String> = None;
-    loop {
-        let page = rds
-            .describe_db_clusters()
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| describe("rds:DescribeDBClusters", &e))?;
-        for c in page.db_clusters() {
-            let Some(from) = tag(c.tag_list(), TAG_FROM) else {
-                continue;
-            };
-            let id = c.db_cluster_identifier().unwrap_or_default().to_owned();
-            let members = instances
-                .iter()
-                .filter(|(_, v)| v.cluster.as_deref() == Some(id.as_str()))
-                .map(|(k, v)| (k.clone(), v.status.clone()))
-                .collect();
-            out.push(Status {
-                kind: Kind::Cluster,
-                status: c.status().unwrap_or_default().to_owned(),
-                restored_from: from,
-                restore_time: tag(c.tag_list(), TAG_TIME),
-                audit_id: tag(c.tag_list(), TAG_AUDIT),
-                endpoint: c.endpoint().map(str::to_owned),
-                port: c.port(),
-                members,
-                id,
-            });
-        }
-        marker = page.marker().map(str::to_owned);
-        if marker.is_none() {
-            break;
-        }
-    }
-    for (id, i) in &instances {
-        if i.cluster.is_some() {
-            continue;
-        }
-        let Some(from) = tag(&i.tags, TAG_FROM) else {
-            continue;
-        };
-        out.push(Status {
-            kind: Kind::Instance,
-            id: id.clone(),
-            status: i.status.clone(),
-            restored_from: from,
-            restore_time: tag(&i.tags, TAG_TIME),
-            audit_id: tag(&i.tags, TAG_AUDIT),
-            endpoint: i.endpoint.clone(),
-            port: i.port,
-            members: Vec::new(),
-        });
-    }
+            (id, instance_info(i))
+        })
+        .collect();
+    let mut out: Vec<Status> = clusters
+        .iter()
+        .filter_map(|c| cluster_status(c, &instances))
+        .collect();
+    out.extend(
+        instances
+            .iter()
+            .filter(|(_, i)| i.cluster.is_none())
+            .filter_map(|(id, i)| instance_status(id, i)),
+    );
     if let Some(t) = target {
         out.retain(|s| s.id == t);
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
+}
+
+fn instance_info(i: &aws_sdk_rds::types::DbInstance) -> InstanceInfo {
+    InstanceInfo {
+        status: i.db_instance_status().unwrap_or_default().to_owned(),
+        cluster: i.db_cluster_identifier().map(str::to_owned),
+        tags: i.tag_list().to_vec(),
+        endpoint: i.endpoint().and_then(|e| e.address().map(str::to_owned)),
+        port: i.endpoint().and_then(|e| e.port()),
+    }
+}
+
+/// A cluster's restore status with its members; `None` when ltops did not make it.
+fn cluster_status(
+    c: &aws_sdk_rds::types::DbCluster,
+    instances: &BTreeMap<String, InstanceInfo>,
+) -> Option<Status> {
+    let from = tag(c.tag_list(), TAG_FROM)?;
+    let id = c.db_cluster_identifier().unwrap_or_default().to_owned();
+    let members = instances
+        .iter()
+        .filter(|(_, v)| v.cluster.as_deref() == Some(id.as_str()))
+        .map(|(k, v)| (k.clone(), v.status.clone()))
+        .collect();
+    Some(Status {
+        kind: Kind::Cluster,
+        status: c.status().unwrap_or_default().to_owned(),
+        restored_from: from,
+        restore_time: tag(c.tag_list(), TAG_TIME),
+        audit_id: tag(c.tag_list(), TAG_AUDIT),
+        endpoint: c.endpoint().map(str::to_owned),
+        port: c.port(),
+        members,
+        id,
+    })
+}
+
+/// A stand-alone instance's restore status; `None` when ltops did not make it.
+fn instance_status(id: &str, i: &InstanceInfo) -> Option<Status> {
+    Some(Status {
+        kind: Kind::Instance,
+        id: id.to_owned(),
+        status: i.status.clone(),
+        restored_from: tag(&i.tags, TAG_FROM)?,
+        restore_time: tag(&i.tags, TAG_TIME),
+        audit_id: tag(&i.tags, TAG_AUDIT),
+        endpoint: i.endpoint.clone(),
+        port: i.port,
+        members: Vec::new(),
+    })
 }
 
 #[cfg(test)]

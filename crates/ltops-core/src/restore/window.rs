@@ -18,47 +18,70 @@ pub enum RestoreTime {
     At(DateTime<Utc>),
 }
 
+/// Why a restore time is not acceptable. Times are shown in UTC and Berlin time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error(
+        "`{0}` is a date, not a point in time — give a time with a zone, e.g. {0}T03:00:00+01:00"
+    )]
+    DateOnly(String),
+    /// Not a time ltops reads; the message says which forms it reads.
+    #[error("{0}")]
+    Unreadable(String),
+    #[error("{} is in the future (now is {})", both(*.at), both(*.now))]
+    Future {
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    #[error("{} is before the earliest restorable time {} — the backups do not reach back that far", both(*.at), both(*.earliest))]
+    BeforeWindow {
+        at: DateTime<Utc>,
+        earliest: DateTime<Utc>,
+    },
+    #[error("{} is after the latest restorable time {} — use `latest` or an earlier time", both(*.at), both(*.latest))]
+    AfterWindow {
+        at: DateTime<Utc>,
+        latest: DateTime<Utc>,
+    },
+}
+
 /// Parses `latest`, RFC 3339 with an offset, or `-15m` / `-2h` / `-1d`.
-pub fn parse(s: &str, now: DateTime<Utc>) -> Result<RestoreTime, String> {
+pub fn parse(s: &str, now: DateTime<Utc>) -> Result<RestoreTime, TimeError> {
     if s.trim().eq_ignore_ascii_case("latest") {
         return Ok(RestoreTime::Latest);
     }
     if NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok() {
-        return Err(format!(
-            "`{s}` is a date, not a point in time — give a time with a zone, e.g. {s}T03:00:00+01:00"
-        ));
+        return Err(TimeError::DateOnly(s.to_owned()));
     }
-    crate::when::parse_time(s, now).map(RestoreTime::At)
+    crate::when::parse_time(s, now)
+        .map(RestoreTime::At)
+        .map_err(TimeError::Unreadable)
 }
 
 /// Resolves and checks the time against the window and the clock.
-pub fn resolve(t: &RestoreTime, w: &Window, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    match t {
-        RestoreTime::Latest => Ok(w.latest),
-        RestoreTime::At(at) => {
-            if *at > now {
-                return Err(format!(
-                    "{} is in the future (now is {})",
-                    both(*at),
-                    both(now)
-                ));
-            }
-            if *at < w.earliest {
-                return Err(format!(
-                    "{} is before the earliest restorable time {} — the backups do not reach back that far",
-                    both(*at),
-                    both(w.earliest)
-                ));
-            }
-            if *at > w.latest {
-                return Err(format!(
-                    "{} is after the latest restorable time {} — use `latest` or an earlier time",
-                    both(*at),
-                    both(w.latest)
-                ));
-            }
-            Ok(*at)
-        }
+pub fn resolve(
+    t: &RestoreTime,
+    w: &Window,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, TimeError> {
+    let at = match t {
+        RestoreTime::Latest => return Ok(w.latest),
+        RestoreTime::At(at) => *at,
+    };
+    if at > now {
+        Err(TimeError::Future { at, now })
+    } else if at < w.earliest {
+        Err(TimeError::BeforeWindow {
+            at,
+            earliest: w.earliest,
+        })
+    } else if at > w.latest {
+        Err(TimeError::AfterWindow {
+            at,
+            latest: w.latest,
+        })
+    } else {
+        Ok(at)
     }
 }
 
@@ -113,26 +136,15 @@ mod tests {
     #[test]
     fn berlin_across_the_daylight_saving_changes() {
         // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(
-            berlin(at("2026-03-29T00:59:59Z")),
-            "2026-03-29 01:59:59+01:00 CET"
-        );
-        assert_eq!(
-            berlin(at("2026-03-29T01:00:00Z")),
-            "2026-03-29 03:00:00+02:00 CEST"
-        );
-        assert_eq!(
-            berlin(at("2026-10-25T00:59:59Z")),
-            "2026-10-25 02:59:59+02:00 CEST"
-        );
-        assert_eq!(
-            berlin(at("2026-10-25T01:00:00Z")),
-            "2026-10-25 02:00:00+01:00 CET"
-        );
-        assert_eq!(
-            berlin(at("2026-12-31T23:00:00Z")),
-            "2027-01-01 00:00:00+01:00 CET"
-        );
+        for (utc, want) in [
+            ("2026-03-29T00:59:59Z", "2026-03-29 01:59:59+01:00 CET"),
+            ("2026-03-29T01:00:00Z", "2026-03-29 03:00:00+02:00 CEST"),
+            ("2026-10-25T00:59:59Z", "2026-10-25 02:59:59+02:00 CEST"),
+            ("2026-10-25T01:00:00Z", "2026-10-25 02:00:00+01:00 CET"),
+            ("2026-12-31T23:00:00Z", "2027-01-01 00:00:00+01:00 CET"),
+        ] {
+            assert_eq!(berlin(at(utc)), want, "{utc}");
+        }
     }
 
     #[test]
@@ -150,9 +162,15 @@ mod tests {
         assert!(
             parse("2026-10-25T02:30:00", now)
                 .unwrap_err()
+                .to_string()
                 .contains("no time zone")
         );
-        assert!(parse("2026-10-25", now).unwrap_err().contains("is a date"));
+        assert!(
+            parse("2026-10-25", now)
+                .unwrap_err()
+                .to_string()
+                .contains("is a date")
+        );
         assert_eq!(
             parse("-2h", now).unwrap(),
             RestoreTime::At(at("2026-11-27T10:00:00Z"))
@@ -169,11 +187,17 @@ mod tests {
         let now = at("2026-11-27T12:00:00Z");
         assert!(resolve(&RestoreTime::At(w.earliest), &w, now).is_ok());
         assert!(resolve(&RestoreTime::At(w.latest), &w, now).is_ok());
-        let e = resolve(&RestoreTime::At(w.earliest - Duration::seconds(1)), &w, now).unwrap_err();
+        let e = resolve(&RestoreTime::At(w.earliest - Duration::seconds(1)), &w, now)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("before the earliest restorable time"), "{e}");
-        let e = resolve(&RestoreTime::At(w.latest + Duration::seconds(1)), &w, now).unwrap_err();
+        let e = resolve(&RestoreTime::At(w.latest + Duration::seconds(1)), &w, now)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("after the latest restorable time"), "{e}");
-        let e = resolve(&RestoreTime::At(now + Duration::minutes(1)), &w, now).unwrap_err();
+        let e = resolve(&RestoreTime::At(now + Duration::minutes(1)), &w, now)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("in the future"), "{e}");
         assert_eq!(resolve(&RestoreTime::Latest, &w, now).unwrap(), w.latest);
     }

@@ -13,12 +13,12 @@ use tokio_postgres::Client;
 
 use super::catalog::{CheckSpec, Control, Kind, Severity};
 use super::checks::audit::AuditData;
-use super::checks::{self, Params, iam, rds, sso};
+use super::checks::{self, Params, SourceError, iam, rds, sso};
 use super::exceptions::{self, Exception};
 use super::{Finding, Status, attest, parallel};
 use crate::datamap::DataMap;
 
-type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, String>>>;
+type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, SourceError>>>;
 
 /// AWS, as the caller sees it, with the inventories read lazily and once.
 pub struct AwsEnv {
@@ -31,7 +31,7 @@ pub struct AwsEnv {
     keys: OnceCell<rds::Keys>,
     params: Mutex<HashMap<String, Arc<OnceCell<rds::ParamValues>>>>,
     users: OnceCell<iam::Users>,
-    access: OnceCell<Result<iam::AccessGraph, String>>,
+    access: OnceCell<Result<iam::AccessGraph, SourceError>>,
     password: OnceCell<iam::PasswordPolicy>,
     summary: OnceCell<iam::Summary>,
     sso: Mutex<HashMap<String, SsoCell>>,
@@ -69,13 +69,7 @@ impl AwsEnv {
     }
 
     async fn params(&self, parameter: &str, limit: usize) -> rds::ParamValues {
-        let cell = self
-            .params
-            .lock()
-            .await
-            .entry(parameter.to_owned())
-            .or_insert_with(|| Arc::new(OnceCell::new()))
-            .clone();
+        let cell = cell_for(&self.params, parameter).await;
         let inv = self.rds(limit).await;
         cell.get_or_init(|| rds::fetch_params(&self.sdk, inv, parameter, limit))
             .await
@@ -88,7 +82,19 @@ impl AwsEnv {
             .await
     }
 
-    async fn access(&self, limit: usize) -> &Result<iam::AccessGraph, String> {
+    async fn password_policy(&self) -> &iam::PasswordPolicy {
+        self.password
+            .get_or_init(|| iam::fetch_password_policy(&self.sdk))
+            .await
+    }
+
+    async fn summary(&self) -> &iam::Summary {
+        self.summary
+            .get_or_init(|| iam::fetch_summary(&self.sdk))
+            .await
+    }
+
+    async fn access(&self, limit: usize) -> &Result<iam::AccessGraph, SourceError> {
         let users = self.users(limit).await;
         self.access
             .get_or_init(|| async move {
@@ -100,19 +106,42 @@ impl AwsEnv {
             .await
     }
 
-    async fn sso(&self, region: Option<&str>, limit: usize) -> Result<sso::SsoInventory, String> {
+    async fn sso(
+        &self,
+        region: Option<&str>,
+        limit: usize,
+    ) -> Result<sso::SsoInventory, SourceError> {
         let region = region.unwrap_or(&self.region).to_owned();
-        let cell = self
-            .sso
-            .lock()
-            .await
-            .entry(region.clone())
-            .or_insert_with(|| Arc::new(OnceCell::new()))
-            .clone();
+        let cell = cell_for(&self.sso, &region).await;
         cell.get_or_init(|| sso::fetch(&self.sdk, &region, &self.account, limit))
             .await
             .clone()
     }
+}
+
+/// A source of the run, or the ERROR finding of a check that needs it when it
+/// could not be opened.
+fn opened<'a, T>(
+    check: &str,
+    source: &str,
+    env: &'a Result<T, String>,
+) -> Result<&'a T, Vec<Finding>> {
+    env.as_ref()
+        .map_err(|e| vec![Finding::error(check, source, e.clone())])
+}
+
+/// The once-cell of `key` in a map of them: one read per key and run, however
+/// many checks ask at once.
+async fn cell_for<T>(
+    cells: &Mutex<HashMap<String, Arc<OnceCell<T>>>>,
+    key: &str,
+) -> Arc<OnceCell<T>> {
+    cells
+        .lock()
+        .await
+        .entry(key.to_owned())
+        .or_insert_with(|| Arc::new(OnceCell::new()))
+        .clone()
 }
 
 /// The platform database and its data map.
@@ -252,9 +281,9 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::IamAccessKeyAge(_)
         | Params::IamRoot(_)
         | Params::SsoSessionDuration(_) => {
-            let aws = match &env.aws {
+            let aws = match opened(name, "aws", &env.aws) {
                 Ok(a) => a,
-                Err(e) => return vec![Finding::error(name, "aws", e.clone())],
+                Err(f) => return f,
             };
             aws_check(env, aws, name, &spec.params, limit).await
         }
@@ -263,9 +292,9 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::DbDatamapCoverage(_)
         | Params::DbColumnsNotNull(_)
         | Params::DbErasureComplete(_) => {
-            let db = match &env.db {
+            let db = match opened(name, "database", &env.db) {
                 Ok(d) => d,
-                Err(e) => return vec![Finding::error(name, "database", e.clone())],
+                Err(f) => return f,
             };
             let mut client = db.client.lock().await;
             match &spec.params {
@@ -321,11 +350,7 @@ async fn aws_check(
         Params::RdsIamAuth(_) => rds::iam_auth(name, aws.rds(limit).await),
         Params::RdsLogExports(p) => rds::log_exports(name, p, aws.rds(limit).await),
         Params::IamPasswordPolicy(p) => {
-            let pp = aws
-                .password
-                .get_or_init(|| iam::fetch_password_policy(&aws.sdk))
-                .await;
-            iam::password_policy(name, account, p, pp)
+            iam::password_policy(name, account, p, aws.password_policy().await)
         }
         Params::IamFullAccess(p) => {
             let (graph, sso) = tokio::join!(
@@ -340,13 +365,7 @@ async fn aws_check(
         Params::IamAccessKeyAge(p) => {
             iam::access_key_age(name, account, p, aws.users(limit).await, env.now)
         }
-        Params::IamRoot(p) => {
-            let s = aws
-                .summary
-                .get_or_init(|| iam::fetch_summary(&aws.sdk))
-                .await;
-            iam::root_account(name, account, p, s)
-        }
+        Params::IamRoot(p) => iam::root_account(name, account, p, aws.summary().await),
         Params::SsoSessionDuration(p) => {
             let inv = aws.sso(p.identity_center_region.as_deref(), limit).await;
             sso::session_duration(name, p, &inv)

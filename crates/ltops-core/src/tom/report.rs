@@ -167,26 +167,22 @@ fn esc(s: &str) -> String {
 
 /// Minimal inline markup of the Markdown we write: `code` and **bold**.
 fn inline_html(s: &str) -> String {
-    let e = esc(s);
+    let code = alternate(&esc(s), "`", "<code>", "</code>");
+    alternate(&code, "**", "<strong>", "</strong>")
+}
+
+/// Replaces the markers `mark` in `s` by `open` and `close` in turn.
+fn alternate(s: &str, mark: &str, open: &str, close: &str) -> String {
     let mut out = String::new();
-    let mut code = false;
-    for (i, part) in e.split('`').enumerate() {
+    let mut inside = false;
+    for (i, part) in s.split(mark).enumerate() {
         if i > 0 {
-            out.push_str(if code { "</code>" } else { "<code>" });
-            code = !code;
+            out.push_str(if inside { close } else { open });
+            inside = !inside;
         }
         out.push_str(part);
     }
-    let mut res = String::new();
-    let mut bold = false;
-    for (i, part) in out.split("**").enumerate() {
-        if i > 0 {
-            res.push_str(if bold { "</strong>" } else { "<strong>" });
-            bold = !bold;
-        }
-        res.push_str(part);
-    }
-    res
+    out
 }
 
 fn to_html(doc: &[Block], lang: Lang, title: &str) -> String {
@@ -247,6 +243,64 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
         )
         .to_owned();
     let mut doc = vec![Block::H1(title.clone())];
+    let head = head_text(r.audit_head.as_ref());
+    front_matter(&mut doc, r, l, &head);
+    result(&mut doc, r, l);
+    section_summary(&mut doc, r, l);
+    changes(&mut doc, r, previous, l);
+    doc.push(Block::H2(
+        l.t("Kontrollen im Einzelnen", "Controls in detail").into(),
+    ));
+    for (s, cs) in sections_with_controls(r) {
+        doc.push(Block::H2(section_title(l, s)));
+        for c in cs {
+            control_detail(&mut doc, c, l);
+        }
+    }
+    attestations(&mut doc, r, l);
+    accepted_exceptions(&mut doc, r, l);
+    witness(&mut doc, r, l, &head);
+    let _ = attest::ACTION;
+    match format {
+        Format::Markdown => to_markdown(&doc),
+        Format::Html => to_html(&doc, lang, &title),
+    }
+}
+
+fn dash() -> String {
+    "-".to_owned()
+}
+
+/// The audit log head as the report quotes it, `-` when there was none.
+fn head_text(head: Option<&Witness>) -> String {
+    head.map(|h| format!("`{}:{}`", h.seq, h.hash))
+        .unwrap_or_else(dash)
+}
+
+/// The sections that have controls in this run, each with its controls.
+fn sections_with_controls(
+    r: &RunReport,
+) -> impl Iterator<Item = (&SectionInfo, Vec<&ControlResult>)> {
+    r.sections.iter().filter_map(|s| {
+        let cs: Vec<&ControlResult> = r
+            .controls
+            .iter()
+            .filter(|c| c.section == s.number)
+            .collect();
+        (!cs.is_empty()).then_some((s, cs))
+    })
+}
+
+/// A table, or the sentence `none` when it would have no rows.
+fn table_or(doc: &mut Vec<Block>, header: Vec<String>, rows: Vec<Vec<String>>, none: &str) {
+    if rows.is_empty() {
+        doc.push(Block::P(none.into()));
+    } else {
+        doc.push(Block::Table(header, rows));
+    }
+}
+
+fn front_matter(doc: &mut Vec<Block>, r: &RunReport, l: Lang, head: &str) {
     doc.push(Block::P(
         l.t(
             "Prüfung gemäß TOM §9 (Wirksamkeitskontrolle): jede Maßnahme der TOM ist einer Kontrolle zugeordnet; technische Maßnahmen wurden gegen das AWS-Konto, die Datenbank und das Audit-Log geprüft, organisatorische Maßnahmen von einer namentlich genannten Person mit Nachweis und Ablaufdatum bestätigt.",
@@ -254,12 +308,6 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
         )
         .to_owned(),
     ));
-    let dash = || "-".to_owned();
-    let head = r
-        .audit_head
-        .as_ref()
-        .map(|h| format!("`{}:{}`", h.seq, h.hash))
-        .unwrap_or_else(dash);
     doc.push(Block::Table(
         vec![l.t("Angabe", "Item").into(), l.t("Wert", "Value").into()],
         vec![
@@ -290,12 +338,13 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
             vec![
                 l.t("Audit-Log-Kopf (Zeuge)", "Audit log head (witness)")
                     .into(),
-                head.clone(),
+                head.to_owned(),
             ],
         ],
     ));
+}
 
-    // Overall result.
+fn result(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
     doc.push(Block::H2(l.t("Ergebnis", "Result").into()));
     let totals: Vec<String> = r
         .totals
@@ -316,8 +365,9 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
         l.t("Kontrollen", "controls"),
         totals.join(", ")
     )));
+}
 
-    // Summary per section.
+fn section_summary(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
     doc.push(Block::H2(
         l.t("Zusammenfassung je Abschnitt", "Summary per section")
             .into(),
@@ -337,25 +387,19 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
         l.t("Kontrollen", "Controls").to_owned(),
     ];
     header.extend(cols.iter().map(|s| status_label(l, *s)));
-    let mut rows = Vec::new();
-    for s in &r.sections {
-        let cs: Vec<&ControlResult> = r
-            .controls
-            .iter()
-            .filter(|c| c.section == s.number)
-            .collect();
-        if cs.is_empty() {
-            continue;
-        }
-        let mut row = vec![section_title(l, s), cs.len().to_string()];
-        for st in cols {
-            row.push(cs.iter().filter(|c| c.status == st).count().to_string());
-        }
-        rows.push(row);
-    }
+    let rows = sections_with_controls(r)
+        .map(|(s, cs)| {
+            let mut row = vec![section_title(l, s), cs.len().to_string()];
+            for st in cols {
+                row.push(cs.iter().filter(|c| c.status == st).count().to_string());
+            }
+            row
+        })
+        .collect();
     doc.push(Block::Table(header, rows));
+}
 
-    // Changes since the previous report.
+fn changes(doc: &mut Vec<Block>, r: &RunReport, previous: Option<&RunReport>, l: Lang) {
     doc.push(Block::H2(
         l.t(
             "Änderungen seit dem letzten Bericht",
@@ -381,10 +425,7 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
                 ),
                 p.generated_at,
                 l.t("Audit-Log-Kopf damals", "audit log head then"),
-                p.audit_head
-                    .as_ref()
-                    .map(|h| format!("`{}:{}`", h.seq, h.hash))
-                    .unwrap_or_else(dash)
+                head_text(p.audit_head.as_ref())
             )));
             if changes.is_empty() {
                 doc.push(Block::P(
@@ -419,79 +460,65 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
             }
         }
     }
+}
 
-    // Every control.
-    doc.push(Block::H2(
-        l.t("Kontrollen im Einzelnen", "Controls in detail").into(),
-    ));
-    for s in &r.sections {
-        let cs: Vec<&ControlResult> = r
-            .controls
-            .iter()
-            .filter(|c| c.section == s.number)
-            .collect();
-        if cs.is_empty() {
-            continue;
-        }
-        doc.push(Block::H2(section_title(l, s)));
-        for c in cs {
-            doc.push(Block::H3(format!(
-                "{} – {}",
-                c.id,
-                status_label(l, c.status)
-            )));
-            match l {
-                Lang::De => doc.push(Block::Quote(c.de.clone())),
-                Lang::En => {
-                    doc.push(Block::Quote(c.en.clone()));
-                    doc.push(Block::P(format!("TOM (de): „{}“", c.de)));
-                }
-            }
-            doc.push(Block::P(format!(
-                "{}: {} · {}: {}{}",
-                l.t("Art", "Kind"),
-                match (c.kind, l) {
-                    (Kind::Automated, Lang::De) => "automatisch geprüft",
-                    (Kind::Attestation, Lang::De) => "Bestätigung",
-                    (k, Lang::En) => k.as_str(),
-                },
-                l.t("Schwere", "Severity"),
-                c.severity.as_str(),
-                if c.checks.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " · {}: {}",
-                        l.t("Prüfungen", "Checks"),
-                        c.checks
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            )));
-            doc.push(Block::Table(
-                vec![
-                    l.t("Ressource", "Resource").into(),
-                    l.t("Ergebnis", "Result").into(),
-                    l.t("Nachweis", "Evidence").into(),
-                ],
-                c.findings
-                    .iter()
-                    .map(|f| {
-                        let mut ev = f.evidence.clone();
-                        if let Some(x) = &f.exception {
-                            ev.push_str(&exception_note(l, x));
-                        }
-                        vec![format!("`{}`", f.resource), status_label(l, f.status), ev]
-                    })
-                    .collect(),
-            ));
+fn control_detail(doc: &mut Vec<Block>, c: &ControlResult, l: Lang) {
+    doc.push(Block::H3(format!(
+        "{} – {}",
+        c.id,
+        status_label(l, c.status)
+    )));
+    match l {
+        Lang::De => doc.push(Block::Quote(c.de.clone())),
+        Lang::En => {
+            doc.push(Block::Quote(c.en.clone()));
+            doc.push(Block::P(format!("TOM (de): „{}“", c.de)));
         }
     }
+    doc.push(Block::P(format!(
+        "{}: {} · {}: {}{}",
+        l.t("Art", "Kind"),
+        match (c.kind, l) {
+            (Kind::Automated, Lang::De) => "automatisch geprüft",
+            (Kind::Attestation, Lang::De) => "Bestätigung",
+            (k, Lang::En) => k.as_str(),
+        },
+        l.t("Schwere", "Severity"),
+        c.severity.as_str(),
+        if c.checks.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · {}: {}",
+                l.t("Prüfungen", "Checks"),
+                c.checks
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    )));
+    doc.push(Block::Table(
+        vec![
+            l.t("Ressource", "Resource").into(),
+            l.t("Ergebnis", "Result").into(),
+            l.t("Nachweis", "Evidence").into(),
+        ],
+        c.findings
+            .iter()
+            .map(|f| {
+                let mut ev = f.evidence.clone();
+                if let Some(x) = &f.exception {
+                    ev.push_str(&exception_note(l, x));
+                }
+                vec![format!("`{}`", f.resource), status_label(l, f.status), ev]
+            })
+            .collect(),
+    ));
+}
 
-    // Attestations.
+fn attestations(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
     doc.push(Block::H2(
         l.t(
             "Bestätigungen organisatorischer Maßnahmen",
@@ -512,30 +539,26 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
             ]
         })
         .collect();
-    if att_rows.is_empty() {
-        doc.push(Block::P(
+    table_or(
+        doc,
+        vec![
+            l.t("Kontrolle", "Control").into(),
+            l.t("Status", "Status").into(),
             l.t(
-                "Keine im Umfang dieses Berichts.",
-                "None in the scope of this report.",
+                "bestätigt von, am, gültig bis, Nachweis",
+                "attested by, on, valid until, evidence",
             )
             .into(),
-        ));
-    } else {
-        doc.push(Block::Table(
-            vec![
-                l.t("Kontrolle", "Control").into(),
-                l.t("Status", "Status").into(),
-                l.t(
-                    "bestätigt von, am, gültig bis, Nachweis",
-                    "attested by, on, valid until, evidence",
-                )
-                .into(),
-            ],
-            att_rows,
-        ));
-    }
+        ],
+        att_rows,
+        l.t(
+            "Keine im Umfang dieses Berichts.",
+            "None in the scope of this report.",
+        ),
+    );
+}
 
-    // Accepted exceptions.
+fn accepted_exceptions(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
     doc.push(Block::H2(
         l.t("Akzeptierte Ausnahmen", "Accepted exceptions").into(),
     ));
@@ -564,23 +587,22 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
             })
         })
         .collect();
-    if ex_rows.is_empty() {
-        doc.push(Block::P(l.t("Keine.", "None.").into()));
-    } else {
-        doc.push(Block::Table(
-            vec![
-                l.t("Kontrolle", "Control").into(),
-                l.t("Ressource", "Resource").into(),
-                l.t("Grund", "Reason").into(),
-                l.t("Genehmigt von", "Approved by").into(),
-                l.t("gültig bis", "valid until").into(),
-                l.t("Status", "Status").into(),
-            ],
-            ex_rows,
-        ));
-    }
+    table_or(
+        doc,
+        vec![
+            l.t("Kontrolle", "Control").into(),
+            l.t("Ressource", "Resource").into(),
+            l.t("Grund", "Reason").into(),
+            l.t("Genehmigt von", "Approved by").into(),
+            l.t("gültig bis", "valid until").into(),
+            l.t("Status", "Status").into(),
+        ],
+        ex_rows,
+        l.t("Keine.", "None."),
+    );
+}
 
-    // Witness.
+fn witness(doc: &mut Vec<Block>, r: &RunReport, l: Lang, head: &str) {
     doc.push(Block::H2(
         l.t(
             "Zeuge: Kopf des Audit-Logs",
@@ -594,11 +616,6 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
         l.t("Jede spätere Prüfung kann damit feststellen, ob das Log seitdem verändert oder gekürzt wurde:", "Any later check can tell from it whether the log was altered or truncated since:"),
         r.audit_head.as_ref().map(|h| format!("{}:{}", h.seq, h.hash)).unwrap_or_else(|| "SEQ:HASH".into())
     )));
-    let _ = attest::ACTION;
-    match format {
-        Format::Markdown => to_markdown(&doc),
-        Format::Html => to_html(&doc, lang, &title),
-    }
 }
 
 fn section_title(l: Lang, s: &SectionInfo) -> String {

@@ -26,8 +26,22 @@ pub struct ErasureParams {
     pub erase_action: String,
 }
 
-fn pg(e: &tokio_postgres::Error) -> String {
-    crate::db::error_chain(e)
+/// Why the database could not be read for a check.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error("{}", crate::db::error_chain(.0))]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error(transparent)]
+    Erasure(#[from] crate::erasure::ErasureError),
+}
+
+/// The one finding of a check that could not read the schema.
+fn unreadable(check: &str, map: &DataMap, e: impl std::fmt::Display) -> Vec<Finding> {
+    vec![Finding::error(
+        check,
+        format!("schema {}", map.schema),
+        e.to_string(),
+    )]
 }
 
 /// Every tenant table with its tenant columns: the map's, and any table the
@@ -40,9 +54,9 @@ async fn tenant_tables(
         BTreeMap<String, BTreeSet<String>>,
         crate::datamap::SchemaDiff,
     ),
-    String,
+    ReadError,
 > {
-    let diff = compare_schema(client, map).await.map_err(|e| pg(&e))?;
+    let diff = compare_schema(client, map).await?;
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     out.entry(map.tenant.table.clone())
         .or_default()
@@ -65,7 +79,7 @@ fn table_label(map: &DataMap, t: &str) -> String {
 pub async fn rls_forced(check: &str, client: &Client, map: &DataMap) -> Vec<Finding> {
     let (tables, _) = match tenant_tables(client, map).await {
         Ok(t) => t,
-        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+        Err(e) => return unreadable(check, map, e),
     };
     let rows = match client
         .query(
@@ -78,13 +92,7 @@ pub async fn rls_forced(check: &str, client: &Client, map: &DataMap) -> Vec<Find
         .await
     {
         Ok(r) => r,
-        Err(e) => {
-            return vec![Finding::error(
-                check,
-                format!("schema {}", map.schema),
-                pg(&e),
-            )];
-        }
+        Err(e) => return unreadable(check, map, ReadError::from(e)),
     };
     let state: BTreeMap<String, (bool, bool, i64)> = rows
         .iter()
@@ -123,7 +131,7 @@ pub async fn rls_forced(check: &str, client: &Client, map: &DataMap) -> Vec<Find
 async fn not_null_map(
     client: &Client,
     schema: &str,
-) -> Result<BTreeMap<(String, String), bool>, String> {
+) -> Result<BTreeMap<(String, String), bool>, ReadError> {
     let rows = client
         .query(
             "SELECT c.relname::text, a.attname::text, a.attnotnull
@@ -134,7 +142,7 @@ async fn not_null_map(
             &[&schema],
         )
         .await
-        .map_err(|e| pg(&e))?;
+        ?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -149,11 +157,11 @@ async fn not_null_map(
 pub async fn tenant_column_not_null(check: &str, client: &Client, map: &DataMap) -> Vec<Finding> {
     let (tables, _) = match tenant_tables(client, map).await {
         Ok(t) => t,
-        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+        Err(e) => return unreadable(check, map, e),
     };
     let cols = match not_null_map(client, &map.schema).await {
         Ok(c) => c,
-        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+        Err(e) => return unreadable(check, map, e),
     };
     let mut out = Vec::new();
     for (t, tcols) in &tables {
@@ -181,21 +189,25 @@ pub async fn tenant_column_not_null(check: &str, client: &Client, map: &DataMap)
     out
 }
 
+/// The columns of `table` in a list of (table, column).
+fn columns_of<'a>(pairs: &'a [(String, String)], table: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(t, _)| t == table)
+        .map(|(_, c)| c.as_str())
+        .collect()
+}
+
 pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Vec<Finding> {
     let (tables, diff) = match tenant_tables(client, map).await {
         Ok(t) => t,
-        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+        Err(e) => return unreadable(check, map, e),
     };
     let mut out = Vec::new();
     let unmapped: BTreeSet<&String> = diff.unmapped.iter().map(|(t, _)| t).collect();
     for t in tables.keys() {
         if unmapped.contains(t) {
-            let cols: Vec<&str> = diff
-                .unmapped
-                .iter()
-                .filter(|(u, _)| u == t)
-                .map(|(_, c)| c.as_str())
-                .collect();
+            let cols = columns_of(&diff.unmapped, t);
             out.push(Finding::fail(
                 check,
                 table_label(map, t),
@@ -208,12 +220,7 @@ pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Ve
                 "is in the data map but not in the database",
             ));
         } else {
-            let missing: Vec<&str> = diff
-                .missing_columns
-                .iter()
-                .filter(|(m, _)| m == t)
-                .map(|(_, c)| c.as_str())
-                .collect();
+            let missing = columns_of(&diff.missing_columns, t);
             out.push(if missing.is_empty() {
                 Finding::pass(
                     check,
@@ -243,7 +250,7 @@ pub async fn columns_not_null(
 ) -> Vec<Finding> {
     let cols = match not_null_map(client, &map.schema).await {
         Ok(c) => c,
-        Err(e) => return vec![Finding::error(check, format!("schema {}", map.schema), e)],
+        Err(e) => return unreadable(check, map, e),
     };
     p.columns
         .iter()
@@ -316,7 +323,7 @@ pub async fn erasure_complete(
             continue;
         }
         match leftovers(client, map, &tenant).await {
-            Err(e) => out.push(Finding::error(check, resource, e)),
+            Err(e) => out.push(Finding::error(check, resource, e.to_string())),
             Ok(left) if left.is_empty() => out.push(Finding::pass(
                 check,
                 resource,
@@ -347,20 +354,17 @@ async fn leftovers(
     client: &mut Client,
     map: &DataMap,
     tenant: &str,
-) -> Result<Vec<(String, i64)>, String> {
-    let tx = client.transaction().await.map_err(|e| pg(&e))?;
+) -> Result<Vec<(String, i64)>, ReadError> {
+    let tx = client.transaction().await?;
     // Row-level security shows the session only the tenant it names.
     tx.execute(
         "SELECT set_config($1, $2, true)",
         &[&map.rls_setting, &tenant],
     )
-    .await
-    .map_err(|e| pg(&e))?;
+    .await?;
     let today = chrono::Utc::now().date_naive();
-    let v = crate::erasure::run::verify(&tx, map, tenant, today)
-        .await
-        .map_err(|e| e.to_string())?;
-    tx.rollback().await.map_err(|e| pg(&e))?;
+    let v = crate::erasure::run::verify(&tx, map, tenant, today).await?;
+    tx.rollback().await?;
     let mut left: Vec<(String, i64)> = v.remaining.into_iter().collect();
     left.extend(
         v.not_nulled

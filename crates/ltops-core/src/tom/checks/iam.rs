@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::super::{Finding, parallel};
 use super::sso::SsoInventory;
+use super::{DocumentError, SourceError};
 use crate::aws::error::{ProvideErrorMetadata, SdkError, describe};
 
 // ---- parameters ------------------------------------------------------------------
@@ -83,32 +84,27 @@ pub struct User {
 }
 
 /// Users with their credentials (console password, access keys).
-pub type Users = Result<Vec<User>, String>;
+pub type Users = Result<Vec<User>, SourceError>;
 
-fn err<E, R>(what: &str) -> impl Fn(SdkError<E, R>) -> String + '_
+fn err<E, R>(what: &str) -> impl Fn(SdkError<E, R>) -> SourceError + '_
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    move |e| describe(what, &e).to_string()
+    move |e| describe(what, &e).into()
 }
 
-async fn list_users(client: &aws_sdk_iam::Client) -> Result<Vec<aws_sdk_iam::types::User>, String> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .list_users()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(err("iam:ListUsers"))?;
-        out.extend(page.users().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            return Ok(out);
-        }
-    }
+async fn list_users(
+    client: &aws_sdk_iam::Client,
+) -> Result<Vec<aws_sdk_iam::types::User>, SourceError> {
+    client
+        .list_users()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(err("iam:ListUsers"))
 }
 
 pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
@@ -128,33 +124,27 @@ pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
                     false
                 }
                 Err(e) => {
-                    return Err(describe(&format!("iam:GetLoginProfile {name}"), &e).to_string());
+                    return Err(describe(&format!("iam:GetLoginProfile {name}"), &e).into());
                 }
             };
-            let mut keys = Vec::new();
-            let mut marker = None;
-            loop {
-                let page = client
-                    .list_access_keys()
-                    .user_name(&name)
-                    .set_marker(marker)
-                    .send()
-                    .await
-                    .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e).to_string())?;
-                for k in page.access_key_metadata() {
-                    keys.push(AccessKey {
-                        id: k.access_key_id().unwrap_or_default().to_owned(),
-                        active: matches!(k.status(), Some(aws_sdk_iam::types::StatusType::Active)),
-                        created: k
-                            .create_date()
-                            .and_then(|d| DateTime::from_timestamp(d.secs(), 0)),
-                    });
-                }
-                marker = page.marker().map(str::to_owned);
-                if !page.is_truncated() || marker.is_none() {
-                    break;
-                }
-            }
+            let keys = client
+                .list_access_keys()
+                .user_name(&name)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e))?
+                .iter()
+                .map(|k| AccessKey {
+                    id: k.access_key_id().unwrap_or_default().to_owned(),
+                    active: matches!(k.status(), Some(aws_sdk_iam::types::StatusType::Active)),
+                    created: k
+                        .create_date()
+                        .and_then(|d| DateTime::from_timestamp(d.secs(), 0)),
+                })
+                .collect();
             Ok(User {
                 name,
                 arn: u.arn().to_owned(),
@@ -202,24 +192,28 @@ pub struct AccessGraph {
 }
 
 /// Policy documents come URL-encoded from IAM.
-pub fn decode_document(doc: &str) -> Result<Value, String> {
+pub fn decode_document(doc: &str) -> Result<Value, DocumentError> {
     let text = if doc.trim_start().starts_with('{') {
         doc.to_owned()
     } else {
         percent_decode(doc)?
     };
-    serde_json::from_str(&text).map_err(|e| format!("policy document is not JSON: {e}"))
+    serde_json::from_str(&text).map_err(|e| DocumentError::NotJson(e.to_string()))
 }
 
-fn percent_decode(s: &str) -> Result<String, String> {
+fn percent_decode(s: &str) -> Result<String, DocumentError> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let h = std::str::from_utf8(&bytes[i + 1..i + 3]).map_err(|e| e.to_string())?;
-                out.push(u8::from_str_radix(h, 16).map_err(|_| format!("bad escape %{h}"))?);
+                let h = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .map_err(|e| DocumentError::NotUtf8(e.to_string()))?;
+                out.push(
+                    u8::from_str_radix(h, 16)
+                        .map_err(|_| DocumentError::BadEscape(h.to_owned()))?,
+                );
                 i += 3;
             }
             b'+' => {
@@ -232,20 +226,27 @@ fn percent_decode(s: &str) -> Result<String, String> {
             }
         }
     }
-    String::from_utf8(out).map_err(|e| e.to_string())
+    String::from_utf8(out).map_err(|e| DocumentError::NotUtf8(e.to_string()))
 }
 
-async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Value, String> {
+fn incomplete(call: String, missing: &str) -> SourceError {
+    SourceError::Incomplete {
+        call,
+        missing: missing.to_owned(),
+    }
+}
+
+async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Value, SourceError> {
     let policy = client
         .get_policy()
         .policy_arn(arn)
         .send()
         .await
-        .map_err(|e| describe(&format!("iam:GetPolicy {arn}"), &e).to_string())?;
+        .map_err(|e| describe(&format!("iam:GetPolicy {arn}"), &e))?;
     let version = policy
         .policy()
         .and_then(|p| p.default_version_id())
-        .ok_or_else(|| format!("iam:GetPolicy {arn}: no default version"))?
+        .ok_or_else(|| incomplete(format!("iam:GetPolicy {arn}"), "no default version"))?
         .to_owned();
     let v = client
         .get_policy_version()
@@ -253,19 +254,19 @@ async fn managed_document(client: &aws_sdk_iam::Client, arn: &str) -> Result<Val
         .version_id(&version)
         .send()
         .await
-        .map_err(|e| describe(&format!("iam:GetPolicyVersion {arn}"), &e).to_string())?;
+        .map_err(|e| describe(&format!("iam:GetPolicyVersion {arn}"), &e))?;
     let doc = v
         .policy_version()
         .and_then(|v| v.document())
-        .ok_or_else(|| format!("iam:GetPolicyVersion {arn}: no document"))?;
-    decode_document(doc)
+        .ok_or_else(|| incomplete(format!("iam:GetPolicyVersion {arn}"), "no document"))?;
+    Ok(decode_document(doc)?)
 }
 
 fn policies_of(
     attached: &[aws_sdk_iam::types::AttachedPolicy],
     inline: &[aws_sdk_iam::types::PolicyDetail],
     whose: &str,
-) -> Result<Policies, String> {
+) -> Result<Policies, SourceError> {
     let mut p = Policies {
         attached: attached
             .iter()
@@ -277,7 +278,10 @@ fn policies_of(
         let name = d.policy_name().unwrap_or_default().to_owned();
         let doc = d
             .policy_document()
-            .ok_or_else(|| format!("{whose}: inline policy {name} has no document"))?;
+            .ok_or_else(|| DocumentError::NoInlineDocument {
+                whose: whose.to_owned(),
+                name: name.clone(),
+            })?;
         p.inline.push((name, decode_document(doc)?));
     }
     Ok(p)
@@ -291,38 +295,57 @@ pub async fn fetch_access(
     sdk: &SdkConfig,
     users: &[User],
     limit: usize,
-) -> Result<AccessGraph, String> {
-    use aws_sdk_iam::types::EntityType;
+) -> Result<AccessGraph, SourceError> {
     let client = aws_sdk_iam::Client::new(sdk);
-    let mut user_details = Vec::new();
-    let mut group_details = Vec::new();
-    let mut role_details = Vec::new();
-    let mut local_policies = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .get_account_authorization_details()
-            .filter(EntityType::User)
-            .filter(EntityType::Group)
-            .filter(EntityType::Role)
-            .filter(EntityType::LocalManagedPolicy)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(err("iam:GetAccountAuthorizationDetails"))?;
-        user_details.extend(page.user_detail_list().iter().cloned());
-        group_details.extend(page.group_detail_list().iter().cloned());
-        role_details.extend(page.role_detail_list().iter().cloned());
-        local_policies.extend(page.policies().iter().cloned());
-        marker = page.marker().map(str::to_owned);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
+    let details = authorization_details(&client).await?;
+    let mut graph = AccessGraph {
+        users: user_policies(users, &details.users)?,
+        groups: groups_of(&details)?,
+        roles: roles_of(&details.roles)?,
+        managed: local_documents(&details.policies)?,
+    };
+    add_aws_managed(&client, &mut graph, limit).await?;
+    Ok(graph)
+}
+
+/// All pages of GetAccountAuthorizationDetails, joined.
+#[derive(Default)]
+struct Details {
+    users: Vec<aws_sdk_iam::types::UserDetail>,
+    groups: Vec<aws_sdk_iam::types::GroupDetail>,
+    roles: Vec<aws_sdk_iam::types::RoleDetail>,
+    policies: Vec<aws_sdk_iam::types::ManagedPolicyDetail>,
+}
+
+async fn authorization_details(client: &aws_sdk_iam::Client) -> Result<Details, SourceError> {
+    use aws_sdk_iam::types::EntityType;
+    let mut pages = client
+        .get_account_authorization_details()
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send();
+    let mut d = Details::default();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(err("iam:GetAccountAuthorizationDetails"))?;
+        d.users.extend(page.user_detail_list().iter().cloned());
+        d.groups.extend(page.group_detail_list().iter().cloned());
+        d.roles.extend(page.role_detail_list().iter().cloned());
+        d.policies.extend(page.policies().iter().cloned());
     }
-    let mut graph = AccessGraph::default();
+    Ok(d)
+}
+
+fn user_policies(
+    users: &[User],
+    details: &[aws_sdk_iam::types::UserDetail],
+) -> Result<Vec<(User, Policies)>, SourceError> {
+    let mut out = Vec::new();
     for u in users {
         // A user created after ListUsers is not in the details yet: next run.
-        let Some(d) = user_details
+        let Some(d) = details
             .iter()
             .find(|d| d.user_name() == Some(u.name.as_str()))
         else {
@@ -333,11 +356,17 @@ pub async fn fetch_access(
             d.user_policy_list(),
             &format!("user {}", u.name),
         )?;
-        graph.users.push((u.clone(), p));
+        out.push((u.clone(), p));
     }
-    for g in &group_details {
+    Ok(out)
+}
+
+fn groups_of(details: &Details) -> Result<Vec<Group>, SourceError> {
+    let mut out = Vec::new();
+    for g in &details.groups {
         let name = g.group_name().unwrap_or_default().to_owned();
-        let members = user_details
+        let members = details
+            .users
             .iter()
             .filter(|u| u.group_list().contains(&name))
             .filter_map(|u| u.user_name().map(str::to_owned))
@@ -347,13 +376,18 @@ pub async fn fetch_access(
             g.group_policy_list(),
             &format!("group {name}"),
         )?;
-        graph.groups.push(Group {
+        out.push(Group {
             name,
             members,
             policies,
         });
     }
-    for r in &role_details {
+    Ok(out)
+}
+
+fn roles_of(details: &[aws_sdk_iam::types::RoleDetail]) -> Result<Vec<Role>, SourceError> {
+    let mut out = Vec::new();
+    for r in details {
         let name = r.role_name().unwrap_or_default().to_owned();
         let trust = match r.assume_role_policy_document() {
             Some(d) => decode_document(d)?,
@@ -364,7 +398,7 @@ pub async fn fetch_access(
             r.role_policy_list(),
             &format!("role {name}"),
         )?;
-        graph.roles.push(Role {
+        out.push(Role {
             name,
             arn: r.arn().unwrap_or_default().to_owned(),
             path: r.path().unwrap_or_default().to_owned(),
@@ -372,7 +406,15 @@ pub async fn fetch_access(
             policies,
         });
     }
-    for p in &local_policies {
+    Ok(out)
+}
+
+/// The default version's document of each customer-managed policy, by ARN.
+fn local_documents(
+    policies: &[aws_sdk_iam::types::ManagedPolicyDetail],
+) -> Result<BTreeMap<String, Value>, SourceError> {
+    let mut out = BTreeMap::new();
+    for p in policies {
         let Some(arn) = p.arn() else { continue };
         let default = p
             .policy_version_list()
@@ -380,9 +422,19 @@ pub async fn fetch_access(
             .find(|v| v.is_default_version())
             .and_then(|v| v.document());
         if let Some(doc) = default {
-            graph.managed.insert(arn.to_owned(), decode_document(doc)?);
+            out.insert(arn.to_owned(), decode_document(doc)?);
         }
     }
+    Ok(out)
+}
+
+/// Fetches the documents of attached policies the details did not include: the
+/// AWS-managed ones.
+async fn add_aws_managed(
+    client: &aws_sdk_iam::Client,
+    graph: &mut AccessGraph,
+    limit: usize,
+) -> Result<(), SourceError> {
     let missing: BTreeSet<String> = graph
         .users
         .iter()
@@ -404,10 +456,10 @@ pub async fn fetch_access(
         let (arn, doc) = d?;
         graph.managed.insert(arn, doc);
     }
-    Ok(graph)
+    Ok(())
 }
 
-pub type PasswordPolicy = Result<Option<aws_sdk_iam::types::PasswordPolicy>, String>;
+pub type PasswordPolicy = Result<Option<aws_sdk_iam::types::PasswordPolicy>, SourceError>;
 
 pub async fn fetch_password_policy(sdk: &SdkConfig) -> PasswordPolicy {
     let client = aws_sdk_iam::Client::new(sdk);
@@ -419,11 +471,11 @@ pub async fn fetch_password_policy(sdk: &SdkConfig) -> PasswordPolicy {
         {
             Ok(None)
         }
-        Err(e) => Err(describe("iam:GetAccountPasswordPolicy", &e).to_string()),
+        Err(e) => Err(describe("iam:GetAccountPasswordPolicy", &e).into()),
     }
 }
 
-pub type Summary = Result<BTreeMap<String, i32>, String>;
+pub type Summary = Result<BTreeMap<String, i32>, SourceError>;
 
 pub async fn fetch_summary(sdk: &SdkConfig) -> Summary {
     let client = aws_sdk_iam::Client::new(sdk);
@@ -538,7 +590,7 @@ pub fn password_policy(
 ) -> Vec<Finding> {
     let resource = format!("arn:aws:iam::{account}:account-password-policy");
     let pp = match got {
-        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
         Ok(None) => {
             return vec![Finding::fail(
                 check,
@@ -609,154 +661,200 @@ pub fn full_access_humans(
     check: &str,
     account: &str,
     p: &FullAccessParams,
-    graph: &Result<AccessGraph, String>,
-    sso: &Result<SsoInventory, String>,
+    graph: &Result<AccessGraph, SourceError>,
+    sso: &Result<SsoInventory, SourceError>,
 ) -> Vec<Finding> {
     let resource = format!("arn:aws:iam::{account}:root (full access)");
     let graph = match graph {
         Ok(g) => g,
-        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
     };
-    // person -> how they get full access
-    let mut humans: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut machines: Vec<String> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    let path_of: BTreeMap<&str, &str> = graph
-        .users
-        .iter()
-        .map(|(u, _)| (u.name.as_str(), u.path.as_str()))
-        .collect();
-    let mut add_user =
-        |name: &str, how: String, humans: &mut BTreeMap<String, BTreeSet<String>>| {
+    let mut access = FullAccess::default();
+    access.add_iam_users(graph, p);
+    let full_sets = access.add_roles(graph, p);
+    if let Err(e) = access.add_sso_holders(full_sets, sso, p) {
+        return vec![Finding::error(check, resource, e.to_string())];
+    }
+    vec![access.verdict(check, resource, p.max_humans)]
+}
+
+/// Why the people holding full access through IAM Identity Center are unknown.
+#[derive(Debug, thiserror::Error)]
+enum SsoGap {
+    #[error("cannot read IAM Identity Center: {0}")]
+    Unreadable(SourceError),
+    #[error("cannot resolve who holds the SSO permission sets {sets}: {cause}")]
+    HoldersUnknown { sets: String, cause: SourceError },
+}
+
+/// Who has full access and how; machines are listed but not counted.
+#[derive(Default)]
+struct FullAccess {
+    /// person -> how they get full access
+    humans: BTreeMap<String, BTreeSet<String>>,
+    machines: Vec<String>,
+}
+
+impl FullAccess {
+    fn add_human(&mut self, who: String, how: String) {
+        self.humans.entry(who).or_default().insert(how);
+    }
+
+    /// IAM users with full access of their own or through a group.
+    fn add_iam_users(&mut self, graph: &AccessGraph, p: &FullAccessParams) {
+        let path_of: BTreeMap<&str, &str> = graph
+            .users
+            .iter()
+            .map(|(u, _)| (u.name.as_str(), u.path.as_str()))
+            .collect();
+        let mut add_user = |name: &str, how: String| {
             let path = path_of.get(name).copied().unwrap_or("/");
             if is_machine(path, &p.machine_user_path_prefixes) {
-                machines.push(format!("IAM user {name} ({how})"));
+                self.machines.push(format!("IAM user {name} ({how})"));
             } else {
-                humans
+                self.humans
                     .entry(format!("IAM user {name}"))
                     .or_default()
                     .insert(how);
             }
         };
-    for (u, pol) in &graph.users {
-        if let Some(why) = full_access_reason(pol, graph, p) {
-            add_user(&u.name, why, &mut humans);
+        for (u, pol) in &graph.users {
+            if let Some(why) = full_access_reason(pol, graph, p) {
+                add_user(&u.name, why);
+            }
         }
-    }
-    for g in &graph.groups {
-        if let Some(why) = full_access_reason(&g.policies, graph, p) {
-            for m in &g.members {
-                add_user(m, format!("group {}: {why}", g.name), &mut humans);
+        for g in &graph.groups {
+            if let Some(why) = full_access_reason(&g.policies, graph, p) {
+                for m in &g.members {
+                    add_user(m, format!("group {}: {why}", g.name));
+                }
             }
         }
     }
-    // SSO: roles provisioned from permission sets, and the permission sets themselves.
-    let mut full_sets: BTreeMap<String, String> = BTreeMap::new();
-    for r in &graph.roles {
-        let Some(why) = full_access_reason(&r.policies, graph, p) else {
-            continue;
-        };
-        if r.path.starts_with(&p.sso_role_path_prefix)
-            && let Some(ps) = permission_set_of(&r.name)
-        {
-            full_sets.insert(ps.to_owned(), format!("SSO role {}: {why}", r.name));
-            continue;
-        }
-        let (principals, only_services) = trust_principals(&r.trust);
-        if only_services {
-            machines.push(format!(
-                "role {} (trusted by {})",
-                r.name,
-                principals.join(", ")
-            ));
-        } else {
-            humans
-                .entry(format!(
-                    "role {} (assumable by {})",
+
+    /// Roles with full access. Roles provisioned by IAM Identity Center are not
+    /// people themselves: their permission sets come back (name -> why) so that
+    /// the sets' holders can be found.
+    fn add_roles(&mut self, graph: &AccessGraph, p: &FullAccessParams) -> BTreeMap<String, String> {
+        let mut full_sets = BTreeMap::new();
+        for r in &graph.roles {
+            let Some(why) = full_access_reason(&r.policies, graph, p) else {
+                continue;
+            };
+            if r.path.starts_with(&p.sso_role_path_prefix)
+                && let Some(ps) = permission_set_of(&r.name)
+            {
+                full_sets.insert(ps.to_owned(), format!("SSO role {}: {why}", r.name));
+                continue;
+            }
+            let (principals, only_services) = trust_principals(&r.trust);
+            if only_services {
+                self.machines.push(format!(
+                    "role {} (trusted by {})",
                     r.name,
-                    if principals.is_empty() {
-                        "nobody listed".to_owned()
-                    } else {
-                        principals.join(", ")
-                    }
-                ))
-                .or_default()
-                .insert(why);
-        }
-    }
-    match sso {
-        Err(e) => {
-            if !full_sets.is_empty() {
-                errors.push(format!(
-                    "cannot resolve who holds the SSO permission sets {}: {e}",
-                    full_sets.keys().cloned().collect::<Vec<_>>().join(", ")
+                    principals.join(", ")
                 ));
             } else {
-                errors.push(format!("cannot read IAM Identity Center: {e}"));
-            }
-        }
-        Ok(inv) => {
-            for ps in &inv.permission_sets {
-                if ps
-                    .managed
-                    .iter()
-                    .any(|a| p.full_access_policy_arns.contains(a))
-                    || ps.inline.as_ref().is_some_and(allows_everything)
-                {
-                    full_sets.entry(ps.name.clone()).or_insert_with(|| {
-                        format!("permission set {} grants full access", ps.name)
-                    });
-                }
-            }
-            for (name, why) in &full_sets {
-                let Some(ps) = inv.permission_sets.iter().find(|s| &s.name == name) else {
-                    humans
-                        .entry(format!("SSO permission set {name} (not found in IAM Identity Center: holders unknown)"))
-                        .or_default()
-                        .insert(why.clone());
-                    continue;
+                let by = if principals.is_empty() {
+                    "nobody listed".to_owned()
+                } else {
+                    principals.join(", ")
                 };
-                for (user_id, via) in inv.holders(ps) {
-                    let who = inv.user_label(&user_id);
-                    humans
-                        .entry(format!("SSO user {who}"))
-                        .or_default()
-                        .insert(format!("{why}{via}"));
-                }
+                self.add_human(format!("role {} (assumable by {by})", r.name), why);
             }
         }
+        full_sets
     }
-    if !errors.is_empty() {
-        return vec![Finding::error(check, resource, errors.join("; "))];
-    }
-    let list = humans
-        .iter()
-        .map(|(h, how)| {
-            format!(
-                "{h} [{}]",
-                how.iter().cloned().collect::<Vec<_>>().join("; ")
-            )
-        })
-        .collect::<Vec<_>>();
-    let mut evidence = format!(
-        "{} with full access (at most {}): {}",
-        humans.len(),
-        p.max_humans,
-        if list.is_empty() {
-            "none".to_owned()
-        } else {
-            list.join(" · ")
+
+    /// The holders of every permission set with full access: those found through
+    /// their roles (`full_sets`) and those whose policies grant it.
+    fn add_sso_holders(
+        &mut self,
+        mut full_sets: BTreeMap<String, String>,
+        sso: &Result<SsoInventory, SourceError>,
+        p: &FullAccessParams,
+    ) -> Result<(), SsoGap> {
+        let inv = match sso {
+            Ok(inv) => inv,
+            Err(e) if full_sets.is_empty() => return Err(SsoGap::Unreadable(e.clone())),
+            Err(e) => {
+                return Err(SsoGap::HoldersUnknown {
+                    sets: full_sets.keys().cloned().collect::<Vec<_>>().join(", "),
+                    cause: e.clone(),
+                });
+            }
+        };
+        for ps in &inv.permission_sets {
+            if ps
+                .managed
+                .iter()
+                .any(|a| p.full_access_policy_arns.contains(a))
+                || ps.inline.as_ref().is_some_and(allows_everything)
+            {
+                full_sets
+                    .entry(ps.name.clone())
+                    .or_insert_with(|| format!("permission set {} grants full access", ps.name));
+            }
         }
-    );
-    if !machines.is_empty() {
-        evidence.push_str(&format!("; machines, not counted: {}", machines.join(", ")));
+        for (name, why) in &full_sets {
+            let Some(ps) = inv.permission_sets.iter().find(|s| &s.name == name) else {
+                self.add_human(
+                    format!("SSO permission set {name} (not found in IAM Identity Center: holders unknown)"),
+                    why.clone(),
+                );
+                continue;
+            };
+            for (user_id, via) in inv.holders(ps) {
+                let who = inv.user_label(&user_id);
+                self.add_human(format!("SSO user {who}"), format!("{why}{via}"));
+            }
+        }
+        Ok(())
     }
-    vec![Finding::verdict(
-        check,
-        resource,
-        humans.len() <= p.max_humans,
-        evidence,
-    )]
+
+    fn verdict(&self, check: &str, resource: String, max_humans: usize) -> Finding {
+        let list = self
+            .humans
+            .iter()
+            .map(|(h, how)| {
+                format!(
+                    "{h} [{}]",
+                    how.iter().cloned().collect::<Vec<_>>().join("; ")
+                )
+            })
+            .collect::<Vec<_>>();
+        let mut evidence = format!(
+            "{} with full access (at most {max_humans}): {}",
+            self.humans.len(),
+            if list.is_empty() {
+                "none".to_owned()
+            } else {
+                list.join(" · ")
+            }
+        );
+        if !self.machines.is_empty() {
+            evidence.push_str(&format!(
+                "; machines, not counted: {}",
+                self.machines.join(", ")
+            ));
+        }
+        Finding::verdict(check, resource, self.humans.len() <= max_humans, evidence)
+    }
+}
+
+/// The IAM users, or the findings that say they could not be read.
+fn users_or_error<'a>(
+    check: &str,
+    account: &str,
+    users: &'a Users,
+) -> Result<&'a [User], Vec<Finding>> {
+    users.as_deref().map_err(|e| {
+        vec![Finding::error(
+            check,
+            format!("arn:aws:iam::{account}:user/*"),
+            e.to_string(),
+        )]
+    })
 }
 
 pub fn user_credentials(
@@ -765,15 +863,9 @@ pub fn user_credentials(
     p: &UserCredentialParams,
     users: &Users,
 ) -> Vec<Finding> {
-    let users = match users {
+    let users = match users_or_error(check, account, users) {
         Ok(u) => u,
-        Err(e) => {
-            return vec![Finding::error(
-                check,
-                format!("arn:aws:iam::{account}:user/*"),
-                e.clone(),
-            )];
-        }
+        Err(f) => return f,
     };
     if users.is_empty() {
         return vec![Finding::pass(
@@ -830,15 +922,9 @@ pub fn access_key_age(
     users: &Users,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
-    let users = match users {
+    let users = match users_or_error(check, account, users) {
         Ok(u) => u,
-        Err(e) => {
-            return vec![Finding::error(
-                check,
-                format!("arn:aws:iam::{account}:user/*"),
-                e.clone(),
-            )];
-        }
+        Err(f) => return f,
     };
     let mut out = Vec::new();
     for u in users {
@@ -876,7 +962,7 @@ pub fn root_account(check: &str, account: &str, p: &RootParams, summary: &Summar
     let resource = format!("arn:aws:iam::{account}:root");
     let s = match summary {
         Ok(s) => s,
-        Err(e) => return vec![Finding::error(check, resource, e.clone())],
+        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
     };
     let (Some(&mfa), Some(&keys)) = (
         s.get("AccountMFAEnabled"),
@@ -992,7 +1078,13 @@ mod tests {
             "{}",
             f[0].evidence
         );
-        let f = full_access_humans("c", "1", &params(), &Err("AccessDenied".into()), &sso);
+        let f = full_access_humans(
+            "c",
+            "1",
+            &params(),
+            &Err(SourceError::Aws("AccessDenied".into())),
+            &sso,
+        );
         assert_eq!(f[0].status, Status::Error);
     }
 

@@ -12,6 +12,46 @@ pub mod sso;
 
 use serde::Deserialize;
 
+use crate::aws::error::AwsError;
+
+/// Why a source the AWS checks read (an inventory, a key, a parameter group)
+/// could not be read. Every check that reads the source reports it as ERROR, so
+/// it is shared and cloned; an SDK error is kept as its rendered message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// An AWS call failed (cause and hint included).
+    #[error("{0}")]
+    Aws(String),
+    /// A call answered without something it always returns.
+    #[error("{call}: {missing}")]
+    Incomplete { call: String, missing: String },
+    /// A source the run should have read first is absent.
+    #[error("{0} was not read")]
+    NotRead(String),
+    /// A policy document IAM returned could not be read.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+}
+
+impl From<AwsError> for SourceError {
+    fn from(e: AwsError) -> SourceError {
+        SourceError::Aws(e.to_string())
+    }
+}
+
+/// Why a policy document cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    #[error("policy document is not JSON: {0}")]
+    NotJson(String),
+    #[error("bad escape %{0}")]
+    BadEscape(String),
+    #[error("{0}")]
+    NotUtf8(String),
+    #[error("{whose}: inline policy {name} has no document")]
+    NoInlineDocument { whose: String, name: String },
+}
+
 /// Parameters of a check, typed. The variant decides which check runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Params {

@@ -11,6 +11,7 @@ use aws_config::SdkConfig;
 use serde::Deserialize;
 
 use super::super::{Finding, parallel};
+use super::SourceError;
 use crate::aws::error::describe;
 
 // ---- parameters ------------------------------------------------------------------
@@ -116,7 +117,7 @@ pub struct DbCluster {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionScan {
     pub region: String,
-    pub result: Result<(Vec<DbInstance>, Vec<DbCluster>), String>,
+    pub result: Result<(Vec<DbInstance>, Vec<DbCluster>), SourceError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -157,101 +158,61 @@ pub async fn fetch(sdk: &SdkConfig, regions: &[String], limit: usize) -> Invento
 async fn fetch_region(
     client: &aws_sdk_rds::Client,
     region: &str,
-) -> Result<(Vec<DbInstance>, Vec<DbCluster>), String> {
-    let (instances, clusters) = tokio::join!(
-        fetch_instances(client, region),
-        fetch_clusters(client, region)
-    );
-    Ok((instances?, clusters?))
+) -> Result<(Vec<DbInstance>, Vec<DbCluster>), SourceError> {
+    let (instances, clusters) = crate::aws::rds::inventory(client, &format!(" in {region}"))
+        .await
+        .map_err(SourceError::from)?;
+    Ok((
+        instances.iter().map(|i| instance_of(i, region)).collect(),
+        clusters.iter().map(|c| cluster_of(c, region)).collect(),
+    ))
 }
 
-async fn fetch_instances(
-    client: &aws_sdk_rds::Client,
-    region: &str,
-) -> Result<Vec<DbInstance>, String> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = client
-            .describe_db_instances()
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                describe(&format!("rds:DescribeDBInstances in {region}"), &e).to_string()
-            })?;
-        for i in page.db_instances() {
-            out.push(DbInstance {
-                id: i.db_instance_identifier().unwrap_or_default().to_owned(),
-                arn: i.db_instance_arn().unwrap_or_default().to_owned(),
-                region: region.to_owned(),
-                engine: i.engine().unwrap_or_default().to_owned(),
-                engine_version: i.engine_version().unwrap_or_default().to_owned(),
-                cluster: i.db_cluster_identifier().map(str::to_owned),
-                az: i.availability_zone().map(str::to_owned),
-                multi_az: i.multi_az().unwrap_or(false),
-                public: i.publicly_accessible().unwrap_or(false),
-                encrypted: i.storage_encrypted().unwrap_or(false),
-                kms_key: i.kms_key_id().map(str::to_owned),
-                backup_retention: i.backup_retention_period().unwrap_or(0),
-                deletion_protection: i.deletion_protection().unwrap_or(false),
-                iam_auth: i.iam_database_authentication_enabled().unwrap_or(false),
-                log_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
-                param_group: i
-                    .db_parameter_groups()
-                    .first()
-                    .and_then(|g| g.db_parameter_group_name())
-                    .map(str::to_owned),
-            });
-        }
-        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_owned);
-        if marker.is_none() {
-            return Ok(out);
-        }
+fn instance_of(i: &aws_sdk_rds::types::DbInstance, region: &str) -> DbInstance {
+    DbInstance {
+        id: i.db_instance_identifier().unwrap_or_default().to_owned(),
+        arn: i.db_instance_arn().unwrap_or_default().to_owned(),
+        region: region.to_owned(),
+        engine: i.engine().unwrap_or_default().to_owned(),
+        engine_version: i.engine_version().unwrap_or_default().to_owned(),
+        cluster: i.db_cluster_identifier().map(str::to_owned),
+        az: i.availability_zone().map(str::to_owned),
+        multi_az: i.multi_az().unwrap_or(false),
+        public: i.publicly_accessible().unwrap_or(false),
+        encrypted: i.storage_encrypted().unwrap_or(false),
+        kms_key: i.kms_key_id().map(str::to_owned),
+        backup_retention: i.backup_retention_period().unwrap_or(0),
+        deletion_protection: i.deletion_protection().unwrap_or(false),
+        iam_auth: i.iam_database_authentication_enabled().unwrap_or(false),
+        log_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
+        param_group: i
+            .db_parameter_groups()
+            .first()
+            .and_then(|g| g.db_parameter_group_name())
+            .map(str::to_owned),
     }
 }
 
-async fn fetch_clusters(
-    client: &aws_sdk_rds::Client,
-    region: &str,
-) -> Result<Vec<DbCluster>, String> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = client
-            .describe_db_clusters()
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                describe(&format!("rds:DescribeDBClusters in {region}"), &e).to_string()
-            })?;
-        for c in page.db_clusters() {
-            out.push(DbCluster {
-                id: c.db_cluster_identifier().unwrap_or_default().to_owned(),
-                arn: c.db_cluster_arn().unwrap_or_default().to_owned(),
-                region: region.to_owned(),
-                engine: c.engine().unwrap_or_default().to_owned(),
-                engine_version: c.engine_version().unwrap_or_default().to_owned(),
-                members: c
-                    .db_cluster_members()
-                    .iter()
-                    .filter_map(|m| m.db_instance_identifier().map(str::to_owned))
-                    .collect(),
-                encrypted: c.storage_encrypted().unwrap_or(false),
-                kms_key: c.kms_key_id().map(str::to_owned),
-                backup_retention: c.backup_retention_period().unwrap_or(0),
-                deletion_protection: c.deletion_protection().unwrap_or(false),
-                iam_auth: c.iam_database_authentication_enabled().unwrap_or(false),
-                log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
-                param_group: c.db_cluster_parameter_group().map(str::to_owned),
-                public: c.publicly_accessible(),
-            });
-        }
-        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_owned);
-        if marker.is_none() {
-            return Ok(out);
-        }
+fn cluster_of(c: &aws_sdk_rds::types::DbCluster, region: &str) -> DbCluster {
+    DbCluster {
+        id: c.db_cluster_identifier().unwrap_or_default().to_owned(),
+        arn: c.db_cluster_arn().unwrap_or_default().to_owned(),
+        region: region.to_owned(),
+        engine: c.engine().unwrap_or_default().to_owned(),
+        engine_version: c.engine_version().unwrap_or_default().to_owned(),
+        members: c
+            .db_cluster_members()
+            .iter()
+            .filter_map(|m| m.db_instance_identifier().map(str::to_owned))
+            .collect(),
+        encrypted: c.storage_encrypted().unwrap_or(false),
+        kms_key: c.kms_key_id().map(str::to_owned),
+        backup_retention: c.backup_retention_period().unwrap_or(0),
+        deletion_protection: c.deletion_protection().unwrap_or(false),
+        iam_auth: c.iam_database_authentication_enabled().unwrap_or(false),
+        log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
+        param_group: c.db_cluster_parameter_group().map(str::to_owned),
+        public: c.publicly_accessible(),
     }
 }
 
@@ -263,7 +224,7 @@ pub struct KeyInfo {
     pub rotation: bool,
 }
 
-pub type Keys = BTreeMap<String, Result<KeyInfo, String>>;
+pub type Keys = BTreeMap<String, Result<KeyInfo, SourceError>>;
 
 pub async fn fetch_keys(sdk: &SdkConfig, inv: &Inventory, limit: usize) -> Keys {
     let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
@@ -296,16 +257,17 @@ fn key_region(key: &str, fallback: &str) -> String {
     }
 }
 
-async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, String> {
+async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, SourceError> {
     let d = client
         .describe_key()
         .key_id(key)
         .send()
         .await
-        .map_err(|e| describe("kms:DescribeKey", &e).to_string())?;
-    let meta = d
-        .key_metadata()
-        .ok_or_else(|| "kms:DescribeKey returned no key metadata".to_owned())?;
+        .map_err(|e| describe("kms:DescribeKey", &e))?;
+    let meta = d.key_metadata().ok_or_else(|| SourceError::Incomplete {
+        call: "kms:DescribeKey".into(),
+        missing: "returned no key metadata".into(),
+    })?;
     let customer_managed = matches!(
         meta.key_manager(),
         Some(aws_sdk_kms::types::KeyManagerType::Customer)
@@ -316,7 +278,7 @@ async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, St
             .key_id(key)
             .send()
             .await
-            .map_err(|e| describe("kms:GetKeyRotationStatus", &e).to_string())?
+            .map_err(|e| describe("kms:GetKeyRotationStatus", &e))?
             .key_rotation_enabled()
     } else {
         // AWS-managed keys rotate yearly by themselves; the check fails them for
@@ -340,7 +302,7 @@ pub struct GroupRef {
 
 /// A parameter as listed: `Ok(Some)` set, `Ok(None)` not listed (engine default),
 /// `Err` unreadable. A missing `default.*` group reads as "not listed".
-pub type ParamValues = BTreeMap<GroupRef, Result<Option<String>, String>>;
+pub type ParamValues = BTreeMap<GroupRef, Result<Option<String>, SourceError>>;
 
 pub async fn fetch_params(
     sdk: &SdkConfig,
@@ -377,74 +339,68 @@ pub async fn fetch_params(
     .collect()
 }
 
-fn name_values(params: &[aws_sdk_rds::types::Parameter]) -> Vec<(String, Option<String>)> {
-    params
-        .iter()
-        .map(|p| {
-            (
-                p.parameter_name().unwrap_or_default().to_owned(),
-                p.parameter_value().map(str::to_owned),
-            )
-        })
-        .collect()
-}
-
 async fn param_value(
     client: &aws_sdk_rds::Client,
     g: &GroupRef,
     parameter: &str,
-) -> Result<Option<String>, String> {
-    let mut marker: Option<String> = None;
-    let mut found = None;
-    loop {
-        let (params, next) = if g.cluster {
-            let r = client
-                .describe_db_cluster_parameters()
-                .db_cluster_parameter_group_name(&g.name)
-                .set_marker(marker.clone())
-                .send()
-                .await;
-            match r {
-                Ok(p) => (name_values(p.parameters()), p.marker().map(str::to_owned)),
-                Err(e) => {
-                    let not_found = e
-                        .as_service_error()
-                        .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
-                    if not_found && g.name.starts_with("default.") {
-                        return Ok(None);
-                    }
-                    return Err(describe("rds:DescribeDBClusterParameters", &e).to_string());
-                }
-            }
-        } else {
-            let r = client
-                .describe_db_parameters()
-                .db_parameter_group_name(&g.name)
-                .set_marker(marker.clone())
-                .send()
-                .await;
-            match r {
-                Ok(p) => (name_values(p.parameters()), p.marker().map(str::to_owned)),
-                Err(e) => {
-                    let not_found = e
-                        .as_service_error()
-                        .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
-                    if not_found && g.name.starts_with("default.") {
-                        return Ok(None);
-                    }
-                    return Err(describe("rds:DescribeDBParameters", &e).to_string());
-                }
-            }
-        };
-        for (name, value) in params {
-            if name == parameter && found.is_none() {
-                found = value;
-            }
-        }
-        marker = next.filter(|m| !m.is_empty());
-        if marker.is_none() {
-            return Ok(found);
-        }
+) -> Result<Option<String>, SourceError> {
+    let listed = if g.cluster {
+        client
+            .describe_db_cluster_parameters()
+            .db_cluster_parameter_group_name(&g.name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                let missing = e
+                    .as_service_error()
+                    .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
+                unlisted(g, missing, "rds:DescribeDBClusterParameters", &e)
+            })
+    } else {
+        client
+            .describe_db_parameters()
+            .db_parameter_group_name(&g.name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                let missing = e
+                    .as_service_error()
+                    .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
+                unlisted(g, missing, "rds:DescribeDBParameters", &e)
+            })
+    };
+    match listed {
+        Ok(params) => Ok(params
+            .into_iter()
+            .find(|p| p.parameter_name() == Some(parameter))
+            .and_then(|p| p.parameter_value)),
+        Err(None) => Ok(None),
+        Err(Some(e)) => Err(e),
+    }
+}
+
+/// Why a group's parameters could not be listed; `None` when the group is a
+/// `default.*` one that does not exist, which means the engine defaults apply.
+fn unlisted<E, R>(
+    g: &GroupRef,
+    missing: bool,
+    what: &str,
+    e: &aws_sdk_rds::error::SdkError<E, R>,
+) -> Option<SourceError>
+where
+    E: aws_sdk_rds::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if missing && g.name.starts_with("default.") {
+        None
+    } else {
+        Some(describe(what, e).into())
     }
 }
 
@@ -474,7 +430,7 @@ fn frame(check: &str, inv: &Inventory, mut findings: Vec<Finding>) -> Vec<Findin
             findings.push(Finding::error(
                 check,
                 format!("rds in {}", r.region),
-                e.clone(),
+                e.to_string(),
             ));
         }
     }
@@ -647,13 +603,13 @@ pub fn force_ssl(
         let listed = match &group {
             None => Ok(None),
             Some(g) => match values.get(g) {
-                None => Err(format!("parameter group {} was not read", g.name)),
+                None => Err(SourceError::NotRead(format!("parameter group {}", g.name))),
                 Some(r) => r.clone(),
             },
         };
         let group_name = group.as_ref().map_or("(none)", |g| g.name.as_str());
         let (value, source) = match listed {
-            Err(e) => return Finding::error(check, label, e),
+            Err(e) => return Finding::error(check, label, e.to_string()),
             Ok(Some(v)) => (v, format!("set in parameter group {group_name}")),
             Ok(None) => match engine_default(p, engine, version) {
                 Some(d) => (
@@ -715,23 +671,33 @@ pub fn force_ssl(
 }
 
 pub fn deletion_protection(check: &str, inv: &Inventory) -> Vec<Finding> {
+    must_be_on(
+        check,
+        inv,
+        "deletion protection",
+        |i| i.deletion_protection,
+        |c| c.deletion_protection,
+    )
+}
+
+/// A switch that must be on, checked where it lives (cluster or instance); the
+/// evidence reads "<what> on" or "<what> off".
+fn must_be_on(
+    check: &str,
+    inv: &Inventory,
+    what: &str,
+    instance: impl Fn(&DbInstance) -> bool,
+    cluster: impl Fn(&DbCluster) -> bool,
+) -> Vec<Finding> {
     let v = |label: String, on: bool| {
-        Finding::verdict(
-            check,
-            label,
-            on,
-            if on {
-                "deletion protection on"
-            } else {
-                "deletion protection off"
-            },
-        )
+        let state = if on { "on" } else { "off" };
+        Finding::verdict(check, label, on, format!("{what} {state}"))
     };
     cluster_level(
         check,
         inv,
-        |i| v(label_instance(i), i.deletion_protection),
-        |c| v(label_cluster(c), c.deletion_protection),
+        |i| v(label_instance(i), instance(i)),
+        |c| v(label_cluster(c), cluster(c)),
     )
 }
 
@@ -781,33 +747,21 @@ pub fn high_availability(check: &str, p: &HaParams, inv: &Inventory) -> Vec<Find
 }
 
 pub fn not_public(check: &str, inv: &Inventory) -> Vec<Finding> {
+    let v = |label: String, public: bool| {
+        let state = if public {
+            "publicly accessible"
+        } else {
+            "not publicly accessible"
+        };
+        Finding::verdict(check, label, !public, state)
+    };
     let mut out: Vec<Finding> = inv
         .instances()
-        .map(|i| {
-            Finding::verdict(
-                check,
-                label_instance(i),
-                !i.public,
-                if i.public {
-                    "publicly accessible"
-                } else {
-                    "not publicly accessible"
-                },
-            )
-        })
+        .map(|i| v(label_instance(i), i.public))
         .collect();
     for c in inv.clusters() {
         out.push(match c.public {
-            Some(public) => Finding::verdict(
-                check,
-                label_cluster(c),
-                !public,
-                if public {
-                    "publicly accessible"
-                } else {
-                    "not publicly accessible"
-                },
-            ),
+            Some(public) => v(label_cluster(c), public),
             None => Finding::na(
                 check,
                 label_cluster(c),
@@ -819,23 +773,12 @@ pub fn not_public(check: &str, inv: &Inventory) -> Vec<Finding> {
 }
 
 pub fn iam_auth(check: &str, inv: &Inventory) -> Vec<Finding> {
-    let v = |label: String, on: bool| {
-        Finding::verdict(
-            check,
-            label,
-            on,
-            if on {
-                "IAM database authentication on"
-            } else {
-                "IAM database authentication off"
-            },
-        )
-    };
-    cluster_level(
+    must_be_on(
         check,
         inv,
-        |i| v(label_instance(i), i.iam_auth),
-        |c| v(label_cluster(c), c.iam_auth),
+        "IAM database authentication",
+        |i| i.iam_auth,
+        |c| c.iam_auth,
     )
 }
 
@@ -948,7 +891,7 @@ mod tests {
             statuses(&force_ssl("c", &p, &i, &values)),
             [Status::Fail, Status::Fail]
         );
-        values.insert(g, Err("AccessDenied".into()));
+        values.insert(g, Err(SourceError::Aws("AccessDenied".into())));
         assert_eq!(
             statuses(&force_ssl("c", &p, &i, &values)),
             [Status::Error, Status::Error]
@@ -1002,7 +945,7 @@ mod tests {
             regions: vec![
                 RegionScan {
                     region: "eu-west-1".into(),
-                    result: Err("AccessDenied".into()),
+                    result: Err(SourceError::Aws("AccessDenied".into())),
                 },
                 RegionScan {
                     region: "eu-west-3".into(),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::super::{Finding, parallel};
+use super::SourceError;
 use crate::aws::error::{ProvideErrorMetadata, SdkError, describe};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -65,6 +66,20 @@ impl SsoInventory {
         out
     }
 
+    /// (identity store id, principal id) of every principal of `kind` (USER or
+    /// GROUP) assigned to some permission set.
+    fn assigned(&self, kind: &str) -> BTreeSet<(String, String)> {
+        self.permission_sets
+            .iter()
+            .flat_map(|ps| {
+                ps.assignments
+                    .iter()
+                    .filter(|(k, _)| k == kind)
+                    .map(|(_, id)| (ps.identity_store_id.clone(), id.clone()))
+            })
+            .collect()
+    }
+
     pub fn user_label(&self, id: &str) -> String {
         match self.user_names.get(id) {
             Some(n) => n.clone(),
@@ -73,12 +88,12 @@ impl SsoInventory {
     }
 }
 
-fn e<E, R>(what: &'static str) -> impl Fn(SdkError<E, R>) -> String
+fn e<E, R>(what: &'static str) -> impl Fn(SdkError<E, R>) -> SourceError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    move |err| describe(what, &err).to_string()
+    move |err| describe(what, &err).into()
 }
 
 pub async fn fetch(
@@ -86,7 +101,7 @@ pub async fn fetch(
     region: &str,
     account: &str,
     limit: usize,
-) -> Result<SsoInventory, String> {
+) -> Result<SsoInventory, SourceError> {
     let sdk = crate::aws::config::in_region(sdk, region);
     let admin = aws_sdk_ssoadmin::Client::new(&sdk);
     let store = aws_sdk_identitystore::Client::new(&sdk);
@@ -94,101 +109,79 @@ pub async fn fetch(
         region: region.to_owned(),
         ..Default::default()
     };
-    let mut instances = Vec::new();
-    let mut token = None;
-    loop {
-        let page = admin
-            .list_instances()
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(e("sso-admin:ListInstances"))?;
-        for i in page.instances() {
-            instances.push((
+    for (instance_arn, store_id) in &instances(&admin).await? {
+        inv.instances.push(instance_arn.clone());
+        let sets = permission_sets(&admin, instance_arn, store_id, account, limit).await?;
+        inv.permission_sets.extend(sets);
+    }
+    let users = resolve_groups(&store, &mut inv, limit).await?;
+    resolve_users(&store, &mut inv, users, limit).await?;
+    Ok(inv)
+}
+
+/// (instance ARN, identity store id) of every IAM Identity Center instance.
+async fn instances(admin: &aws_sdk_ssoadmin::Client) -> Result<Vec<(String, String)>, SourceError> {
+    let listed = admin
+        .list_instances()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(e("sso-admin:ListInstances"))?;
+    Ok(listed
+        .iter()
+        .map(|i| {
+            (
                 i.instance_arn().unwrap_or_default().to_owned(),
                 i.identity_store_id().unwrap_or_default().to_owned(),
-            ));
-        }
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    for (instance_arn, store_id) in &instances {
-        inv.instances.push(instance_arn.clone());
-        let mut arns = Vec::new();
-        let mut token = None;
-        loop {
-            let page = admin
-                .list_permission_sets()
-                .instance_arn(instance_arn)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(e("sso-admin:ListPermissionSets"))?;
-            arns.extend(page.permission_sets().iter().cloned());
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
-        let sets = parallel::map(arns, limit, |arn| {
-            let admin = admin.clone();
-            async move { permission_set(&admin, instance_arn, store_id, &arn, account).await }
+            )
         })
-        .await;
-        for s in sets {
-            inv.permission_sets.push(s?);
-        }
-    }
-    let groups: BTreeSet<(String, String)> = inv
-        .permission_sets
-        .iter()
-        .flat_map(|ps| {
-            ps.assignments
-                .iter()
-                .filter(|(k, _)| k == "GROUP")
-                .map(|(_, id)| (ps.identity_store_id.clone(), id.clone()))
-        })
-        .collect();
+        .collect())
+}
+
+async fn permission_sets(
+    admin: &aws_sdk_ssoadmin::Client,
+    instance_arn: &str,
+    store_id: &str,
+    account: &str,
+    limit: usize,
+) -> Result<Vec<PermissionSet>, SourceError> {
+    let arns = admin
+        .list_permission_sets()
+        .instance_arn(instance_arn)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(e("sso-admin:ListPermissionSets"))?;
+    parallel::map(arns, limit, |arn| {
+        let admin = admin.clone();
+        async move { permission_set(&admin, instance_arn, store_id, &arn, account).await }
+    })
+    .await
+    .into_iter()
+    .collect()
+}
+
+/// Fills in the members and names of every group assigned somewhere; returns
+/// every user (identity store id, user id) assigned directly or through a group.
+async fn resolve_groups(
+    store: &aws_sdk_identitystore::Client,
+    inv: &mut SsoInventory,
+    limit: usize,
+) -> Result<BTreeSet<(String, String)>, SourceError> {
+    let groups = inv.assigned("GROUP");
     let members = parallel::map(groups, limit, |(store_id, group)| {
         let store = store.clone();
         async move {
-            let mut users = Vec::new();
-            let mut token = None;
-            loop {
-                let page = store
-                    .list_group_memberships()
-                    .identity_store_id(&store_id)
-                    .group_id(&group)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(e("identitystore:ListGroupMemberships"))?;
-                for m in page.group_memberships() {
-                    if let Some(aws_sdk_identitystore::types::MemberId::UserId(u)) = m.member_id() {
-                        users.push(u.clone());
-                    }
-                }
-                token = page.next_token().map(str::to_owned);
-                if token.is_none() {
-                    break;
-                }
-            }
-            let name = store
-                .describe_group()
-                .identity_store_id(&store_id)
-                .group_id(&group)
-                .send()
-                .await
-                .map_err(e("identitystore:DescribeGroup"))?
-                .display_name()
-                .map(str::to_owned);
-            Ok::<_, String>((store_id, group, users, name))
+            let (users, name) = group_facts(&store, &store_id, &group).await?;
+            Ok::<_, SourceError>((store_id, group, users, name))
         }
     })
     .await;
-    let mut users: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut users = inv.assigned("USER");
     for m in members {
         let (store_id, group, ids, name) = m?;
         if let Some(n) = name {
@@ -199,13 +192,50 @@ pub async fn fetch(
         }
         inv.group_members.insert(group, ids);
     }
-    for ps in &inv.permission_sets {
-        for (k, id) in &ps.assignments {
-            if k == "USER" {
-                users.insert((ps.identity_store_id.clone(), id.clone()));
-            }
-        }
-    }
+    Ok(users)
+}
+
+/// A group's member user ids and its display name.
+async fn group_facts(
+    store: &aws_sdk_identitystore::Client,
+    store_id: &str,
+    group: &str,
+) -> Result<(Vec<String>, Option<String>), SourceError> {
+    let memberships = store
+        .list_group_memberships()
+        .identity_store_id(store_id)
+        .group_id(group)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(e("identitystore:ListGroupMemberships"))?;
+    let users = memberships
+        .iter()
+        .filter_map(|m| match m.member_id() {
+            Some(aws_sdk_identitystore::types::MemberId::UserId(u)) => Some(u.clone()),
+            _ => None,
+        })
+        .collect();
+    let name = store
+        .describe_group()
+        .identity_store_id(store_id)
+        .group_id(group)
+        .send()
+        .await
+        .map_err(e("identitystore:DescribeGroup"))?
+        .display_name()
+        .map(str::to_owned);
+    Ok((users, name))
+}
+
+async fn resolve_users(
+    store: &aws_sdk_identitystore::Client,
+    inv: &mut SsoInventory,
+    users: BTreeSet<(String, String)>,
+    limit: usize,
+) -> Result<(), SourceError> {
     let names = parallel::map(users, limit, |(store_id, user)| {
         let store = store.clone();
         async move {
@@ -217,7 +247,7 @@ pub async fn fetch(
                 .await
                 .map_err(e("identitystore:DescribeUser"))?;
             let name = d.user_name().unwrap_or(&user).to_owned();
-            Ok::<_, String>((user, name))
+            Ok::<_, SourceError>((user, name))
         }
     })
     .await;
@@ -225,7 +255,7 @@ pub async fn fetch(
         let (id, name) = n?;
         inv.user_names.insert(id, name);
     }
-    Ok(inv)
+    Ok(())
 }
 
 async fn permission_set(
@@ -234,7 +264,7 @@ async fn permission_set(
     store_id: &str,
     arn: &str,
     account: &str,
-) -> Result<PermissionSet, String> {
+) -> Result<PermissionSet, SourceError> {
     let d = admin
         .describe_permission_set()
         .instance_arn(instance_arn)
@@ -242,30 +272,23 @@ async fn permission_set(
         .send()
         .await
         .map_err(e("sso-admin:DescribePermissionSet"))?;
-    let set = d
-        .permission_set()
-        .ok_or_else(|| format!("sso-admin:DescribePermissionSet {arn}: no permission set"))?;
-    let mut managed = Vec::new();
-    let mut token = None;
-    loop {
-        let page = admin
-            .list_managed_policies_in_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(arn)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(e("sso-admin:ListManagedPoliciesInPermissionSet"))?;
-        managed.extend(
-            page.attached_managed_policies()
-                .iter()
-                .filter_map(|p| p.arn().map(str::to_owned)),
-        );
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+    let set = d.permission_set().ok_or_else(|| SourceError::Incomplete {
+        call: format!("sso-admin:DescribePermissionSet {arn}"),
+        missing: "no permission set".into(),
+    })?;
+    let managed = admin
+        .list_managed_policies_in_permission_set()
+        .instance_arn(instance_arn)
+        .permission_set_arn(arn)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(e("sso-admin:ListManagedPoliciesInPermissionSet"))?
+        .iter()
+        .filter_map(|p| p.arn().map(str::to_owned))
+        .collect();
     let inline = admin
         .get_inline_policy_for_permission_set()
         .instance_arn(instance_arn)
@@ -277,31 +300,27 @@ async fn permission_set(
         .filter(|s| !s.trim().is_empty())
         .map(super::iam::decode_document)
         .transpose()?;
-    let mut assignments = Vec::new();
-    let mut token = None;
-    loop {
-        let page = admin
-            .list_account_assignments()
-            .instance_arn(instance_arn)
-            .account_id(account)
-            .permission_set_arn(arn)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(e("sso-admin:ListAccountAssignments"))?;
-        for a in page.account_assignments() {
-            assignments.push((
+    let assignments = admin
+        .list_account_assignments()
+        .instance_arn(instance_arn)
+        .account_id(account)
+        .permission_set_arn(arn)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(e("sso-admin:ListAccountAssignments"))?
+        .iter()
+        .map(|a| {
+            (
                 a.principal_type()
                     .map(|t| t.as_str().to_owned())
                     .unwrap_or_default(),
                 a.principal_id().unwrap_or_default().to_owned(),
-            ));
-        }
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+            )
+        })
+        .collect();
     Ok(PermissionSet {
         instance_arn: instance_arn.to_owned(),
         identity_store_id: store_id.to_owned(),
@@ -339,10 +358,10 @@ pub fn duration_secs(iso: &str) -> Option<u64> {
 pub fn session_duration(
     check: &str,
     p: &SessionParams,
-    inv: &Result<SsoInventory, String>,
+    inv: &Result<SsoInventory, SourceError>,
 ) -> Vec<Finding> {
     let inv = match inv {
-        Err(e) => return vec![Finding::error(check, "IAM Identity Center", e.clone())],
+        Err(e) => return vec![Finding::error(check, "IAM Identity Center", e.to_string())],
         Ok(i) => i,
     };
     if inv.instances.is_empty() {
