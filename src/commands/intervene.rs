@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 
 use super::Ctx;
 use crate::ExitStatus;
-use crate::audit::event::{Phase, Reason};
+use crate::audit::content::{self, InterveneIntent, InterveneOutcome};
+use crate::audit::event::{Event, Phase, Reason};
 use crate::audit::{ShownEvent, Store, show_events};
 use crate::cli::{
     InterveneDeleteArgs, InterveneListArgs, InterveneRowsArgs, InterveneScopeArgs,
@@ -443,14 +444,15 @@ pub async fn list(ctx: &Ctx, args: &InterveneListArgs) -> anyhow::Result<ExitSta
         .map(|s| {
             let e = &s.event;
             let o = outcomes.get(&e.id);
-            let table = e.content.get("table").and_then(Value::as_str);
+            let intent = read_content::<InterveneIntent>(ctx, e);
+            let outcome = o.and_then(|o| read_content::<InterveneOutcome>(ctx, &o.event));
+            let table = intent.as_ref().map(|i| i.table.as_str());
             let key_columns = match (table, &map) {
                 (Some(t), Some(map)) => intervention::TableRef::find(map, t)
                     .map(|t| t.key)
                     .unwrap_or_default(),
                 _ => vec![],
             };
-            let oc = o.map(|o| &o.event.content);
             Listed {
                 intent_seq: e.seq,
                 outcome_seq: o.map(|o| o.event.seq),
@@ -460,18 +462,11 @@ pub async fn list(ctx: &Ctx, args: &InterveneListArgs) -> anyhow::Result<ExitSta
                 action: e.action.clone(),
                 tenant: e.target.tenant.clone(),
                 table: table.map(str::to_owned),
-                operation: e
-                    .content
-                    .get("operation")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                operation: intent.as_ref().map(|i| i.operation.clone()),
                 reason: e.reason.clone(),
                 status: s.status.clone().unwrap_or_else(|| "unfinished".into()),
-                rows: oc.and_then(|c| c.get("rows")).and_then(Value::as_u64),
-                error: oc
-                    .and_then(|c| c.get("error"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                rows: outcome.as_ref().and_then(|c| c.rows),
+                error: outcome.and_then(|c| c.error),
                 statement: args.images.then(|| s.personal.clone()).flatten(),
                 images: if args.images {
                     o.and_then(|o| o.personal.clone())
@@ -491,4 +486,16 @@ pub async fn list(ctx: &Ctx, args: &InterveneListArgs) -> anyhow::Result<ExitSta
         interventions: listed,
     })?;
     Ok(ExitStatus::Success)
+}
+
+/// An event's content as `T`. One that does not read is reported rather than
+/// hidden: the intervention is still listed, without the fields it lacks.
+fn read_content<T: serde::de::DeserializeOwned>(ctx: &Ctx, event: &Event) -> Option<T> {
+    match content::parse(event) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            ctx.printer.warn(e.to_string());
+            None
+        }
+    }
 }

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
-use serde_json::json;
 
 use super::Ctx;
 use crate::ExitStatus;
+use crate::audit::content::{
+    self, TomCheckIntent, TomCheckOutcome, TomReportIntent, TomReportOutcome,
+};
 use crate::audit::verify::Witness;
 use crate::cli::{ReportLang, TomAttestArgs, TomCheckArgs, TomControlsArgs, TomReportArgs};
 use crate::ops::mutation::{self, End, Request};
@@ -301,10 +303,17 @@ pub async fn check(ctx: &Ctx, args: &TomCheckArgs) -> anyhow::Result<ExitStatus>
         selected: &selected,
         concurrency: usize::from(args.concurrency),
         action: "tom.check",
-        intent: json!({ "controls": selected.len() as u64, "section": args.section.map(u64::from), "control": args.control }),
+        intent: content::to_value(&TomCheckIntent {
+            controls: selected.len() as u64,
+            section: args.section.map(u64::from),
+            control: args.control.clone(),
+        }),
     };
     let mut run = review::run(&ctx.settings, &ui, request).await?;
-    let content = json!({ "totals": run.totals(), "findings": run.report.has_findings() });
+    let content = content::to_value(&TomCheckOutcome {
+        totals: run.totals(),
+        findings: run.report.has_findings(),
+    });
     let seq = run.close(&ui, content).await;
     let no = run.report.has_findings();
     ctx.printer.report(&CheckOut {
@@ -506,7 +515,10 @@ pub async fn report(ctx: &Ctx, args: &TomReportArgs) -> anyhow::Result<ExitStatu
         selected: &selected,
         concurrency: usize::from(args.concurrency),
         action: "tom.report",
-        intent: json!({ "out": args.out.display().to_string(), "controls": selected.len() as u64 }),
+        intent: content::to_value(&TomReportIntent {
+            out: args.out.display().to_string(),
+            controls: selected.len() as u64,
+        }),
     };
     let mut run = review::run(&ctx.settings, &ui, request).await?;
     let lang = match args.lang {
@@ -524,14 +536,18 @@ pub async fn report(ctx: &Ctx, args: &TomReportArgs) -> anyhow::Result<ExitStatu
         },
     )?;
     let sha = written.sha256.clone();
-    let content = json!({
-        "report": args.out.display().to_string(),
-        "json": json_path.display().to_string(),
-        "sha256": written.sha256,
-        "json_sha256": written.json_sha256,
-        "totals": run.totals(),
-        "findings": run.report.has_findings(),
-        "witness": run.report.audit_head.as_ref().map(|h| format!("{}:{}", h.seq, h.hash)),
+    let content = content::to_value(&TomReportOutcome {
+        report: args.out.display().to_string(),
+        json: json_path.display().to_string(),
+        sha256: written.sha256,
+        json_sha256: written.json_sha256,
+        totals: run.totals(),
+        findings: run.report.has_findings(),
+        witness: run
+            .report
+            .audit_head
+            .as_ref()
+            .map(|h| format!("{}:{}", h.seq, h.hash)),
     });
     let seq = run.close(&ui, content).await;
     let no = run.report.has_findings();

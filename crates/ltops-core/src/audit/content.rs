@@ -10,9 +10,11 @@
 //! encrypted personal part) to the content of any event.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::event::Event;
@@ -39,6 +41,49 @@ pub struct ContentError {
     pub seq: u64,
     pub action: String,
     pub detail: String,
+}
+
+/// A JSON object whose keys keep the order they were written in. Some contents
+/// list their keys in the writer's order — tables in the order erasure deletes
+/// from them, statuses in catalogue order — and the hash covers that order, so
+/// a `BTreeMap` (which sorts) would change what is written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T> FromIterator<(String, T)> for Ordered<T> {
+    fn from_iter<I: IntoIterator<Item = (String, T)>>(iter: I) -> Self {
+        Ordered(iter.into_iter().collect())
+    }
+}
+
+impl<T: Serialize> Serialize for Ordered<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Entries<T> {
+            type Value = Ordered<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Ordered<T>, A::Error> {
+                let mut entries = Vec::with_capacity(m.size_hint().unwrap_or(0));
+                while let Some(entry) = m.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Ordered(entries))
+            }
+        }
+
+        d.deserialize_map(Entries(PhantomData))
+    }
 }
 
 /// The outcome of any action that failed or was aborted (Ctrl-C, a crash closed
@@ -69,7 +114,8 @@ pub struct EraseIntent {
     pub mode: EraseMode,
     /// The intent id of the interrupted batched erasure this one continues.
     pub resumes: Option<String>,
-    pub planned: BTreeMap<String, Planned>,
+    /// Per table, in the order erasure deletes from them.
+    pub planned: Ordered<Planned>,
 }
 
 /// Rows per table as the erasure left them.
@@ -197,7 +243,8 @@ pub struct InterveneIntent {
 /// its own fields, in this order:
 /// committed — operation, table, rows, the count again under the operation's
 /// past tense, columns, committed, atomic; nothing to do — rows, committed;
-/// refused — error with at_least and max_rows, or with missing; failed — error.
+/// dry run — dry_run, rows, committed; refused — error with at_least and
+/// max_rows, or with missing; failed — error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterveneOutcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,6 +258,9 @@ pub struct InterveneOutcome {
     /// Refused: this many named rows were not found for the tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<u64>,
+    /// A dry run: the rows were previewed and rolled back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,8 +295,8 @@ pub struct TomCheckIntent {
 /// The `ok` outcome of `tom.check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TomCheckOutcome {
-    /// Controls per status (`PASS`, `FAIL`, …).
-    pub totals: BTreeMap<String, u64>,
+    /// Controls per status (`PASS`, `FAIL`, …), in the order of the statuses.
+    pub totals: Ordered<u64>,
     pub findings: bool,
 }
 
@@ -263,7 +313,7 @@ pub struct TomReportOutcome {
     pub json: String,
     pub sha256: String,
     pub json_sha256: String,
-    pub totals: BTreeMap<String, u64>,
+    pub totals: Ordered<u64>,
     pub findings: bool,
     /// The audit head the report names, as `SEQ:HASH`.
     pub witness: Option<String>,
@@ -331,15 +381,25 @@ mod tests {
             EraseIntent {
                 mode: EraseMode::Batched,
                 resumes: None,
-                planned: BTreeMap::from([(
-                    "leads".into(),
-                    Planned {
-                        delete: 3,
-                        retain: 0,
-                    },
-                )]),
+                // Erasure order (children first), not alphabetical: written as planned.
+                planned: Ordered(vec![
+                    (
+                        "leads".into(),
+                        Planned {
+                            delete: 3,
+                            retain: 0,
+                        },
+                    ),
+                    (
+                        "invoices".into(),
+                        Planned {
+                            delete: 1,
+                            retain: 2,
+                        },
+                    ),
+                ]),
             },
-            json!({"mode": "batched", "resumes": null, "planned": {"leads": {"delete": 3, "retain": 0}}}),
+            json!({"mode": "batched", "resumes": null, "planned": {"leads": {"delete": 3, "retain": 0}, "invoices": {"delete": 1, "retain": 2}}}),
         );
         same(
             EraseOutcome {
@@ -392,6 +452,42 @@ mod tests {
                 ..Default::default()
             },
             json!({"rows": 0, "committed": false}),
+        );
+        same(
+            InterveneOutcome {
+                dry_run: Some(true),
+                rows: Some(2),
+                committed: Some(false),
+                ..Default::default()
+            },
+            json!({"dry_run": true, "rows": 2, "committed": false}),
+        );
+        same(
+            InterveneOutcome {
+                error: Some("refused: named rows not found for the tenant".into()),
+                missing: Some(1),
+                ..Default::default()
+            },
+            json!({"error": "refused: named rows not found for the tenant", "missing": 1}),
+        );
+        same(
+            InterveneOutcome {
+                error: Some("COMMIT failed: x".into()),
+                ..Default::default()
+            },
+            json!({"error": "COMMIT failed: x"}),
+        );
+        same(
+            InterveneIntent {
+                form: "set".into(),
+                operation: "UPDATE".into(),
+                table: "leads".into(),
+                tables: vec!["leads".into()],
+                columns: Some(vec!["status".into()]),
+                max_rows: 1,
+                atomic: true,
+            },
+            json!({"form": "set", "operation": "UPDATE", "table": "leads", "tables": ["leads"], "columns": ["status"], "max_rows": 1, "atomic": true}),
         );
         same(
             InterveneOutcome {
@@ -470,6 +566,113 @@ mod tests {
                 }],
             },
             json!({"today": "2031-01-01", "due": [{"tenant": "t", "table": "invoices", "rows": 2}]}),
+        );
+    }
+
+    #[test]
+    fn failures_purges_restores_and_reviews_are_written_as_before() {
+        same(
+            Failure {
+                error: "interrupted (Ctrl-C)".into(),
+            },
+            json!({"error": "interrupted (Ctrl-C)"}),
+        );
+        same(
+            PurgeOutcome {
+                deleted: vec![TableRows {
+                    tenant: "t".into(),
+                    table: "invoices".into(),
+                    rows: 2,
+                }],
+            },
+            json!({"deleted": [{"tenant": "t", "table": "invoices", "rows": 2}]}),
+        );
+        same(
+            RestoreIntent {
+                source: RestoreSource {
+                    kind: json!("cluster"),
+                    id: "prod".into(),
+                },
+                target: "prod-restore".into(),
+                restore_time: "2026-11-27T10:00:00Z".into(),
+                settings: json!({"subnet_group": "s"}),
+                reapply: vec!["t".into()],
+            },
+            json!({"source": {"kind": "cluster", "id": "prod"}, "target": "prod-restore", "restore_time": "2026-11-27T10:00:00Z", "settings": {"subnet_group": "s"}, "reapply": ["t"]}),
+        );
+        same(
+            RestoreOutcome {
+                started: true,
+                waited: true,
+                status: Some("available".into()),
+                reapplied: Some(json!([])),
+                checks: Some(json!([])),
+            },
+            json!({"started": true, "waited": true, "status": "available", "reapplied": [], "checks": []}),
+        );
+        same(
+            ReapplyIntent {
+                target: "prod-restore".into(),
+                tenants: vec!["t".into()],
+            },
+            json!({"target": "prod-restore", "tenants": ["t"]}),
+        );
+        same(
+            ReapplyOutcome {
+                reapplied: json!([{"tenant": "t"}]),
+            },
+            json!({"reapplied": [{"tenant": "t"}]}),
+        );
+        // Statuses in catalogue order (PASS before FAIL), not alphabetical.
+        let totals = Ordered(vec![
+            ("PASS".into(), 3),
+            ("FAIL".into(), 1),
+            ("ERROR".into(), 0),
+        ]);
+        same(
+            TomCheckOutcome {
+                totals: totals.clone(),
+                findings: true,
+            },
+            json!({"totals": {"PASS": 3, "FAIL": 1, "ERROR": 0}, "findings": true}),
+        );
+        same(
+            TomReportIntent {
+                out: "tom-2026.md".into(),
+                controls: 40,
+            },
+            json!({"out": "tom-2026.md", "controls": 40}),
+        );
+        same(
+            TomReportOutcome {
+                report: "tom-2026.md".into(),
+                json: "tom-2026.json".into(),
+                sha256: "aa".into(),
+                json_sha256: "bb".into(),
+                totals,
+                findings: true,
+                witness: Some("7:cc".into()),
+            },
+            json!({"report": "tom-2026.md", "json": "tom-2026.json", "sha256": "aa", "json_sha256": "bb", "totals": {"PASS": 3, "FAIL": 1, "ERROR": 0}, "findings": true, "witness": "7:cc"}),
+        );
+        same(TomAttestOutcome { attested: 2 }, json!({"attested": 2}));
+        same(
+            AuditInitIntent {
+                store: "postgres ltops_audit".into(),
+                grant: Some(vec!["ops".into()]),
+            },
+            json!({"store": "postgres ltops_audit", "grant": ["ops"]}),
+        );
+        same(AuditInitOutcome { created: true }, json!({"created": true}));
+        same(
+            AuditRecordIntent {
+                detail: Some("rotated the key".into()),
+            },
+            json!({"detail": "rotated the key"}),
+        );
+        same(
+            AuditRecordOutcome { documented: true },
+            json!({"documented": true}),
         );
     }
 

@@ -4,11 +4,11 @@
 
 use anyhow::{Context, bail};
 use serde::Serialize;
-use serde_json::json;
 use tokio_postgres::Client;
 use uuid::Uuid;
 
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Progress, Session, Step};
+use crate::audit::content::{self, EraseIntent, EraseMode, EraseOutcome, Failure, TableCounts};
 use crate::audit::event::{Event, Outcome, Target};
 use crate::audit::{Action, Store};
 use crate::aws::identity::Actor;
@@ -208,10 +208,23 @@ impl Mutation for Erase {
     }
 
     fn intent(&self, p: &ErasePlan) -> Intent {
-        Intent::new(json!({
-            "mode": p.mode,
-            "resumes": p.job.as_ref().map(|j| j.intent_id.to_string()),
-            "planned": p.plan.tables.iter().map(|t| (t.table.clone(), json!({"delete": t.delete, "retain": t.retain}))).collect::<serde_json::Map<String, serde_json::Value>>(),
+        Intent::new(content::to_value(&EraseIntent {
+            mode: p.mode.into(),
+            resumes: p.job.as_ref().map(|j| j.intent_id.to_string()),
+            planned: p
+                .plan
+                .tables
+                .iter()
+                .map(|t| {
+                    (
+                        t.table.clone(),
+                        content::Planned {
+                            delete: t.delete,
+                            retain: t.retain,
+                        },
+                    )
+                })
+                .collect(),
         }))
     }
 
@@ -280,14 +293,27 @@ impl Mutation for Erase {
             .destroy_key(p.tenant.as_str(), step.intent.id)
             .await
             .context("the data is erased but the tenant's audit key could not be destroyed")?;
-        let content = json!({
-            "mode": outcome.mode,
-            "batches": outcome.batches,
-            "tables": outcome.tables,
-            "tenant_row_deleted": outcome.tenant_row_deleted,
-            "verified": outcome.verification.ok,
-            "audit_key_destroyed": true,
-            "audit_key_existed": key_existed,
+        let content = content::to_value(&EraseOutcome {
+            mode: outcome.mode.into(),
+            batches: outcome.batches,
+            tables: outcome
+                .tables
+                .iter()
+                .map(|(table, r)| {
+                    (
+                        table.clone(),
+                        TableCounts {
+                            deleted: r.deleted,
+                            nulled: r.nulled,
+                            retained: r.retained,
+                        },
+                    )
+                })
+                .collect(),
+            tenant_row_deleted: outcome.tenant_row_deleted,
+            verified: outcome.verification.ok,
+            audit_key_destroyed: true,
+            audit_key_existed: key_existed,
         });
         Ok(Done::ok(
             Erased {
@@ -296,6 +322,17 @@ impl Mutation for Erase {
             },
             content,
         ))
+    }
+}
+
+// The audit log spells the mode the way the erasure run does; the record keeps
+// its own type so that the log's format does not follow the run's.
+impl From<Mode> for EraseMode {
+    fn from(mode: Mode) -> EraseMode {
+        match mode {
+            Mode::Single => EraseMode::Single,
+            Mode::Batched => EraseMode::Batched,
+        }
     }
 }
 
@@ -420,7 +457,9 @@ async fn close_interrupted(
                 action.outcome(
                     &intent,
                     Outcome::Aborted,
-                    json!({ "error": "interrupted (the process ended without recording an outcome); closed by the next erasure of the tenant" }),
+                    content::to_value(&Failure {
+                        error: "interrupted (the process ended without recording an outcome); closed by the next erasure of the tenant".into(),
+                    }),
                 ),
                 None,
             )

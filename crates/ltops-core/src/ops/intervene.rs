@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use tokio_postgres::{Client, Transaction};
 
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step};
+use crate::audit::content::{self, Failure, InterveneIntent, InterveneOutcome};
 use crate::audit::event::{Event, Outcome, Reason, Target};
 use crate::audit::{Personal, Store, pg_store};
 use crate::aws::identity::Actor;
@@ -194,7 +195,12 @@ impl Mutation for Intervene {
         (self.show_preview)(&self.plan, &rows, p.max_rows);
         if step.dry_run {
             let _ = tx.rollback().await;
-            let content = json!({ "dry_run": true, "rows": rows.len(), "committed": false });
+            let content = content::to_value(&InterveneOutcome {
+                dry_run: Some(true),
+                rows: Some(rows.len() as u64),
+                committed: Some(false),
+                ..Default::default()
+            });
             let done = Intervened {
                 rows,
                 committed: false,
@@ -215,8 +221,7 @@ impl Mutation for Intervene {
                 Err(e) => format!("not confirmed ({e:#}); rolled back"),
                 _ => "declined at the confirmation; rolled back".into(),
             };
-            step.close(Outcome::Aborted, json!({ "error": detail }), None)
-                .await?;
+            step.close(Outcome::Aborted, failure(detail), None).await?;
             anyhow::bail!("not confirmed; nothing was changed");
         }
         commit(step, tx, &self.plan, p, rows, backend_pid).await
@@ -268,9 +273,7 @@ async fn commit(
     test_pause(step, pause.as_deref(), backend_pid).await;
     if let Err(e) = tx.commit().await {
         let detail = crate::db::error_chain(&e);
-        step.close(Outcome::Failed, json!({
-            "error": format!("COMMIT failed: {detail}; if the connection broke during COMMIT, whether the change was committed is unknown — compare the rows with the preview"),
-        }), None).await?;
+        step.close(Outcome::Failed, failure(format!("COMMIT failed: {detail}; if the connection broke during COMMIT, whether the change was committed is unknown — compare the rows with the preview")), None).await?;
         anyhow::bail!(
             "COMMIT failed: {detail} — if the connection broke during COMMIT, whether the change was committed is unknown: compare the rows with the preview above"
         );
@@ -286,16 +289,31 @@ fn refused_outcome(plan: &Plan, p: &InterventionPlan, preview: &Preview) -> Done
     let (result, content) = match preview {
         Preview::TooMany { at_least, limit } => (
             Outcome::Failed,
-            json!({ "error": "refused: more rows than the limit", "at_least": at_least, "max_rows": limit }),
+            InterveneOutcome {
+                error: Some("refused: more rows than the limit".into()),
+                at_least: Some(*at_least),
+                max_rows: Some(*limit),
+                ..Default::default()
+            },
         ),
         Preview::Missing(keys) => (
             Outcome::Failed,
-            json!({ "error": "refused: named rows not found for the tenant", "missing": keys.len() }),
+            InterveneOutcome {
+                error: Some("refused: named rows not found for the tenant".into()),
+                missing: Some(keys.len() as u64),
+                ..Default::default()
+            },
         ),
-        Preview::Nothing | Preview::Ready(_) => {
-            (Outcome::Ok, json!({ "rows": 0, "committed": false }))
-        }
+        Preview::Nothing | Preview::Ready(_) => (
+            Outcome::Ok,
+            InterveneOutcome {
+                rows: Some(0),
+                committed: Some(false),
+                ..Default::default()
+            },
+        ),
     };
+    let content = content::to_value(&content);
     Done {
         value: Intervened {
             rows: Vec::new(),
@@ -365,7 +383,14 @@ async fn commit_atomic(
         Err(e) => {
             let _ = tx.rollback().await;
             let e = anyhow::Error::new(e);
-            step.close(Outcome::Failed, json!({ "error": format!("recording the outcome in the change's transaction failed: {e:#}; rolled back") }), None).await?;
+            step.close(
+                Outcome::Failed,
+                failure(format!(
+                    "recording the outcome in the change's transaction failed: {e:#}; rolled back"
+                )),
+                None,
+            )
+            .await?;
             return Err(e.context("the outcome could not be recorded with the change, so nothing was changed (rolled back)"));
         }
     };
@@ -386,9 +411,14 @@ async fn commit_atomic(
             Ok(outcome)
         }
         Ok(false) => {
-            step.close(Outcome::Failed, json!({
-                "error": format!("COMMIT failed: {detail}; the change and its record were rolled back together"),
-            }), None).await?;
+            step.close(
+                Outcome::Failed,
+                failure(format!(
+                    "COMMIT failed: {detail}; the change and its record were rolled back together"
+                )),
+                None,
+            )
+            .await?;
             anyhow::bail!(
                 "COMMIT failed: {detail} — the change and its record were rolled back together: nothing was changed"
             )
@@ -406,20 +436,16 @@ async fn commit_atomic(
 }
 
 fn intent_content(plan: &Plan, p: &InterventionPlan) -> Value {
-    let mut m = Map::new();
-    m.insert("form".into(), json!(plan.form.as_str()));
-    m.insert("operation".into(), json!(plan.op.as_str()));
-    m.insert("table".into(), json!(plan.table.name));
-    m.insert("tables".into(), json!(plan.tables));
-    if !plan.set_values.is_empty() {
-        m.insert(
-            "columns".into(),
-            json!(plan.set_values.keys().collect::<Vec<_>>()),
-        );
-    }
-    m.insert("max_rows".into(), json!(p.max_rows));
-    m.insert("atomic".into(), json!(p.atomic));
-    Value::Object(m)
+    content::to_value(&InterveneIntent {
+        form: plan.form.as_str().into(),
+        operation: plan.op.as_str().into(),
+        table: plan.table.name.clone(),
+        tables: plan.tables.iter().cloned().collect(),
+        // Only `--set` names columns; the other forms leave the field out.
+        columns: (!plan.set_values.is_empty()).then(|| plan.set_values.keys().cloned().collect()),
+        max_rows: p.max_rows,
+        atomic: p.atomic,
+    })
 }
 
 fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
@@ -431,14 +457,31 @@ fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
             }
         }
     }
-    json!({
-        "operation": plan.op.as_str(),
-        "table": plan.table.name,
-        "rows": rows.len(),
-        plan.op.past(): rows.len(),
-        "columns": columns,
-        "committed": true,
-        "atomic": atomic,
+    let n = Some(rows.len() as u64);
+    // The count is written a second time under the operation's past tense.
+    let (inserted, updated, deleted) = match plan.op {
+        Op::Insert => (n, None, None),
+        Op::Update => (None, n, None),
+        Op::Delete => (None, None, n),
+    };
+    content::to_value(&InterveneOutcome {
+        operation: Some(plan.op.as_str().into()),
+        table: Some(plan.table.name.clone()),
+        rows: n,
+        inserted,
+        updated,
+        deleted,
+        columns: Some(columns),
+        committed: Some(true),
+        atomic: Some(atomic),
+        ..Default::default()
+    })
+}
+
+/// A failed or declined ending, in words.
+fn failure(error: impl Into<String>) -> Value {
+    content::to_value(&Failure {
+        error: error.into(),
     })
 }
 

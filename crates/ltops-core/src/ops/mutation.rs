@@ -15,9 +15,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use aws_config::SdkConfig;
 use chrono::Utc;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::Interrupted;
+use crate::audit::content::{self, Failure};
 use crate::audit::event::{Draft, Event, Outcome, Reason, Target};
 use crate::audit::{Action, Personal, Store};
 use crate::aws::identity::{self, Actor};
@@ -392,13 +393,17 @@ async fn recorded<M: Mutation>(
         Some(Ok(done)) => (done.result, done.content, done.personal, Ok(done.value)),
         Some(Err(e)) => (
             Outcome::Failed,
-            json!({ "error": format!("{e:#}") }),
+            content::to_value(&Failure {
+                error: format!("{e:#}"),
+            }),
             None,
             Err(e),
         ),
         None => (
             Outcome::Aborted,
-            json!({ "error": "interrupted (Ctrl-C)" }),
+            content::to_value(&Failure {
+                error: "interrupted (Ctrl-C)".into(),
+            }),
             None,
             Err(Interrupted.into()),
         ),

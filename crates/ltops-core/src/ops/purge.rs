@@ -3,10 +3,10 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::json;
 use tokio_postgres::Client;
 
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step};
+use crate::audit::content::{self, PurgeIntent, PurgeOutcome, TableRows};
 use crate::audit::event::Target;
 use crate::aws::identity::Actor;
 use crate::datamap::DataMap;
@@ -101,9 +101,17 @@ impl Mutation for Purge {
     }
 
     fn intent(&self, p: &PurgePlan) -> Intent {
-        Intent::new(json!({
-            "today": p.today.to_string(),
-            "due": p.due.iter().map(|d| json!({"tenant": d.tenant, "table": d.table, "rows": d.due})).collect::<Vec<_>>(),
+        Intent::new(content::to_value(&PurgeIntent {
+            today: p.today.to_string(),
+            due: p
+                .due
+                .iter()
+                .map(|d| TableRows {
+                    tenant: d.tenant.clone(),
+                    table: d.table.clone(),
+                    rows: d.due,
+                })
+                .collect(),
         }))
     }
 
@@ -117,8 +125,15 @@ impl Mutation for Purge {
             .as_mut()
             .ok_or_else(|| anyhow::anyhow!("internal error: no database connection"))?;
         let done = purge::purge(client, &self.map, &p.due, p.today).await?;
-        let content = json!({
-            "deleted": done.iter().map(|(t, tb, n)| json!({"tenant": t, "table": tb, "rows": n})).collect::<Vec<_>>(),
+        let content = content::to_value(&PurgeOutcome {
+            deleted: done
+                .iter()
+                .map(|(tenant, table, rows)| TableRows {
+                    tenant: tenant.clone(),
+                    table: table.clone(),
+                    rows: *rows,
+                })
+                .collect(),
         });
         let purged = done
             .into_iter()

@@ -10,6 +10,10 @@ use tokio_postgres::Client;
 
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step};
 use crate::audit::anchor::Anchor;
+use crate::audit::content::{
+    self, AuditInitIntent, AuditInitOutcome, AuditRecordIntent, AuditRecordOutcome,
+    TomAttestOutcome,
+};
 use crate::audit::event::{Draft, Event, Outcome, Target};
 use crate::audit::{Personal, pg_store};
 use crate::aws::identity::Actor;
@@ -112,11 +116,12 @@ impl Mutation for AuditInit {
     }
 
     fn intent(&self, p: &InitPlan) -> Intent {
-        Intent::new(if p.postgres {
-            json!({ "store": p.store, "grant": p.granted })
-        } else {
-            json!({ "store": p.store })
-        })
+        Intent::new(content::to_value(&AuditInitIntent {
+            store: p.store.clone(),
+            // Grants exist only in the postgres store; the file store's intent
+            // leaves the field out rather than recording an empty list.
+            grant: p.postgres.then(|| p.granted.clone()),
+        }))
     }
 
     /// Postgres: schema, grants and the record of doing it commit together or
@@ -165,7 +170,7 @@ impl Mutation for AuditInit {
     }
 
     async fn work(&mut self, p: &InitPlan, step: &mut Step<'_, '_>) -> anyhow::Result<Done<()>> {
-        let content = json!({ "created": true });
+        let content = content::to_value(&AuditInitOutcome { created: true });
         let Some(client) = &self.client else {
             return Ok(Done::ok((), content));
         };
@@ -278,19 +283,24 @@ impl Mutation for AuditRecord {
     fn intent(&self, _: &()) -> Intent {
         match (&self.detail, &self.tenant) {
             (Some(d), Some(t)) => Intent {
-                content: json!({}),
+                content: content::to_value(&AuditRecordIntent::default()),
                 personal: Some(Personal {
                     tenant: t.to_string(),
                     data: json!({ "detail": d }),
                 }),
             },
-            (Some(d), None) => Intent::new(json!({ "detail": d })),
-            (None, _) => Intent::new(json!({})),
+            (Some(d), None) => Intent::new(content::to_value(&AuditRecordIntent {
+                detail: Some(d.clone()),
+            })),
+            (None, _) => Intent::new(content::to_value(&AuditRecordIntent::default())),
         }
     }
 
     async fn work(&mut self, _: &(), _: &mut Step<'_, '_>) -> anyhow::Result<Done<()>> {
-        Ok(Done::ok((), json!({ "documented": true })))
+        Ok(Done::ok(
+            (),
+            content::to_value(&AuditRecordOutcome { documented: true }),
+        ))
     }
 }
 
@@ -360,7 +370,9 @@ impl Mutation for Attest {
     async fn work(&mut self, _: &AttestPlan, _: &mut Step<'_, '_>) -> anyhow::Result<Done<()>> {
         Ok(Done::ok(
             (),
-            json!({ "attested": self.controls.len() as u64 }),
+            content::to_value(&TomAttestOutcome {
+                attested: self.controls.len() as u64,
+            }),
         ))
     }
 }

@@ -8,11 +8,13 @@ use anyhow::{Context, bail};
 use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 
 use super::erase::{self, Resume, Started};
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step, Ui};
 use crate::audit::Store;
+use crate::audit::content::{
+    self, ReapplyIntent, ReapplyOutcome, RestoreIntent, RestoreOutcome, RestoreSource,
+};
 use crate::audit::event::Target;
 use crate::aws::identity::Actor;
 use crate::datamap::DataMap;
@@ -194,12 +196,15 @@ impl Mutation for RestoreRun {
     }
 
     fn intent(&self, plan: &Plan) -> Intent {
-        Intent::new(json!({
-            "source": { "kind": plan.source.kind, "id": plan.source.id },
-            "target": plan.target,
-            "restore_time": plan.time_utc,
-            "settings": plan.source.settings,
-            "reapply": plan.reapply.iter().map(|r| r.tenant.clone()).collect::<Vec<_>>(),
+        Intent::new(content::to_value(&RestoreIntent {
+            source: RestoreSource {
+                kind: content::to_value(&plan.source.kind),
+                id: plan.source.id.clone(),
+            },
+            target: plan.target.clone(),
+            restore_time: plan.time_utc.clone(),
+            settings: content::to_value(&plan.source.settings),
+            reapply: plan.reapply.iter().map(|r| r.tenant.clone()).collect(),
         }))
     }
 
@@ -222,7 +227,14 @@ impl Mutation for RestoreRun {
                 reapplied: Vec::new(),
                 checks: Vec::new(),
             };
-            return Ok(Done::ok(done, json!({ "started": true, "waited": false })));
+            let content = content::to_value(&RestoreOutcome {
+                started: true,
+                waited: false,
+                status: None,
+                reapplied: None,
+                checks: None,
+            });
+            return Ok(Done::ok(done, content));
         }
         let deadline = deadline(s.settings);
         let status = wait_available(s.ui, &rds, &plan.target, deadline).await?;
@@ -243,12 +255,12 @@ impl Mutation for RestoreRun {
             &plan.target,
         )
         .await;
-        let content = json!({
-            "started": true,
-            "waited": true,
-            "status": status.status,
-            "reapplied": reapplied,
-            "checks": checks,
+        let content = content::to_value(&RestoreOutcome {
+            started: true,
+            waited: true,
+            status: Some(status.status.clone()),
+            reapplied: Some(content::to_value(&reapplied)),
+            checks: Some(content::to_value(&checks)),
         });
         let done = Restored {
             waited: true,
@@ -375,9 +387,9 @@ impl Mutation for ReapplyErasures {
     }
 
     fn intent(&self, p: &ReapplyPlan) -> Intent {
-        Intent::new(json!({
-            "target": p.target,
-            "tenants": p.erasures.iter().map(|e| e.tenant.clone()).collect::<Vec<_>>(),
+        Intent::new(content::to_value(&ReapplyIntent {
+            target: p.target.clone(),
+            tenants: p.erasures.iter().map(|e| e.tenant.clone()).collect(),
         }))
     }
 
@@ -394,7 +406,9 @@ impl Mutation for ReapplyErasures {
         let mut client = connect_target(s.settings, s.ui, &s.sdk, st, deadline).await?;
         let who = started(step);
         let done = reapply_all(s.settings, s.ui, &mut client, map, &p.erasures, &who).await?;
-        let content = json!({ "reapplied": done });
+        let content = content::to_value(&ReapplyOutcome {
+            reapplied: content::to_value(&done),
+        });
         Ok(Done::ok(done, content))
     }
 }

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::mutation::Ui;
+use crate::audit::content::Ordered;
 use crate::audit::event::{Event, Outcome, Target};
 use crate::audit::verify::{self, Witness};
 use crate::audit::{Action, Store};
@@ -76,15 +77,13 @@ impl Review {
         }
     }
 
-    /// The totals as the audit log records them.
-    pub fn totals(&self) -> Value {
-        let t: serde_json::Map<String, Value> = self
-            .report
+    /// The totals as the audit log records them: in the order of the statuses.
+    pub fn totals(&self) -> Ordered<u64> {
+        self.report
             .totals
             .iter()
-            .map(|(s, n)| (s.as_str().to_owned(), json!(*n as u64)))
-            .collect();
-        Value::Object(t)
+            .map(|(s, n)| (s.as_str().to_owned(), *n as u64))
+            .collect()
     }
 }
 
