@@ -136,7 +136,11 @@ fn bad_input_gets_one_clear_line_and_exit_2() {
 
     // A malformed head.
     let out = run(&home, &pw, &["audit", "verify", "--expect-head", "xyz"]);
-    one_clear_line("malformed head", &out, &["--expect-head `xyz`: expected SEQ:HASH"]);
+    one_clear_line(
+        "malformed head",
+        &out,
+        &["--expect-head `xyz`: expected SEQ:HASH"],
+    );
 
     // A malformed tenant id (and an injection attempt).
     let out = run(&home, &pw, &["tenant", "inventory", "x' OR '1'='1"]);

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod datamap;
 pub mod db;
 pub mod erasure;
+pub mod fsutil;
 pub mod intervention;
 pub mod located;
 pub mod ops;

@@ -249,17 +249,7 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = sibling(path, &format!("{}.tmp", std::process::id()));
-    let mut opts = OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    fs::rename(&tmp, path)
+    crate::fsutil::write_private_atomic(path, &tmp, bytes)
 }
 
 enum LastError {

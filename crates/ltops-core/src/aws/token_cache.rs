@@ -3,7 +3,6 @@
 //! are interchangeable and aws-config's SSO provider reads either.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -291,18 +290,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         path.file_name().and_then(|n| n.to_str()).unwrap_or("token"),
         std::process::id()
     ));
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, path)
+    crate::fsutil::write_private_atomic(path, &tmp, bytes)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

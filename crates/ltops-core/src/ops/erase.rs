@@ -256,16 +256,7 @@ impl Mutation for Erase {
         } else {
             Resume::Start
         };
-        let who = Started {
-            intent_id: step.intent.id,
-            by: step.action.actor.user.clone(),
-            instruction: step
-                .action
-                .reason
-                .as_ref()
-                .map(|r| r.reference.clone())
-                .unwrap_or_default(),
-        };
+        let who = Started::by(step);
         let erasure = Options { ..self.erasure };
         let map = &self.map;
         let client = self
@@ -352,6 +343,22 @@ pub struct Started {
     pub intent_id: Uuid,
     pub by: String,
     pub instruction: String,
+}
+
+impl Started {
+    /// The erasure's job row names the recorded intent, its actor and reason.
+    pub fn by(step: &Step<'_, '_>) -> Started {
+        Started {
+            intent_id: step.intent.id,
+            by: step.action.actor.user.clone(),
+            instruction: step
+                .action
+                .reason
+                .as_ref()
+                .map(|r| r.reference.clone())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// The erasure itself, shared by `tenant erase` and the re-application after a

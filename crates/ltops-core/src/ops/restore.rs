@@ -242,7 +242,7 @@ impl Mutation for RestoreRun {
             Some(map) => {
                 let mut client =
                     connect_target(s.settings, s.ui, &s.sdk, &status, deadline).await?;
-                let who = started(step);
+                let who = Started::by(step);
                 reapply_all(s.settings, s.ui, &mut client, map, &plan.reapply, &who).await?
             }
             None => Vec::new(),
@@ -404,7 +404,7 @@ impl Mutation for ReapplyErasures {
         };
         let deadline = deadline(s.settings);
         let mut client = connect_target(s.settings, s.ui, &s.sdk, st, deadline).await?;
-        let who = started(step);
+        let who = Started::by(step);
         let done = reapply_all(s.settings, s.ui, &mut client, map, &p.erasures, &who).await?;
         let content = content::to_value(&ReapplyOutcome {
             reapplied: content::to_value(&done),
@@ -415,19 +415,6 @@ impl Mutation for ReapplyErasures {
 
 fn deadline(settings: &Settings) -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(settings.config.restore.wait_minutes * 60)
-}
-
-fn started(step: &Step<'_, '_>) -> Started {
-    Started {
-        intent_id: step.intent.id,
-        by: step.action.actor.user.clone(),
-        instruction: step
-            .action
-            .reason
-            .as_ref()
-            .map(|r| r.reference.clone())
-            .unwrap_or_default(),
-    }
 }
 
 /// Polls until the target and its instances are available.
