@@ -412,3 +412,81 @@ fn an_rds_instance_is_restored_with_its_settings_and_checked() {
         source["DBParameterGroups"][0]["DBParameterGroupName"]
     );
 }
+
+/// With the audit log in the platform database, a restore to T rolls the log
+/// back to T too: `restore run` carries the events after T (the erasure, the
+/// restore's own intent and outcome) and the tenant keys' state into the copy,
+/// so that after cut-over the chain continues and the ledger knows the erasure.
+#[test]
+fn a_restore_carries_the_audit_chain_forward_into_the_copy() {
+    let lab = lab();
+    let target = format!("pitr-chain-{}", std::process::id());
+    let copy = format!("restore_chain_copy_{}", std::process::id());
+    let copy_url = format!("postgres://postgres@127.0.0.1:{}/{copy}", lab.pg_port());
+    let (home, live) = lab.home_with_db(
+        "restore_chain",
+        "postgres",
+        &format!(
+            "audit:\n  store: postgres\nrestore:\n  wait_minutes: 1\n  targets:\n    {target}: {copy_url}\n"
+        ),
+    );
+    home.use_db_password(&lab.superuser_password());
+    home.audit("init").yes().ok();
+    home.audit("record")
+        .yes()
+        .incident("INC-1")
+        .action("manual.console.rds-modify")
+        .ok();
+    // The copy is the database as it was at T: its log ends at seq 4.
+    let restore_to = rfc(a_second_ago());
+    lab.psql(
+        "postgres",
+        &format!("CREATE DATABASE {copy} TEMPLATE {live}"),
+    );
+    erase(&home, T5, "TICKET-5");
+    let run = restore_run(&home, &restore_to, &target, "INC-77")
+        .json()
+        .ok_json();
+    assert_eq!(run["ready"], true, "{run}");
+    assert_eq!(run["carried"]["from_seq"], 4, "{run}");
+    assert_eq!(run["reapplied"][0]["tenant"], T5);
+
+    // The copy's log is the live log, event for event, the restore's outcome included.
+    let hashes = |db: &str| {
+        lab.psql(
+            db,
+            "SELECT string_agg(hash, ',' ORDER BY seq) FROM ltops_audit.events",
+        )
+    };
+    assert_eq!(hashes(&copy), hashes(&live));
+    // The erased tenant's key is destroyed in the copy as well.
+    assert_eq!(
+        lab.psql(
+            &copy,
+            &format!("SELECT key IS NULL FROM ltops_audit.tenant_keys WHERE tenant = '{T5}'")
+        ),
+        lab.psql(
+            &live,
+            &format!("SELECT key IS NULL FROM ltops_audit.tenant_keys WHERE tenant = '{T5}'")
+        )
+    );
+    // After cut-over (the config now names the copy), the chain verifies and
+    // the ledger lists the erasure made after T.
+    let cut_over = lab.home();
+    cut_over.login();
+    cut_over.configure(&lab.config_for(&copy, "postgres", "audit:\n  store: postgres\n"));
+    cut_over.use_db_password(&lab.superuser_password());
+    let v = cut_over.audit("verify").json().ok_json();
+    assert_eq!(v["intact"], true, "{v}");
+    let ledger = cut_over.cmd(["tenant", "ledger"]).json().ok_json();
+    assert_eq!(ledger["erasures"][0]["tenant"], T5, "{ledger}");
+    // And the next action on the copy continues the chain.
+    cut_over
+        .audit("record")
+        .yes()
+        .incident("INC-78")
+        .action("manual.cutover")
+        .ok();
+    let v = cut_over.audit("verify").json().ok_json();
+    assert_eq!(v["intact"], true, "{v}");
+}

@@ -452,6 +452,18 @@ impl Anchor {
     }
 }
 
+impl Anchor {
+    /// The anchored log itself, every segment in order: the source from which
+    /// a restored copy's chain is carried forward when the live log is gone.
+    pub async fn read_log(&self) -> Result<Vec<u8>, AnchorError> {
+        let mut log = Vec::new();
+        for (_, segment) in self.read_all().await? {
+            log.extend_from_slice(&segment);
+        }
+        Ok(log)
+    }
+}
+
 /// What the comparison of the local log with its anchored copy found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AnchorReport {

@@ -14,7 +14,7 @@ use super::seal::{self, KeyState, TenantKey};
 use super::{AuditError, Personal};
 
 /// Serialises appenders across sessions; any constant unique to ltops will do.
-const APPEND_LOCK: i64 = 0x6c74_6f70_735f_6175; // "ltops_au"
+pub(crate) const APPEND_LOCK: i64 = 0x6c74_6f70_735f_6175; // "ltops_au"
 
 /// Creates the schema; idempotent. Runs as the schema owner (an admin), inside the
 /// caller's transaction so that a half-created schema never exists.

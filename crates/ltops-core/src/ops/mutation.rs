@@ -255,6 +255,16 @@ pub trait Mutation {
     ) -> impl Future<Output = anyhow::Result<Event>> {
         async move { Ok(session.store.append(draft, personal).await?) }
     }
+    /// Runs after the outcome is recorded, whatever it was (e.g. carrying the
+    /// log, outcome included, into a restored copy). A failure is a warning:
+    /// the action and its record are complete.
+    fn after_outcome(
+        &mut self,
+        _plan: &Self::Plan,
+        _session: &mut Session<'_>,
+    ) -> impl Future<Output = anyhow::Result<()>> {
+        async { Ok(()) }
+    }
     /// True when the dry run is itself recorded work (it reads customer data,
     /// e.g. an intervention's preview): the work then runs with `step.dry_run`
     /// and must change nothing.
@@ -358,6 +368,9 @@ pub async fn run<M: Mutation>(
         shielded: Arc::new(AtomicBool::new(false)),
     };
     let end = recorded(&mut mutation, &plan, &mut step).await;
+    if let Err(e) = mutation.after_outcome(&plan, &mut session).await {
+        ui.warn(&format!("{e:#}"));
+    }
     // Whatever the work did, its events go to the anchor (when configured).
     let by = session.actor.user.clone();
     super::anchoring::ship(settings, &session.sdk, &session.store, &by, ui).await;

@@ -12,6 +12,8 @@ use serde::Serialize;
 use super::erase::{self, Resume, Started};
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step, Ui};
 use crate::audit::Store;
+use crate::audit::anchor::Anchor;
+use crate::audit::carry::{self, Carried};
 use crate::audit::content::{
     self, ReapplyIntent, ReapplyOutcome, RestoreIntent, RestoreOutcome, RestoreSource,
 };
@@ -119,6 +121,8 @@ pub struct Restored {
     pub status: Option<Status>,
     pub reapplied: Vec<Reapplied>,
     pub checks: Vec<Check>,
+    /// The audit chain carried into the copy (Postgres store only).
+    pub carried: Option<Carried>,
 }
 
 impl Restored {
@@ -134,6 +138,8 @@ pub struct RestoreRun {
     req: RestoreRequest,
     no_wait: bool,
     map: Option<DataMap>,
+    /// The restored copy's database, kept to carry the outcome into its log.
+    copy: Option<tokio_postgres::Client>,
 }
 
 impl RestoreRun {
@@ -142,6 +148,7 @@ impl RestoreRun {
             req,
             no_wait,
             map: None,
+            copy: None,
         }
     }
 }
@@ -224,8 +231,7 @@ impl Mutation for RestoreRun {
             let done = Restored {
                 waited: false,
                 status,
-                reapplied: Vec::new(),
-                checks: Vec::new(),
+                ..Restored::default()
             };
             let content = content::to_value(&RestoreOutcome {
                 started: true,
@@ -238,15 +244,21 @@ impl Mutation for RestoreRun {
         }
         let deadline = deadline(s.settings);
         let status = wait_available(s.ui, &rds, &plan.target, deadline).await?;
-        let reapplied = match &self.map {
-            Some(map) => {
-                let mut client =
-                    connect_target(s.settings, s.ui, &s.sdk, &status, deadline).await?;
+        let logged_in_db = matches!(s.store, Store::Postgres(_));
+        let mut carried = None;
+        let mut reapplied = Vec::new();
+        if self.map.is_some() || logged_in_db {
+            let mut client = connect_target(s.settings, s.ui, &s.sdk, &status, deadline).await?;
+            // The log first: the copy's chain continues before anything is
+            // re-applied to it, and the copy's ledger knows every erasure.
+            carried = Some(carry(s, &mut client).await?);
+            if let Some(map) = &self.map {
                 let who = Started::by(step);
-                reapply_all(s.settings, s.ui, &mut client, map, &plan.reapply, &who).await?
+                reapplied =
+                    reapply_all(s.settings, s.ui, &mut client, map, &plan.reapply, &who).await?;
             }
-            None => Vec::new(),
-        };
+            self.copy = Some(client);
+        }
         let checks = check::run(
             &s.sdk,
             &s.actor.account,
@@ -267,9 +279,58 @@ impl Mutation for RestoreRun {
             status: Some(status),
             reapplied,
             checks,
+            carried,
         };
         Ok(Done::ok(done, content))
     }
+
+    async fn after_outcome(&mut self, _: &Plan, s: &mut Session<'_>) -> anyhow::Result<()> {
+        carry_outcome(s, self.copy.as_mut()).await
+    }
+}
+
+/// Carries the source's log (and tenant keys) into the copy's log. From the
+/// live store; when that cannot be read, from the anchored copy.
+async fn carry(s: &Session<'_>, copy: &mut tokio_postgres::Client) -> anyhow::Result<Carried> {
+    let Store::Postgres(pg) = &s.store else {
+        return Ok(Carried::default());
+    };
+    let log = match s.store.read_all().await {
+        Ok(log) => log,
+        Err(e) => {
+            let Some(anchor) = &s.settings.config.audit.anchor else {
+                return Err(e.into());
+            };
+            s.ui.warn(&format!(
+                "the live audit log cannot be read ({e}); carrying the chain from the anchor"
+            ));
+            Anchor::new(&s.sdk, anchor).read_log().await?
+        }
+    };
+    let keys = carry::key_rows(pg.client()).await?;
+    let carried = carry::carry_forward(copy, &log, &keys).await?;
+    if carried.applicable {
+        s.ui.status(&format!(
+            "audit log carried into the copy: {} event(s) after seq {}, {} key(s) added, {} destroyed",
+            carried.events, carried.from_seq, carried.keys_added, carried.keys_destroyed
+        ));
+    }
+    Ok(carried)
+}
+
+/// After the outcome is recorded: the copy's log gets it too, so that after
+/// cut-over the chain continues from the restore's own record.
+async fn carry_outcome(
+    s: &Session<'_>,
+    copy: Option<&mut tokio_postgres::Client>,
+) -> anyhow::Result<()> {
+    let Some(copy) = copy else {
+        return Ok(());
+    };
+    carry(s, copy)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.context("the restore's outcome could not be carried into the copy's audit log — run `ltops restore reapply-erasures` on it before cut-over"))
 }
 
 /// `restore reapply-erasures`: the erasures recorded after a copy's restore
@@ -279,6 +340,7 @@ pub struct ReapplyErasures {
     dry_run: bool,
     map: Option<DataMap>,
     status: Option<Status>,
+    copy: Option<tokio_postgres::Client>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -295,6 +357,7 @@ impl ReapplyErasures {
             dry_run,
             map: None,
             status: None,
+            copy: None,
         }
     }
 }
@@ -343,7 +406,9 @@ impl Mutation for ReapplyErasures {
             restore_time: time,
             erasures,
         };
-        if plan.erasures.is_empty() {
+        // With the log in the database, the copy's chain is carried forward
+        // even when there is no erasure to re-apply.
+        if plan.erasures.is_empty() && !matches!(s.store, Store::Postgres(_)) {
             s.ui.status(&self.headline(&plan, &s.actor));
             return Ok(Planned::Stop { plan, no: false });
         }
@@ -404,12 +469,18 @@ impl Mutation for ReapplyErasures {
         };
         let deadline = deadline(s.settings);
         let mut client = connect_target(s.settings, s.ui, &s.sdk, st, deadline).await?;
+        carry(s, &mut client).await?;
         let who = Started::by(step);
         let done = reapply_all(s.settings, s.ui, &mut client, map, &p.erasures, &who).await?;
+        self.copy = Some(client);
         let content = content::to_value(&ReapplyOutcome {
             reapplied: content::to_value(&done),
         });
         Ok(Done::ok(done, content))
+    }
+
+    async fn after_outcome(&mut self, _: &ReapplyPlan, s: &mut Session<'_>) -> anyhow::Result<()> {
+        carry_outcome(s, self.copy.as_mut()).await
     }
 }
 
