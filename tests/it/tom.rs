@@ -11,7 +11,9 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{ACCOUNT, Home, REGION, json_stdout, lab, ok, repo_root, succeeded};
+use crate::support::{
+    ACCOUNT, Home, REGION, anchor_peers, json_stdout, lab, ok, repo_root, succeeded,
+};
 use ltops::audit::event::{Draft, Outcome, Phase, Reason, ReasonKind, Target};
 use ltops::audit::file_store::FileStore;
 use ltops::aws::identity::Actor;
@@ -159,6 +161,14 @@ fn findings(run: &Value) -> BTreeSet<(String, String, String)> {
 fn compliant_account_passes_and_the_report_is_filed() {
     let db = lab().create_database("tom_ok");
     let (home, profile) = dpo_home(ACCOUNT, &db, &moto_root_exception(ACCOUNT));
+    // The log is anchored: a compliance-mode bucket and a signing key.
+    let (bucket, key) = anchor_peers("tom", REGION, Some("COMPLIANCE"));
+    let config = std::fs::read_to_string(home.config_file()).unwrap();
+    std::fs::write(
+        home.config_file(),
+        format!("{config}{}", crate::anchor::anchor_yaml(&bucket, &key)),
+    )
+    .unwrap();
     let controls = catalog(&home, profile);
     attest(&home, profile, &attestation_ids(&controls));
 
@@ -454,6 +464,7 @@ fn violations_account_yields_exactly_the_seeded_findings() {
         &format!("audit log (file {})", home.audit_file().display()),
     );
     expect("audit.review_recent", "FAIL", "annual review");
+    expect("audit.anchored", "FAIL", "audit anchor");
     expected.insert(("TOM-1.4".into(), "MISSING".into(), "TOM-1.4".into()));
     expected.insert(("TOM-2.4".into(), "EXPIRED".into(), "TOM-2.4".into()));
 

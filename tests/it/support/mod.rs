@@ -489,3 +489,41 @@ pub fn ok(out: &std::process::Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs boto3 against the lab's moto; returns stdout (trimmed).
+pub fn boto(script: &str) -> String {
+    let out = std::process::Command::new(repo_root().join(".venv/bin/python"))
+        .arg("-c")
+        .arg(format!(
+            "import boto3, json, datetime\nE={:?}\ns3=boto3.client('s3', endpoint_url=E, region_name='eu-central-1', aws_access_key_id='testing', aws_secret_access_key='testing')\nkms=boto3.client('kms', endpoint_url=E, region_name='eu-central-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n{script}",
+            lab().moto()
+        ))
+        .output()
+        .expect(".venv/bin/python with boto3 (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "boto3 script failed:\n{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A bucket (`mode` COMPLIANCE or GOVERNANCE, or no lock at all) and a
+/// signing key; returns (bucket, key id).
+pub fn anchor_peers(name: &str, region: &str, mode: Option<&str>) -> (String, String) {
+    let bucket = format!("ltops-anchor-{name}-{}", std::process::id());
+    let create = format!(
+        "s3r=boto3.client('s3', endpoint_url=E, region_name={region:?}, aws_access_key_id='testing', aws_secret_access_key='testing')\ns3r.create_bucket(Bucket={bucket:?}, CreateBucketConfiguration={{'LocationConstraint': {region:?}}}, ObjectLockEnabledForBucket={})",
+        if mode.is_some() { "True" } else { "False" }
+    );
+    let lock = match mode {
+        Some(m) => format!(
+            "s3r.put_object_lock_configuration(Bucket={bucket:?}, ObjectLockConfiguration={{'ObjectLockEnabled': 'Enabled', 'Rule': {{'DefaultRetention': {{'Mode': {m:?}, 'Years': 10}}}}}})"
+        ),
+        None => String::new(),
+    };
+    let key = boto(&format!(
+        "{create}\n{lock}\nk=kms.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')\nprint(k['KeyMetadata']['KeyId'])"
+    ));
+    (bucket, key)
+}

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::mutation::Ui;
+use crate::audit::anchor::{Anchor, compare};
 use crate::audit::content::Ordered;
 use crate::audit::event::{Event, Outcome, Target};
 use crate::audit::verify::{self, Witness};
@@ -25,7 +26,7 @@ use crate::aws::identity::{self, Actor, Identity, Principal};
 use crate::datamap::DataMap;
 use crate::settings::Settings;
 use crate::tom::catalog::{Catalog, Control};
-use crate::tom::checks::audit::{AuditData, parse_events};
+use crate::tom::checks::audit::{AnchorState, AuditData, parse_events};
 use crate::tom::engine::{self, AwsEnv, CheckEnv, DbEnv};
 use crate::tom::exceptions;
 use crate::tom::report::{self, Lang, RunReport, SectionInfo};
@@ -117,7 +118,7 @@ pub async fn run(
         } else {
             Err("not needed".to_owned())
         },
-        audit: audit_data(record.as_ref().map(|r| &r.0)).await,
+        audit: audit_data(settings, &sdk, record.as_ref().map(|r| &r.0)).await,
     };
     let controls = engine::run(&env, req.selected, &exceptions).await;
     spinner.finish();
@@ -228,18 +229,43 @@ async fn open_record(
     }
 }
 
-async fn audit_data(store: Option<&Store>) -> Result<AuditData, String> {
+async fn audit_data(
+    settings: &Settings,
+    sdk: &SdkConfig,
+    store: Option<&Store>,
+) -> Result<AuditData, String> {
     let store = store.ok_or("the audit log cannot be opened")?;
     let bytes = store.read_all().await.map_err(|e| e.to_string())?;
     let witness = store.recorded_head();
     let verify = verify::verify_bytes(&bytes, witness.as_ref());
     let events = parse_events(&bytes);
     let head = events.last().and_then(Witness::of);
+    let anchor = match &settings.config.audit.anchor {
+        None => None,
+        Some(cfg) => Some(anchor_state(sdk, cfg, &bytes).await),
+    };
     Ok(AuditData {
         source: format!("audit log ({})", store.describe()),
         verify,
         events,
         head,
+        anchor,
+    })
+}
+
+/// The anchor as the TOM check sees it: fit for purpose, and in agreement.
+async fn anchor_state(
+    sdk: &SdkConfig,
+    cfg: &crate::settings::AnchorSection,
+    log: &[u8],
+) -> Result<AnchorState, String> {
+    let anchor = Anchor::new(sdk, cfg);
+    let fit = anchor.check().await.map_err(|e| e.to_string());
+    let spki = anchor.public_key().await.map_err(|e| e.to_string())?;
+    let anchored = anchor.read_all().await.map_err(|e| e.to_string())?;
+    Ok(AnchorState {
+        fit,
+        report: compare(&anchor.describe(), &spki, &anchored, log),
     })
 }
 

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::audit::anchor::AnchorReport;
+
 use super::super::Finding;
 use crate::audit::event::{Event, Outcome, Phase};
 use crate::audit::verify::{VerifyReport, Witness};
@@ -23,6 +25,14 @@ pub struct ReviewParams {
     pub report_action: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorParams {
+    /// Events may wait this long for their shipment (the next command ships
+    /// what an unreachable anchor left behind).
+    pub max_unanchored_hours: i64,
+}
+
 /// The log, read once per run.
 #[derive(Debug, Clone)]
 pub struct AuditData {
@@ -30,6 +40,90 @@ pub struct AuditData {
     pub verify: VerifyReport,
     pub events: Vec<Event>,
     pub head: Option<Witness>,
+    /// The write-once copy: `None` when no anchor is configured, `Err` when
+    /// it could not be read.
+    pub anchor: Option<Result<AnchorState, String>>,
+}
+
+/// What the run found of the anchor.
+#[derive(Debug, Clone)]
+pub struct AnchorState {
+    /// The bucket and key as checked (compliance lock, retention, region,
+    /// key spec), or why they are not acceptable.
+    pub fit: Result<Vec<String>, String>,
+    pub report: AnchorReport,
+}
+
+/// TOM §5/§9: the log has a write-once copy outside the database — a
+/// compliance-mode bucket with enough retention, a signed chain that agrees
+/// with the local log, and no event waiting long for its shipment.
+pub fn anchored(
+    check: &str,
+    p: &AnchorParams,
+    data: &Result<AuditData, String>,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit anchor", e.clone())],
+        Ok(d) => d,
+    };
+    let state = match &d.anchor {
+        None => {
+            return vec![Finding::fail(
+                check,
+                "audit anchor",
+                "no anchor is configured (audit.anchor): the log has no write-once copy outside the database and its owners".to_owned(),
+            )];
+        }
+        Some(Err(e)) => return vec![Finding::error(check, "audit anchor", e.clone())],
+        Some(Ok(s)) => s,
+    };
+    let r = &state.report;
+    let resource = r.anchor.as_str();
+    let fit = match &state.fit {
+        Err(e) => return vec![Finding::fail(check, resource, e.clone())],
+        Ok(f) => f.join(", "),
+    };
+    if !r.intact() {
+        return vec![Finding::fail(
+            check,
+            resource,
+            format!(
+                "the local log disagrees with its anchored copy: rewritten seq {:?}, missing seq {:?}, bad checkpoints {:?}",
+                r.rewritten, r.missing, r.bad_checkpoints
+            ),
+        )];
+    }
+    let waiting = r
+        .unanchored
+        .first()
+        .and_then(|seq| d.events.iter().find(|e| e.seq == *seq))
+        .and_then(|e| DateTime::parse_from_rfc3339(&e.at).ok())
+        .map(|at| now.signed_duration_since(at.with_timezone(&Utc)));
+    if let Some(age) = waiting
+        && age > chrono::Duration::hours(p.max_unanchored_hours)
+    {
+        return vec![Finding::fail(
+            check,
+            resource,
+            format!(
+                "{} event(s) not anchored, the oldest for {} hours (at most {} allowed)",
+                r.unanchored.len(),
+                age.num_hours(),
+                p.max_unanchored_hours
+            ),
+        )];
+    }
+    vec![Finding::pass(
+        check,
+        resource,
+        format!(
+            "{fit}; {} signed checkpoint(s) through seq {}, agreeing with the local log; {} event(s) awaiting shipment",
+            r.checkpoints,
+            r.anchored_through.map_or("-".into(), |s| s.to_string()),
+            r.unanchored.len()
+        ),
+    )]
 }
 
 /// Parses every line that is an event; the chain check reports the others.

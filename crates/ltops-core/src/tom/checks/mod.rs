@@ -78,6 +78,7 @@ pub enum Params {
     AuditChain(Empty),
     AuditReasons(audit::ReasonParams),
     AuditReview(audit::ReviewParams),
+    AuditAnchored(audit::AnchorParams),
 }
 
 /// For checks without parameters.
@@ -161,6 +162,10 @@ pub const CHECKS: &[(&str, &str)] = &[
         "audit.review_recent",
         "the previous annual review (tom.report) is recent enough",
     ),
+    (
+        "audit.anchored",
+        "the audit log has a write-once copy (S3 compliance-mode Object Lock, KMS-signed checkpoints) that agrees with it",
+    ),
 ];
 
 /// Validates `params` for the check `name`.
@@ -197,6 +202,7 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "audit.chain_intact" => Params::AuditChain(p(name, params)?),
         "audit.interventions_have_reason" => Params::AuditReasons(p(name, params)?),
         "audit.review_recent" => Params::AuditReview(p(name, params)?),
+        "audit.anchored" => Params::AuditAnchored(p(name, params)?),
         _ => {
             return Err(format!(
                 "unknown check `{name}`; known checks: {}",
