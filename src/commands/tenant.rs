@@ -58,7 +58,11 @@ struct InventoryReport(Inventory);
 impl Report for InventoryReport {
     const KIND: &'static str = "tenant.inventory";
     fn render_table(&self) -> String {
-        render_plan(&self.0.plan)
+        match &self.0 {
+            Inventory::Planned { plan, .. } => render_plan(plan),
+            // The reasons went to stderr already; there is no plan to show.
+            Inventory::Refused { .. } => String::new(),
+        }
     }
 }
 
@@ -91,14 +95,22 @@ fn render_plan(plan: &Plan) -> String {
             .unwrap_or_else(|| "-".into()),
         ]);
     }
+    let row = &plan.tenant_row;
+    let kept = plan.tenant_exists && row.keep_minimised;
     t.add_row(vec![
         plan.tenant_table.clone(),
         "(the tenant row)".into(),
-        i64::from(plan.tenant_exists).to_string(),
-        "0".into(),
+        i64::from(plan.tenant_exists && !kept).to_string(),
+        i64::from(kept).to_string(),
+        if kept {
+            format!("kept minimised for {}", row.referenced_by.join(", "))
+        } else {
+            "-".into()
+        },
         "-".into(),
-        "-".into(),
-        "-".into(),
+        row.kept_until
+            .filter(|_| kept)
+            .map_or("-".into(), |d| format!("{d} (with the last of them)")),
     ]);
     format!(
         "tenant {} — delete {} rows, retain {} rows (as of {})\n{t}\n",
@@ -113,12 +125,18 @@ pub async fn inventory(ctx: &Ctx, args: &TenantInventoryArgs) -> anyhow::Result<
     let map = ctx.data_map()?;
     let tenant = super::tenant_arg(&map, "tenant", &args.tenant)?;
     let inventory = tenants::inventory(&ctx.settings, &map, &tenant).await?;
-    let clean = inventory.plan.schema.is_clean();
-    for line in inventory.plan.schema.describe() {
+    let refused = match &inventory {
+        Inventory::Refused { refused, .. } => refused.clone(),
+        Inventory::Planned { .. } => Vec::new(),
+    };
+    for line in &refused {
         ctx.printer.status(format!("refused: {line}"));
     }
-    ctx.printer.report(&InventoryReport(inventory))?;
-    Ok(if clean {
+    // Table format: the refusal alone (stderr); JSON: the refusal as the report.
+    if refused.is_empty() || ctx.printer.is_json() {
+        ctx.printer.report(&InventoryReport(inventory))?;
+    }
+    Ok(if refused.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::No
@@ -178,8 +196,23 @@ impl Report for EraseReport {
                     },
                 ),
                 (
-                    "audit key destroyed",
-                    self.key_destroyed.map_or("-".into(), |k| k.to_string()),
+                    "tenant row",
+                    if o.tenant_row_kept_minimised {
+                        "kept minimised (retained rows reference it; `retention purge` deletes it)"
+                            .into()
+                    } else if o.tenant_row_deleted {
+                        "deleted".into()
+                    } else {
+                        "-".into()
+                    },
+                ),
+                (
+                    "audit key",
+                    match self.key_destroyed {
+                        Some(true) => "destroyed".into(),
+                        Some(false) => "none existed — nothing to destroy".into(),
+                        None => "-".into(),
+                    },
                 ),
                 (
                     "audit",
@@ -213,7 +246,8 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
     }
     let erase = Erase::new(
         &ctx.settings,
-        map,
+        // Kept here too: the certificate describes the kept tenant row from it.
+        map.clone(),
         EraseOptions {
             tenant: tenant.clone(),
             confirm: args.confirm.clone(),
@@ -278,6 +312,8 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
             completed_at: outcome.at.clone(),
             tables: certificate::tables(&ran.plan.plan, &erased.outcome),
             verified: erased.outcome.verification.ok,
+            tenant_row_kept: certificate::kept_tenant_row(&map, &ran.plan.plan, &erased.outcome),
+            audit_key_destroyed: erased.key_existed,
             audit_seq: outcome.seq,
             audit_hash: outcome.hash.clone(),
         };

@@ -615,3 +615,278 @@ fn an_uninitialised_postgres_audit_store_fails_closed_and_nothing_is_erased() {
     assert_refused(&erase(&home, T4, &[]), "run `ltops audit init`");
     assert_eq!(counts(lab, &db, T4), before);
 }
+
+/// Points `home` at a copy of the repository's policies whose data map is the
+/// repository's, changed by `edit`; the database stays `db` as `user`.
+fn use_map(home: &Home, db: &str, user: &str, edit: impl Fn(String) -> String) {
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let target = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy_dir(&p, &target);
+            } else {
+                std::fs::copy(&p, &target).unwrap();
+            }
+        }
+    }
+    let dir = home.path().join("policies");
+    copy_dir(&crate::support::repo_root().join("policies"), &dir);
+    let map = std::fs::read_to_string(dir.join("datamap.yaml")).unwrap();
+    std::fs::write(dir.join("datamap.yaml"), edit(map)).unwrap();
+    home.configure(&format!(
+        "{}policies: {}\n",
+        lab().database_yaml(db, user),
+        dir.display()
+    ));
+}
+
+/// Everything of the tenants other than `erased`, as the database owner sees it:
+/// one digest per table (lead_shares and marketplace_members only keep what does
+/// not involve the erased tenant).
+fn others_digest(lab: &Lab, db: &str, erased: &str) -> BTreeMap<&'static str, String> {
+    TABLES
+        .iter()
+        .map(|(t, pred)| {
+            let digest = lab.psql(
+                db,
+                &format!(
+                    "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM {t} x WHERE NOT ({})",
+                    pred.replace("$T", erased)
+                ),
+            );
+            (*t, digest)
+        })
+        .collect()
+}
+
+#[test]
+fn a_tenant_table_in_another_schema_refuses_until_mapped_then_is_erased() {
+    let lab = lab();
+    let (home, db) = setup("erase_schemas", "postgres", "");
+    // A table outside the map's schema, tied to the tenant by a foreign key under
+    // a column name the map never uses, and one tied only by a tenant column name.
+    lab.psql(
+        &db,
+        &format!(
+            "CREATE SCHEMA crm;
+             CREATE TABLE crm.notes (id serial PRIMARY KEY, firm uuid NOT NULL REFERENCES public.tenants (id), body text);
+             CREATE TABLE crm.tags (id serial PRIMARY KEY, tenant_id uuid NOT NULL, tag text);
+             INSERT INTO crm.notes (firm, body) VALUES ('{T5}', 'call Erika'), ('{T5}', 'again'), ('{T4}', 'keep me');
+             INSERT INTO crm.tags (tenant_id, tag) VALUES ('{T5}', 'vip'), ('{T4}', 'keep me');"
+        ),
+    );
+    let before = counts(lab, &db, T5);
+    let others = others_digest(lab, &db, T5);
+
+    let out = home.cmd(["tenant", "inventory", T5]).code(1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("table crm.notes has the tenant column firm but is not in the data map")
+            && err.contains("table crm.tags has the tenant column tenant_id"),
+        "{err}"
+    );
+    // Only the refusal: no empty plan.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "",
+        "{}",
+        describe(&out)
+    );
+    let out = home.cmd(["tenant", "inventory", T5]).json().code(1);
+    let v = json_stdout(&out);
+    assert!(v["refused"].as_array().unwrap().len() == 2, "{v}");
+    assert!(
+        v.get("tenant_exists").is_none() && v.get("tables").is_none(),
+        "{v}"
+    );
+    assert_refused(&erase(&home, T5, &[]), "crm.notes");
+    assert_eq!(counts(lab, &db, T5), before);
+
+    // ltops's own schemas are not platform data.
+    lab.psql(
+        &db,
+        "CREATE SCHEMA IF NOT EXISTS ltops_erasure; CREATE TABLE ltops_erasure.scratch (tenant_id uuid)",
+    );
+    use_map(&home, &db, "postgres", |m| {
+        m + "
+  - table: crm.notes
+    tenant_columns: [firm]
+    key: [id]
+    personal: [body]
+    on_erase: delete
+
+  - table: \"crm.tags\"
+    tenant_columns: [tenant_id]
+    key: [id]
+    on_erase: delete
+"
+    });
+    let inv = home.cmd(["tenant", "inventory", T5]).json().ok_json();
+    let notes = inv["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "crm.notes")
+        .unwrap();
+    assert_eq!(notes["delete"], 2, "{inv}");
+    let v = erased(&home, T5, &[]);
+    assert_eq!(v["outcome"]["tables"]["crm.notes"]["deleted"], 2, "{v}");
+    assert_eq!(v["outcome"]["tables"]["crm.tags"]["deleted"], 1, "{v}");
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!("SELECT count(*) FROM crm.notes WHERE firm = '{T5}'")
+        ),
+        "0"
+    );
+    assert_eq!(
+        lab.psql(&db, "SELECT string_agg(body, ',') FROM crm.notes"),
+        "keep me"
+    );
+    assert_eq!(
+        lab.psql(&db, "SELECT string_agg(tag, ',') FROM crm.tags"),
+        "keep me"
+    );
+    assert_eq!(counts(lab, &db, T5)["leads"], 0);
+    let now = others_digest(lab, &db, T5);
+    for (t, d) in &others {
+        if *t != "lead_shares" {
+            assert_eq!(&now[t], d, "another tenant's {t} changed");
+        }
+    }
+}
+
+/// The repository's map, keeping the tenant row minimised while retained rows
+/// reference it.
+fn keep_minimised(map: String) -> String {
+    map.replace(
+        "  erasing_value: terminated\n",
+        "  erasing_value: terminated
+  on_retained_references: keep_minimised
+  minimised:
+    overwrite: {name: \"[erased]\"}
+    status_value: erased
+",
+    )
+}
+
+#[test]
+fn retained_rows_referencing_the_tenant_row_refuse_or_keep_it_minimised_until_purged() {
+    let lab = lab();
+    // Under row-level security: the kept row and its purge stay within the tenant.
+    let (home, db) = setup("erase_kept_row", "ltops_operator", "");
+    lab.psql(
+        &db,
+        "ALTER TABLE invoices ADD CONSTRAINT invoices_tenant_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+         ALTER TABLE tenants DROP CONSTRAINT tenants_status_check;
+         ALTER TABLE tenants ADD CHECK (status IN ('active', 'suspended', 'terminated', 'erased'));",
+    );
+    let before = counts(lab, &db, T5);
+    let others = others_digest(lab, &db, T5);
+
+    // Without a rule for it the erasure would fail at its last step: refused at planning.
+    let fix = "set `tenant.on_retained_references: keep_minimised`";
+    let out = home.cmd(["tenant", "inventory", T5]).code(1);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "retained table invoices references the tenant row (foreign key invoices_tenant_fk)"
+        ) && err.contains(fix),
+        "{err}"
+    );
+    assert_refused(&erase(&home, T5, &[]), fix);
+    assert_eq!(counts(lab, &db, T5), before);
+
+    use_map(&home, &db, "ltops_operator", keep_minimised);
+    let until = lab.psql(
+        &db,
+        &format!(
+            "SELECT max(make_date(extract(year from issued_on)::int + 9, 1, 1)) FROM invoices WHERE tenant_id = '{T5}'"
+        ),
+    );
+    let inv = home.cmd(["tenant", "inventory", T5]).json().ok_json();
+    assert_eq!(inv["tenant_row"]["keep_minimised"], true, "{inv}");
+    assert_eq!(inv["tenant_row"]["kept_until"], until.as_str());
+
+    let cert = home.path().join("certificate.md");
+    let v = erased(&home, T5, &["--certificate", cert.to_str().unwrap()]);
+    assert_eq!(v["outcome"]["tenant_row_kept_minimised"], true, "{v}");
+    assert_eq!(v["outcome"]["tenant_row_deleted"], false);
+    assert_eq!(v["outcome"]["verification"]["ok"], true);
+    // Nothing about T5 was ever encrypted in the audit log: no key to destroy.
+    assert_eq!(v["key_destroyed"], false);
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!("SELECT name || ',' || status FROM tenants WHERE id = '{T5}'")
+        ),
+        "[erased],erased"
+    );
+    let after = counts(lab, &db, T5);
+    for (t, n) in &after {
+        match *t {
+            "tenants" => assert_eq!(*n, 1),
+            "invoices" => assert!(*n > 0),
+            _ => assert_eq!(*n, 0, "{t}"),
+        }
+    }
+    let text = std::fs::read_to_string(&cert).unwrap();
+    assert!(
+        text.contains("kept minimised, because retained rows in invoices reference it")
+            && text.contains(&format!("from {until} on"))
+            && text.contains("nothing to destroy")
+            && !text.contains("its key was destroyed"),
+        "{text}"
+    );
+    // Erased is erased: the kept row is no reason to erase again.
+    let out = erase(&home, T5, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("already erased"));
+
+    // The day before the last invoice falls due the row stays; on that day it goes.
+    let purge_on = |day: &str| {
+        home.purge()
+            .yes()
+            .json()
+            .env("LTOPS_FAKE_TODAY", day)
+            .instruction("RET-1")
+            .ok_json()
+    };
+    let last = lab.psql(&db, &format!("SELECT (date '{until}' - 1)::text"));
+    let v = purge_on(&last);
+    let row = v["due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["table"] == "tenants")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(row["kept"], 1, "{v}");
+    assert_eq!(row["next_due"], until.as_str());
+    assert_eq!(counts(lab, &db, T5)["tenants"], 1);
+    assert!(invoices_of(lab, &db, T5) > 0);
+
+    let v = purge_on(&until);
+    let deleted: Vec<_> = v["deleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["table"].as_str().unwrap().to_owned(),
+                d["deleted"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(deleted.contains(&("tenants".into(), 1)), "{v}");
+    assert!(counts(lab, &db, T5).values().all(|n| *n == 0));
+
+    let now = others_digest(lab, &db, T5);
+    for (t, d) in &others {
+        if *t != "lead_shares" {
+            assert_eq!(&now[t], d, "another tenant's {t} changed");
+        }
+    }
+    assert_no_unfinished(&home);
+}

@@ -50,6 +50,41 @@ pub struct TenantTable {
     /// runs, so that nobody can use the tenant half-erased.
     pub status_column: Option<String>,
     pub erasing_value: Option<String>,
+    /// What to do when retained rows reference the tenant row by a foreign key,
+    /// so that it cannot be deleted while they are kept.
+    #[serde(default)]
+    pub on_retained_references: RetainedReferences,
+    /// How the tenant row is minimised when it is kept (`keep_minimised`).
+    pub minimised: Option<Minimised>,
+}
+
+/// `tenant.on_retained_references`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetainedReferences {
+    /// Refuse to plan an erasure while a retained table references the tenant
+    /// table: deleting the tenant row would fail at the very end.
+    #[default]
+    Refuse,
+    /// Keep the tenant row, minimised, until the last retained row referencing
+    /// it is purged; `retention purge` then deletes it.
+    KeepMinimised,
+}
+
+/// The tenant row as it is kept under `keep_minimised`: every personal column
+/// nulled or overwritten, and the status column marking it erased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Minimised {
+    /// Personal columns set to NULL.
+    #[serde(default)]
+    pub null_columns: Vec<String>,
+    /// Personal columns that cannot be NULL, overwritten with a placeholder
+    /// (bound as a parameter of the column's type, so text columns).
+    #[serde(default)]
+    pub overwrite: BTreeMap<String, String>,
+    /// Written to `tenant.status_column`: marks the row as an erased tenant's.
+    pub status_value: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -145,9 +180,13 @@ impl DataMap {
                 format!("version {} is not supported (1 is)", self.version),
             ));
         }
-        for ident in [&self.schema, &self.tenant.table, &self.tenant.key] {
+        for ident in [&self.schema, &self.tenant.key] {
             check_ident(ident).map_err(|m| err(&["tenant"], m))?;
         }
+        check_table_name(&self.tenant.table).map_err(|m| err(&["tenant", "table"], m))?;
+        self.validate_minimised()
+            .map_err(|(keys, m)| err(&keys, m))?;
+        let tenant_table = self.canonical(&self.tenant.table);
         let mut seen = BTreeSet::new();
         for t in &self.tables {
             let here = |m: String| {
@@ -162,11 +201,12 @@ impl DataMap {
                     .map(|i| i + 1);
                 DataMapError::from(Located::line(path, line, format!("table {}: {m}", t.table)))
             };
-            check_ident(&t.table).map_err(here)?;
-            if !seen.insert(t.table.clone()) {
+            check_table_name(&t.table).map_err(here)?;
+            // `leads` and `public.leads` are one table.
+            if !seen.insert(self.canonical(&t.table)) {
                 return Err(here("listed twice".into()));
             }
-            if t.table == self.tenant.table {
+            if self.canonical(&t.table) == tenant_table {
                 return Err(here("is the tenant table; it goes under `tenant:`".into()));
             }
             if t.tenant_columns.is_empty() {
@@ -211,6 +251,59 @@ impl DataMap {
         Ok(())
     }
 
+    /// `tenant.on_retained_references` and `tenant.minimised` agree, and the
+    /// minimised row keeps no personal column: each is nulled or overwritten.
+    fn validate_minimised(&self) -> Result<(), (Vec<&'static str>, String)> {
+        let t = &self.tenant;
+        let m = match (t.on_retained_references, &t.minimised) {
+            (RetainedReferences::Refuse, None) => return Ok(()),
+            (RetainedReferences::Refuse, Some(_)) => {
+                return Err((
+                    vec!["tenant", "minimised"],
+                    "`tenant.minimised` is only used with `on_retained_references: keep_minimised`"
+                        .into(),
+                ));
+            }
+            (RetainedReferences::KeepMinimised, None) => {
+                return Err((
+                    vec!["tenant", "on_retained_references"],
+                    "`keep_minimised` needs a `tenant.minimised:` section (null_columns, overwrite, status_value)"
+                        .into(),
+                ));
+            }
+            (RetainedReferences::KeepMinimised, Some(m)) => m,
+        };
+        let here = |m: String| (vec!["tenant", "minimised"], m);
+        let Some(status) = &t.status_column else {
+            return Err(here(
+                "a kept tenant row must be marked erased: `keep_minimised` needs `tenant.status_column`"
+                    .into(),
+            ));
+        };
+        check_ident(status).map_err(here)?;
+        if m.status_value.trim().is_empty() {
+            return Err(here("`status_value` must not be empty".into()));
+        }
+        let mut listed = BTreeSet::new();
+        for c in m.null_columns.iter().chain(m.overwrite.keys()) {
+            check_ident(c).map_err(here)?;
+            if !t.personal.contains(c) {
+                return Err(here(format!(
+                    "`{c}` is not in `tenant.personal`; only personal columns are minimised"
+                )));
+            }
+            if !listed.insert(c) {
+                return Err(here(format!("`{c}` is both nulled and overwritten")));
+            }
+        }
+        if let Some(c) = t.personal.iter().find(|c| !listed.contains(c)) {
+            return Err(here(format!(
+                "the personal column `{c}` would stay in the kept tenant row: list it under `null_columns` or `overwrite`"
+            )));
+        }
+        Ok(())
+    }
+
     /// Every column name that marks a tenant somewhere in the map.
     pub fn tenant_column_names(&self) -> BTreeSet<String> {
         self.tables
@@ -219,13 +312,51 @@ impl DataMap {
             .collect()
     }
 
+    /// The map's entry for `name`, bare (in `schema`) or schema-qualified.
     pub fn table(&self, name: &str) -> Option<&TableMap> {
-        self.tables.iter().find(|t| t.table == name)
+        let want = self.canonical(name);
+        self.tables
+            .iter()
+            .find(|t| self.canonical(&t.table) == want)
     }
 
-    /// `"schema"."table"`, quoted.
+    /// (schema, table) of a table name of the map: `other.notes` names its
+    /// schema, a bare `notes` lives in `schema`.
+    pub fn canonical(&self, table: &str) -> (String, String) {
+        match table.split_once('.') {
+            Some((s, t)) => (s.to_owned(), t.to_owned()),
+            None => (self.schema.clone(), table.to_owned()),
+        }
+    }
+
+    /// How the map (and every message) names a table: bare in `schema`,
+    /// schema-qualified elsewhere.
+    pub fn display_name(&self, schema: &str, table: &str) -> String {
+        if schema == self.schema {
+            table.to_owned()
+        } else {
+            format!("{schema}.{table}")
+        }
+    }
+
+    /// `"schema"."table"`, quoted; the schema is the table's own if the map
+    /// qualifies it, else `schema`.
     pub fn qualified(&self, table: &str) -> String {
-        format!("{}.{}", quote_ident(&self.schema), quote_ident(table))
+        let (s, t) = self.canonical(table);
+        format!("{}.{}", quote_ident(&s), quote_ident(&t))
+    }
+
+    /// The retained tables of the map.
+    pub fn retained(&self) -> impl Iterator<Item = &TableMap> {
+        self.tables.iter().filter(|t| t.on_erase == OnErase::Retain)
+    }
+
+    /// The minimised form of the tenant row, when the map keeps it.
+    pub fn keeps_tenant_row(&self) -> Option<&Minimised> {
+        match self.tenant.on_retained_references {
+            RetainedReferences::KeepMinimised => self.tenant.minimised.as_ref(),
+            RetainedReferences::Refuse => None,
+        }
     }
 
     /// Validates a tenant id against `tenant.id_type` before it goes anywhere near
@@ -298,6 +429,16 @@ fn check_ident(s: &str) -> Result<(), String> {
     }
 }
 
+/// A table name of the map: `table` or `schema.table`, each part a plain identifier.
+fn check_table_name(s: &str) -> Result<(), String> {
+    match s.split_once('.') {
+        Some((schema, table)) => check_ident(schema)
+            .and_then(|()| check_ident(table))
+            .map_err(|_| format!("`{s}` is not a table name (`table` or `schema.table`)")),
+        None => check_ident(s),
+    }
+}
+
 pub fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
@@ -305,11 +446,15 @@ pub fn quote_ident(s: &str) -> String {
 /// Where the map and the live database disagree. Any entry refuses an erasure.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SchemaDiff {
-    /// Tables with a tenant column that the map does not cover: (table, column).
+    /// Tables with a tenant column that the map does not cover: (table, column);
+    /// tables outside `schema` are named `schema.table`.
     pub unmapped: Vec<(String, String)>,
     pub missing_tables: Vec<String>,
     /// (table, column) named by the map but not in the database.
     pub missing_columns: Vec<(String, String)>,
+    /// Retained tables with a foreign key to the tenant table, while the map does
+    /// not say to keep the tenant row: (table, constraint).
+    pub retained_references: Vec<(String, String)>,
 }
 
 impl SchemaDiff {
@@ -317,6 +462,7 @@ impl SchemaDiff {
         self.unmapped.is_empty()
             && self.missing_tables.is_empty()
             && self.missing_columns.is_empty()
+            && self.retained_references.is_empty()
     }
 
     pub fn describe(&self) -> Vec<String> {
@@ -336,54 +482,145 @@ impl SchemaDiff {
                 "column {t}.{c} is in the data map but not in the database"
             ));
         }
+        for (t, k) in &self.retained_references {
+            out.push(format!(
+                "retained table {t} references the tenant row (foreign key {k}), so the tenant row cannot be deleted while its rows are kept — set `tenant.on_retained_references: keep_minimised` with a `tenant.minimised:` section in the data map to keep the tenant row minimised until the last retained row is purged (README, \"The data map\"), or drop the foreign key"
+            ));
+        }
         out
     }
 }
 
-/// Compares the map with the live schema. A column counts as a tenant column if a
-/// foreign key points from it to the tenant table, or if its name is one the map
-/// uses for tenant columns anywhere.
+/// A foreign key from a retained table of the map to the tenant table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// The retained table, as the map names it.
+    pub table: String,
+    pub constraint: String,
+    /// (column of the retained table, column of the tenant table), in key order.
+    pub columns: Vec<(String, String)>,
+}
+
+/// Schemas whose tables are never platform data: PostgreSQL's own, and ltops's
+/// bookkeeping (the audit store, erasure jobs). Every other schema is looked at,
+/// because a tenant table in a schema the map does not name is exactly what an
+/// erasure would otherwise leave behind.
+const USER_SCHEMAS: &str = r"n.nspname NOT IN ('pg_catalog', 'information_schema', 'ltops_audit', 'ltops_erasure')
+                AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'";
+
+/// One column pair of a foreign key into the tenant table.
+struct FkColumn {
+    schema: String,
+    table: String,
+    constraint: String,
+    column: String,
+    target: String,
+}
+
+/// Every foreign key into the tenant table, from any user schema, column pair by
+/// column pair in key order. Partitions are skipped: they inherit their parent's key.
+async fn tenant_fks<C: GenericClient>(
+    client: &C,
+    map: &DataMap,
+) -> Result<Vec<FkColumn>, tokio_postgres::Error> {
+    let (schema, table) = map.canonical(&map.tenant.table);
+    let rows = client
+        .query(
+            &format!(
+                "SELECT n.nspname::text, src.relname::text, k.conname::text, a.attname::text, da.attname::text
+                   FROM pg_constraint k
+                   JOIN pg_class src ON src.oid = k.conrelid
+                   JOIN pg_class dst ON dst.oid = k.confrelid
+                   JOIN pg_namespace n ON n.oid = src.relnamespace
+                   JOIN pg_namespace dn ON dn.oid = dst.relnamespace
+                   JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY AS u(src_att, dst_att, i) ON true
+                   JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.src_att
+                   JOIN pg_attribute da ON da.attrelid = k.confrelid AND da.attnum = u.dst_att
+                  WHERE k.contype = 'f' AND dn.nspname = $1 AND dst.relname = $2
+                    AND NOT src.relispartition AND {USER_SCHEMAS}
+                  ORDER BY 1, 2, 3, u.i"
+            ),
+            &[&schema, &table],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FkColumn {
+            schema: r.get(0),
+            table: r.get(1),
+            constraint: r.get(2),
+            column: r.get(3),
+            target: r.get(4),
+        })
+        .collect())
+}
+
+/// The foreign keys from retained tables of the map to the tenant table: while
+/// such a table keeps rows of an erased tenant, its tenant row cannot go.
+pub async fn retained_references<C: GenericClient>(
+    client: &C,
+    map: &DataMap,
+) -> Result<Vec<Reference>, tokio_postgres::Error> {
+    let fks = tenant_fks(client, map).await?;
+    Ok(references_of(map, &fks))
+}
+
+fn references_of(map: &DataMap, fks: &[FkColumn]) -> Vec<Reference> {
+    let mut out: Vec<Reference> = Vec::new();
+    for fk in fks {
+        let name = map.display_name(&fk.schema, &fk.table);
+        let Some(t) = map.table(&name).filter(|t| t.on_erase == OnErase::Retain) else {
+            continue;
+        };
+        match out
+            .iter_mut()
+            .find(|r| r.table == t.table && r.constraint == fk.constraint)
+        {
+            Some(r) => r.columns.push((fk.column.clone(), fk.target.clone())),
+            None => out.push(Reference {
+                table: t.table.clone(),
+                constraint: fk.constraint.clone(),
+                columns: vec![(fk.column.clone(), fk.target.clone())],
+            }),
+        }
+    }
+    out
+}
+
+/// Compares the map with the live schema — every schema of the database but the
+/// system's and ltops's own. A column counts as a tenant column if a foreign key
+/// points from it to the tenant table, or if its name is one the map uses for
+/// tenant columns anywhere.
 pub async fn compare_schema<C: GenericClient>(
     client: &C,
     map: &DataMap,
 ) -> Result<SchemaDiff, tokio_postgres::Error> {
     let rows = client
         .query(
-            "SELECT c.relname::text, a.attname::text
-               FROM pg_attribute a
-               JOIN pg_class c ON c.oid = a.attrelid
-               JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
-                AND a.attnum > 0 AND NOT a.attisdropped",
-            &[&map.schema],
+            &format!(
+                "SELECT n.nspname::text, c.relname::text, a.attname::text
+                   FROM pg_attribute a
+                   JOIN pg_class c ON c.oid = a.attrelid
+                   JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+                    AND a.attnum > 0 AND NOT a.attisdropped AND {USER_SCHEMAS}"
+            ),
+            &[],
         )
         .await?;
-    let mut columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // Keyed by (schema, table), the canonical form of every name in the map.
+    let mut columns: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for r in rows {
         columns
-            .entry(r.get::<_, String>(0))
+            .entry((r.get::<_, String>(0), r.get::<_, String>(1)))
             .or_default()
-            .insert(r.get::<_, String>(1));
+            .insert(r.get::<_, String>(2));
     }
-    let fk_rows = client
-        .query(
-            "SELECT src.relname::text, a.attname::text
-               FROM pg_constraint k
-               JOIN pg_class src ON src.oid = k.conrelid
-               JOIN pg_class dst ON dst.oid = k.confrelid
-               JOIN pg_namespace n ON n.oid = src.relnamespace
-               JOIN pg_namespace dn ON dn.oid = dst.relnamespace
-               JOIN LATERAL unnest(k.conkey, k.confkey) AS u(src_att, dst_att) ON true
-               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.src_att
-               JOIN pg_attribute da ON da.attrelid = k.confrelid AND da.attnum = u.dst_att
-              WHERE k.contype = 'f' AND n.nspname = $1 AND dn.nspname = $1
-                AND dst.relname = $2 AND da.attname = $3",
-            &[&map.schema, &map.tenant.table, &map.tenant.key],
-        )
-        .await?;
-    let mut tenant_cols: BTreeSet<(String, String)> = fk_rows
-        .into_iter()
-        .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+    let fks = tenant_fks(client, map).await?;
+    let mut tenant_cols: BTreeSet<((String, String), String)> = fks
+        .iter()
+        .filter(|f| f.target == map.tenant.key)
+        .map(|f| ((f.schema.clone(), f.table.clone()), f.column.clone()))
         .collect();
     let names = map.tenant_column_names();
     for (table, cols) in &columns {
@@ -393,19 +630,22 @@ pub async fn compare_schema<C: GenericClient>(
             }
         }
     }
+    let tenant_table = map.canonical(&map.tenant.table);
     let mut diff = SchemaDiff::default();
-    for (table, col) in tenant_cols {
-        if table == map.tenant.table {
+    for ((schema, table), col) in tenant_cols {
+        if (&schema, &table) == (&tenant_table.0, &tenant_table.1) {
             continue;
         }
+        let name = map.display_name(&schema, &table);
         let covered = map
-            .table(&table)
+            .table(&name)
             .is_some_and(|t| t.tenant_columns.contains(&col));
         if !covered {
-            diff.unmapped.push((table, col));
+            diff.unmapped.push((name, col));
         }
     }
-    let mut check_cols = |table: &str, cols: Vec<&String>| match columns.get(table) {
+    let mut check_cols = |table: &str, cols: Vec<&String>| match columns.get(&map.canonical(table))
+    {
         None => diff.missing_tables.push(table.to_owned()),
         Some(have) => {
             for c in cols {
@@ -430,6 +670,12 @@ pub async fn compare_schema<C: GenericClient>(
             cols.push(&r.date_column);
         }
         check_cols(&t.table, cols);
+    }
+    if map.keeps_tenant_row().is_none() {
+        diff.retained_references = references_of(map, &fks)
+            .into_iter()
+            .map(|r| (r.table, r.constraint))
+            .collect();
     }
     Ok(diff)
 }
@@ -491,6 +737,66 @@ mod tests {
         ] {
             assert!(m.check_tenant_id(bad).is_err(), "{bad}");
         }
+    }
+
+    const KEEP: &str = "version: 1\ntenant:\n  table: t\n  key: id\n  personal: [name, email]\n  status_column: status\n  on_retained_references: keep_minimised\n";
+
+    #[test]
+    fn keep_minimised_needs_every_personal_column_minimised() {
+        let p = Path::new("datamap.yaml");
+        let tail = "tables: []\n";
+        let e = DataMap::parse(p, &format!("{KEEP}{tail}")).unwrap_err();
+        assert!(e.to_string().contains("needs a `tenant.minimised:`"), "{e}");
+        let e = DataMap::parse(
+            p,
+            &format!(
+                "{KEEP}  minimised:\n    null_columns: [email]\n    status_value: erased\n{tail}"
+            ),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("`name` would stay"), "{e}");
+        let m = DataMap::parse(
+            p,
+            &format!("{KEEP}  minimised:\n    null_columns: [email]\n    overwrite: {{name: \"[erased]\"}}\n    status_value: erased\n{tail}"),
+        )
+        .unwrap();
+        assert_eq!(m.keeps_tenant_row().unwrap().status_value, "erased");
+        let e = DataMap::parse(
+            p,
+            "version: 1\ntenant:\n  table: t\n  key: id\n  minimised:\n    status_value: x\ntables: []\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("only used with"), "{e}");
+    }
+
+    #[test]
+    fn tables_may_be_schema_qualified() {
+        let p = Path::new("datamap.yaml");
+        let m = DataMap::parse(
+            p,
+            "version: 1\ntenant:\n  table: t\n  key: id\ntables:\n  - table: other.notes\n    tenant_columns: [tenant_id]\n    key: [id]\n    on_erase: delete\n",
+        )
+        .unwrap();
+        assert_eq!(m.qualified("other.notes"), "\"other\".\"notes\"");
+        assert_eq!(m.qualified("leads"), "\"public\".\"leads\"");
+        assert_eq!(m.display_name("other", "notes"), "other.notes");
+        assert_eq!(m.display_name("public", "t"), "t");
+        assert!(m.table("other.notes").is_some() && m.table("notes").is_none());
+        for bad in ["a.b.c", ".notes", "other."] {
+            let e = DataMap::parse(
+                p,
+                &format!("version: 1\ntenant:\n  table: t\n  key: id\ntables:\n  - table: \"{bad}\"\n    tenant_columns: [tenant_id]\n    key: [id]\n    on_erase: delete\n"),
+            )
+            .unwrap_err();
+            assert!(e.to_string().contains("is not a table name"), "{bad}: {e}");
+        }
+        // `public.t` and `t` are the same table: listed twice.
+        let e = DataMap::parse(
+            p,
+            "version: 1\ntenant:\n  table: t\n  key: id\ntables:\n  - table: a\n    tenant_columns: [x]\n    key: [id]\n    on_erase: delete\n  - table: public.a\n    tenant_columns: [x]\n    key: [id]\n    on_erase: delete\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
     }
 
     #[test]

@@ -141,8 +141,15 @@ pub struct EraseOutcome {
     pub tables: BTreeMap<String, TableCounts>,
     #[serde(default)]
     pub tenant_row_deleted: bool,
+    /// The tenant row is kept minimised while retained rows reference it.
+    #[serde(default)]
+    pub tenant_row_kept_minimised: bool,
+    /// Until when (the last referencing row's retention end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_row_kept_until: Option<String>,
     #[serde(default)]
     pub verified: bool,
+    /// False when the tenant had no key: there was nothing to destroy.
     #[serde(default)]
     pub audit_key_destroyed: bool,
     #[serde(default)]
@@ -414,6 +421,8 @@ mod tests {
                     },
                 )]),
                 tenant_row_deleted: true,
+                tenant_row_kept_minimised: false,
+                tenant_row_kept_until: None,
                 verified: true,
                 audit_key_destroyed: true,
                 audit_key_existed: false,
@@ -423,6 +432,7 @@ mod tests {
                 "batches": 1,
                 "tables": {"leads": {"deleted": 3, "nulled": 0, "retained": 1}},
                 "tenant_row_deleted": true,
+                "tenant_row_kept_minimised": false,
                 "verified": true,
                 "audit_key_destroyed": true,
                 "audit_key_existed": false,

@@ -1,6 +1,7 @@
 //! The erasure certificate for the customer: what was deleted and what was kept
 //! (on which legal basis, until when), who did it on whose instruction, the
-//! verification result, and the audit event that proves it.
+//! verification result, whether the tenant's audit key was destroyed, and the
+//! audit event that proves it.
 
 use serde::Serialize;
 
@@ -17,8 +18,45 @@ pub struct Certificate {
     pub completed_at: String,
     pub tables: Vec<CertificateTable>,
     pub verified: bool,
+    /// The tenant row, when it was kept minimised instead of deleted.
+    pub tenant_row_kept: Option<KeptTenantRow>,
+    /// False: the tenant had no audit key, so there was nothing to destroy.
+    pub audit_key_destroyed: bool,
     pub audit_seq: u64,
     pub audit_hash: String,
+}
+
+/// The tenant row kept, minimised, because retained rows reference it.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeptTenantRow {
+    pub referenced_by: Vec<String>,
+    /// Personal columns nulled or overwritten.
+    pub minimised_columns: Vec<String>,
+    pub status: String,
+    /// From this day on `retention purge` deletes it.
+    pub until: Option<String>,
+}
+
+/// The kept tenant row of an erasure, if it kept one.
+pub fn kept_tenant_row(
+    map: &crate::datamap::DataMap,
+    plan: &Plan,
+    outcome: &Outcome,
+) -> Option<KeptTenantRow> {
+    let m = map
+        .keeps_tenant_row()
+        .filter(|_| outcome.tenant_row_kept_minimised)?;
+    Some(KeptTenantRow {
+        referenced_by: plan.tenant_row.referenced_by.clone(),
+        minimised_columns: m
+            .null_columns
+            .iter()
+            .chain(m.overwrite.keys())
+            .cloned()
+            .collect(),
+        status: m.status_value.clone(),
+        until: plan.tenant_row.kept_until.map(|d| d.to_string()),
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,14 +97,25 @@ pub fn tables(plan: &Plan, outcome: &Outcome) -> Vec<CertificateTable> {
             }
         })
         .collect();
+    let kept = outcome.tenant_row_kept_minimised;
+    let until = plan
+        .tenant_row
+        .kept_until
+        .filter(|_| kept)
+        .map(|d| d.to_string());
     out.push(CertificateTable {
         table: plan.tenant_table.clone(),
         deleted: i64::from(outcome.tenant_row_deleted),
-        retained: 0,
-        legal_basis: None,
+        retained: i64::from(kept),
+        legal_basis: kept.then(|| {
+            format!(
+                "minimiert aufbewahrt, solange aufbewahrte Zeilen in {0} darauf verweisen / kept minimised while retained rows in {0} reference it",
+                plan.tenant_row.referenced_by.join(", ")
+            )
+        }),
         nulled_columns: Vec::new(),
-        purge_from: None,
-        purge_until: None,
+        purge_from: until.clone(),
+        purge_until: until,
     });
     out
 }
@@ -151,14 +200,36 @@ impl Certificate {
                 }
             ));
         }
+        if let Some(k) = &self.tenant_row_kept {
+            let until = k.until.clone().unwrap_or_else(|| "–".into());
+            s.push_str(&format!(
+                "\nDie Mandantenzeile wurde nicht gelöscht, sondern minimiert aufbewahrt, weil aufbewahrte Zeilen in {refs} \
+                 auf sie verweisen: die Spalten {cols} wurden geleert bzw. überschrieben, der Status ist `{status}`. \
+                 Sie wird mit der letzten dieser Zeilen gelöscht, ab {until}.\n\n\
+                 The tenant row was not deleted but kept minimised, because retained rows in {refs} reference it: \
+                 the columns {cols} were nulled or overwritten, its status is `{status}`. It is deleted with the \
+                 last of those rows, from {until} on.\n",
+                refs = k.referenced_by.join(", "),
+                cols = k.minimised_columns.join(", "),
+                status = k.status,
+            ));
+        }
         s.push_str(
             "\nAlle übrigen Daten des Mandanten wurden unmittelbar, unwiderruflich und dauerhaft gelöscht; \
-             aufbewahrte Zeilen werden nach Ablauf der gesetzlichen Frist gelöscht. Personenbezogene Inhalte \
-             des Audit-Protokolls zu diesem Mandanten sind durch Vernichtung seines Schlüssels unlesbar.\n\n\
+             aufbewahrte Zeilen werden nach Ablauf der gesetzlichen Frist gelöscht.\n\n\
              All other data of the tenant was deleted immediately, irreversibly and permanently; retained rows \
-             are deleted when the statutory period ends. Personal content about this tenant in the audit log \
-             is unreadable: its key was destroyed.\n",
+             are deleted when the statutory period ends.\n\n",
         );
+        s.push_str(if self.audit_key_destroyed {
+            "Personenbezogene Inhalte des Audit-Protokolls zu diesem Mandanten sind durch Vernichtung seines \
+             Schlüssels unlesbar.\n\n\
+             Personal content about this tenant in the audit log is unreadable: its key was destroyed.\n"
+        } else {
+            "Zu diesem Mandanten gab es keinen Audit-Schlüssel und damit nichts zu vernichten: das \
+             Audit-Protokoll enthält keine personenbezogenen Inhalte zu ihm.\n\n\
+             There was no audit key for this tenant, so there was nothing to destroy: the audit log holds no \
+             personal content about it.\n"
+        });
         s
     }
 }

@@ -1,15 +1,17 @@
 //! Retention purge: rows kept after an erasure under a statutory retention period
 //! are deleted once that period has ended. Only erased tenants (from the ledger)
-//! are considered — live customers' records are the platform's business.
+//! are considered — live customers' records are the platform's business. A
+//! tenant row kept minimised for them goes once no retained row references it.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use tokio_postgres::Client;
 
-use crate::datamap::{DataMap, OnErase};
+use crate::datamap::{DataMap, OnErase, quote_ident};
 
 use super::ErasureError;
-use super::plan::{retention_end_sql, tenant_predicate};
+use super::plan::{is_minimised, kept_references, retention_end_sql, tenant_predicate};
+use super::run::referencing_rows;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Due {
@@ -65,9 +67,45 @@ pub async fn due(
                 });
             }
         }
+        if let Some(d) = kept_tenant_row(&tx, map, tenant, today).await? {
+            out.push(d);
+        }
         tx.commit().await?;
     }
     Ok(out)
+}
+
+/// The tenant row an erasure kept minimised: due once every retained row that
+/// references it is due (they go first, in the same purge).
+async fn kept_tenant_row(
+    tx: &tokio_postgres::Transaction<'_>,
+    map: &DataMap,
+    tenant: &str,
+    today: NaiveDate,
+) -> Result<Option<Due>, ErasureError> {
+    // Only a row the erasure marked: a live (or restored, not yet re-erased)
+    // tenant row is never the purge's to delete.
+    if !is_minimised(tx, map, tenant).await? {
+        return Ok(None);
+    }
+    let references = crate::datamap::retained_references(tx, map).await?;
+    let (by, until) = kept_references(tx, map, &references, tenant, today).await?;
+    let kept = i64::from(!by.is_empty());
+    Ok(Some(Due {
+        tenant: tenant.to_owned(),
+        table: map.tenant.table.clone(),
+        basis: if by.is_empty() {
+            "tenant row kept minimised; no retained row needs it any more".into()
+        } else {
+            format!(
+                "tenant row kept minimised for retained rows in {}",
+                by.join(", ")
+            )
+        },
+        due: 1 - kept,
+        kept,
+        next_due: until,
+    }))
 }
 
 /// Deletes what is due, one transaction per tenant; returns rows deleted per entry.
@@ -78,7 +116,11 @@ pub async fn purge(
     today: NaiveDate,
 ) -> Result<Vec<(String, String, i64)>, ErasureError> {
     let mut out = Vec::new();
-    for d in due.iter().filter(|d| d.due > 0) {
+    let (rows, tenant_rows): (Vec<&Due>, Vec<&Due>) = due
+        .iter()
+        .filter(|d| d.due > 0)
+        .partition(|d| d.table != map.tenant.table);
+    for d in rows {
         let Some(t) = map.table(&d.table) else {
             continue;
         };
@@ -100,6 +142,36 @@ pub async fn purge(
                 &[&d.tenant, &today],
             )
             .await?;
+        tx.commit().await?;
+        out.push((d.tenant.clone(), d.table.clone(), n as i64));
+    }
+    // Tenant rows last: the retained rows referencing them are gone by now.
+    for d in tenant_rows {
+        let tx = client.transaction().await?;
+        tx.execute(
+            "SELECT set_config($1, $2, true)",
+            &[&map.rls_setting, &d.tenant],
+        )
+        .await?;
+        let references = crate::datamap::retained_references(&tx, map).await?;
+        // Re-checked in the deleting transaction: a row still referenced (or not
+        // marked erased) stays.
+        let n = if is_minimised(&tx, map, &d.tenant).await?
+            && referencing_rows(&tx, map, &references, &d.tenant).await? == 0
+        {
+            tx.execute(
+                &format!(
+                    "DELETE FROM {} WHERE {} = {}",
+                    map.qualified(&map.tenant.table),
+                    quote_ident(&map.tenant.key),
+                    map.id_param(1)
+                ),
+                &[&d.tenant],
+            )
+            .await?
+        } else {
+            0
+        };
         tx.commit().await?;
         out.push((d.tenant.clone(), d.table.clone(), n as i64));
     }

@@ -1,6 +1,8 @@
 //! Carries out an erasure: small tenants in one transaction, large ones in batches
 //! whose progress commits with each batch (so `--resume` finishes what Ctrl-C,
-//! kill -9 or a lost connection interrupted), then proves that nothing is left.
+//! kill -9 or a lost connection interrupted), then deletes the tenant row — or
+//! keeps it minimised while retained rows reference it — and proves that nothing
+//! is left.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +11,12 @@ use serde::Serialize;
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
-use crate::datamap::{DataMap, OnErase, TableMap, quote_ident};
+use tokio_postgres::types::ToSql;
+
+use crate::datamap::{DataMap, OnErase, Reference, TableMap, quote_ident};
 
 use super::ErasureError;
-use super::plan::{Plan, retention_end_sql, tenant_predicate};
+use super::plan::{Plan, references_predicate, retention_end_sql, tenant_predicate};
 
 /// Progress bookkeeping of batched erasures, in the platform database itself so
 /// that a batch and its progress commit together.
@@ -96,6 +100,8 @@ pub struct Outcome {
     pub batches: i64,
     pub tables: BTreeMap<String, TableResult>,
     pub tenant_row_deleted: bool,
+    /// Kept, minimised, because retained rows reference it.
+    pub tenant_row_kept_minimised: bool,
     pub verification: Verification,
 }
 
@@ -262,15 +268,128 @@ fn tenant_row(map: &DataMap) -> String {
     )
 }
 
-async fn delete_tenant_row<C: GenericClient>(
+/// Rows of retained tables that reference the tenant row now, whatever their
+/// retention end: while there are any, the row cannot be deleted.
+pub async fn referencing_rows<C: GenericClient>(
+    c: &C,
+    map: &DataMap,
+    references: &[Reference],
+    tenant: &str,
+) -> Result<i64, ErasureError> {
+    let mut n = 0;
+    for r in references {
+        n += c
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {} WHERE {}",
+                    map.qualified(&r.table),
+                    references_predicate(map, r, 1)
+                ),
+                &[&tenant],
+            )
+            .await?
+            .get::<_, i64>(0);
+    }
+    Ok(n)
+}
+
+/// What became of the tenant row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TenantRow {
+    Deleted,
+    KeptMinimised,
+    Absent,
+}
+
+/// The last step: deletes the tenant row, or — when the map says
+/// `keep_minimised` and retained rows still reference it — nulls and overwrites
+/// its personal columns and marks it erased, for `retention purge` to delete later.
+async fn finish_tenant_row<C: GenericClient>(
+    c: &C,
+    map: &DataMap,
+    references: &[Reference],
+    tenant: &str,
+) -> Result<TenantRow, ErasureError> {
+    let table = map.qualified(&map.tenant.table);
+    let key = format!("{} = {}", quote_ident(&map.tenant.key), map.id_param(1));
+    if let (Some(m), Some(status)) = (map.keeps_tenant_row(), &map.tenant.status_column)
+        && referencing_rows(c, map, references, tenant).await? > 0
+    {
+        let mut set: Vec<String> = m
+            .null_columns
+            .iter()
+            .map(|col| format!("{} = NULL", quote_ident(col)))
+            .collect();
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&tenant];
+        for (col, value) in &m.overwrite {
+            params.push(value);
+            set.push(format!("{} = ${}", quote_ident(col), params.len()));
+        }
+        params.push(&m.status_value);
+        set.push(format!("{} = ${}", quote_ident(status), params.len()));
+        let n = c
+            .execute(
+                &format!("UPDATE {table} SET {} WHERE {key}", set.join(", ")),
+                &params,
+            )
+            .await?;
+        return Ok(if n > 0 {
+            TenantRow::KeptMinimised
+        } else {
+            TenantRow::Absent
+        });
+    }
+    let n = c
+        .execute(&format!("DELETE FROM {table} WHERE {key}"), &[&tenant])
+        .await?;
+    Ok(if n > 0 {
+        TenantRow::Deleted
+    } else {
+        TenantRow::Absent
+    })
+}
+
+/// Kept tenant rows that still hold personal data or lack the erased status.
+async fn unminimised<C: GenericClient>(
     c: &C,
     map: &DataMap,
     tenant: &str,
-) -> Result<bool, ErasureError> {
-    let n = c
-        .execute(&format!("DELETE FROM {}", tenant_row(map)), &[&tenant])
-        .await?;
-    Ok(n > 0)
+) -> Result<i64, ErasureError> {
+    let (Some(m), Some(status)) = (map.keeps_tenant_row(), &map.tenant.status_column) else {
+        return Ok(0);
+    };
+    let mut bad: Vec<String> = m
+        .null_columns
+        .iter()
+        .map(|col| format!("{} IS NOT NULL", quote_ident(col)))
+        .collect();
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&tenant];
+    for (col, value) in &m.overwrite {
+        params.push(value);
+        bad.push(format!(
+            "{} IS DISTINCT FROM ${}",
+            quote_ident(col),
+            params.len()
+        ));
+    }
+    params.push(&m.status_value);
+    bad.push(format!(
+        "{} IS DISTINCT FROM ${}",
+        quote_ident(status),
+        params.len()
+    ));
+    Ok(c.query_one(
+        &format!(
+            "SELECT count(*) FROM {} WHERE {} = {} AND ({})",
+            map.qualified(&map.tenant.table),
+            quote_ident(&map.tenant.key),
+            map.id_param(1),
+            bad.join(" OR ")
+        ),
+        &params,
+    )
+    .await?
+    .get(0))
 }
 
 /// Counts what must be gone. Runs inside the erasure's last transaction (single
@@ -341,8 +460,26 @@ pub async fn verify<C: GenericClient>(
         )
         .await?
         .get(0);
-    if tenant_rows > 0 {
+    // A tenant row may stay only minimised, and only while retained rows need it.
+    // The references are read from the catalog here, not taken from a plan:
+    // verification must stand on its own (the TOM check calls it too).
+    let kept = map.keeps_tenant_row().is_some()
+        && referencing_rows(
+            c,
+            map,
+            &crate::datamap::retained_references(c, map).await?,
+            tenant,
+        )
+        .await?
+            > 0;
+    if tenant_rows > 0 && !kept {
         remaining.insert(map.tenant.table.clone(), tenant_rows);
+    }
+    if tenant_rows > 0 && kept {
+        let n = unminimised(c, map, tenant).await?;
+        if n > 0 {
+            not_nulled.insert(map.tenant.table.clone(), n);
+        }
     }
     Ok(Verification {
         ok: remaining.is_empty() && not_nulled.is_empty(),
@@ -374,7 +511,7 @@ pub async fn run_single(
         r.retained = retained_of(plan, &t.table);
         tables.insert(t.table.clone(), r);
     }
-    let tenant_row_deleted = delete_tenant_row(&tx, map, tenant).await?;
+    let row = finish_tenant_row(&tx, map, &plan.references, tenant).await?;
     let verification = verify(&tx, map, tenant, today).await?;
     if !verification.ok {
         // Never commit a half erasure: the transaction rolls back on drop.
@@ -385,7 +522,8 @@ pub async fn run_single(
         mode: Mode::Single,
         batches: 1,
         tables,
-        tenant_row_deleted,
+        tenant_row_deleted: row == TenantRow::Deleted,
+        tenant_row_kept_minimised: row == TenantRow::KeptMinimised,
         verification,
     })
 }
@@ -496,7 +634,7 @@ pub async fn run_batched(
     }
     let tx = client.transaction().await?;
     scope(&tx, map, tenant).await?;
-    let tenant_row_deleted = delete_tenant_row(&tx, map, tenant).await?;
+    let row = finish_tenant_row(&tx, map, &plan.references, tenant).await?;
     let verification = verify(&tx, map, tenant, opts.today).await?;
     if !verification.ok {
         return Err(ErasureError::NotVerified(verification));
@@ -531,7 +669,8 @@ pub async fn run_batched(
         mode: Mode::Batched,
         batches,
         tables,
-        tenant_row_deleted,
+        tenant_row_deleted: row == TenantRow::Deleted,
+        tenant_row_kept_minimised: row == TenantRow::KeptMinimised,
         verification,
     })
 }

@@ -48,7 +48,8 @@ pub struct ErasePlan {
 #[derive(Debug, Clone, Serialize)]
 pub struct Erased {
     pub outcome: run::Outcome,
-    /// The tenant's audit key existed and is now destroyed.
+    /// The tenant's audit key existed and is now destroyed; false when there
+    /// was none (nothing about the tenant was ever encrypted), so nothing to destroy.
     pub key_existed: bool,
 }
 
@@ -138,7 +139,7 @@ impl Mutation for Erase {
         let plan = plan::plan(client, map, tenant.as_str(), today).await?;
         require_clean_schema(&plan)?;
         let known = ledger::find(&entries, tenant.as_str()).cloned();
-        let nothing_left = !plan.tenant_exists && plan.total_delete() == 0;
+        let nothing_left = plan.nothing_left();
         let mode = if job.is_some() {
             Mode::Batched
         } else {
@@ -302,8 +303,16 @@ impl Mutation for Erase {
                 })
                 .collect(),
             tenant_row_deleted: outcome.tenant_row_deleted,
+            tenant_row_kept_minimised: outcome.tenant_row_kept_minimised,
+            tenant_row_kept_until: p
+                .plan
+                .tenant_row
+                .kept_until
+                .filter(|_| outcome.tenant_row_kept_minimised)
+                .map(|d| d.to_string()),
             verified: outcome.verification.ok,
-            audit_key_destroyed: true,
+            // A key that never existed was not destroyed: there was nothing to destroy.
+            audit_key_destroyed: key_existed,
             audit_key_existed: key_existed,
         });
         Ok(Done::ok(

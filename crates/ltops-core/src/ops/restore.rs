@@ -603,7 +603,8 @@ async fn reapply_all(
                 plan.schema.describe().join("\n  - ")
             );
         }
-        if !plan.tenant_exists && plan.total_delete() == 0 {
+        // A tenant row kept minimised by the erasure is erased already.
+        if plan.nothing_left() {
             out.push(Reapplied {
                 tenant: e.tenant.clone(),
                 rows_deleted: 0,

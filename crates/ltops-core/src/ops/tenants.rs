@@ -66,8 +66,14 @@ pub async fn list(settings: &Settings, map: &DataMap) -> anyhow::Result<TenantLi
             erased_at: None,
         })
         .collect();
+    // A tenant row an erasure kept minimised for retained rows is no sign of
+    // data present again.
+    let minimised = map.keeps_tenant_row().map(|m| m.status_value.as_str());
     for e in &entries {
         match tenants.iter_mut().find(|t| t.tenant == e.tenant) {
+            Some(t) if minimised.is_some() && t.status.as_deref() == minimised => {
+                t.erased_at = Some(format!("{} (row kept minimised)", e.erased_at))
+            }
             Some(t) => t.erased_at = Some(format!("{} (data present again!)", e.erased_at)),
             None => tenants.push(TenantRow {
                 tenant: e.tenant.clone(),
@@ -83,16 +89,26 @@ pub async fn list(settings: &Settings, map: &DataMap) -> anyhow::Result<TenantLi
     })
 }
 
+/// A tenant's inventory: the plan, or why none can be made.
 #[derive(Debug, Clone, Serialize)]
-pub struct Inventory {
-    #[serde(flatten)]
-    pub plan: Plan,
-    pub erased: Option<Entry>,
+#[serde(untagged)]
+pub enum Inventory {
+    Planned {
+        #[serde(flatten)]
+        plan: Box<Plan>,
+        erased: Option<Entry>,
+    },
+    /// The live schema and the data map disagree: nothing was counted, so there
+    /// is no plan to show, only the reasons.
+    Refused {
+        tenant: String,
+        refused: Vec<String>,
+    },
 }
 
 /// What an erasure of `tenant` would delete and retain. When the live schema
-/// and the data map disagree the plan says so (`plan.schema`) and nothing more
-/// is looked up.
+/// and the data map disagree the inventory is refused with the reasons and
+/// nothing more is looked up.
 pub async fn inventory(
     settings: &Settings,
     map: &DataMap,
@@ -103,15 +119,21 @@ pub async fn inventory(
         crate::db::connect(settings.config.database.as_ref(), &settings.env, &sdk).await?;
     let plan = plan::plan(&mut client, map, tenant.as_str(), settings.today).await?;
     if !plan.schema.is_clean() {
-        return Ok(Inventory { plan, erased: None });
+        return Ok(Inventory::Refused {
+            tenant: tenant.to_string(),
+            refused: plan.schema.describe(),
+        });
     }
     let store = Store::open(settings, &sdk).await?;
     let entries = ledger::entries(&store.read_all().await?);
     let erased = ledger::find(&entries, tenant.as_str()).cloned();
-    if !plan.tenant_exists && plan.total_delete() == 0 && erased.is_none() {
+    if plan.nothing_left() && !plan.tenant_exists && erased.is_none() {
         bail!(
             "no tenant {tenant} in the database or the erasure ledger — check the id with `ltops tenant list`"
         );
     }
-    Ok(Inventory { plan, erased })
+    Ok(Inventory::Planned {
+        plan: Box::new(plan),
+        erased,
+    })
 }
