@@ -137,8 +137,10 @@ pub struct CheckSpec {
     pub raw_params: serde_json::Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Control {
+/// What names a control and says how it is checked and how much it weighs: the
+/// catalog's part that a run's results repeat, so a report reads without the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlInfo {
     pub id: String,
     pub section: u32,
     /// The sub-heading of the TOM the bullet stands under ("In unseren Büroräumen:").
@@ -148,6 +150,13 @@ pub struct Control {
     pub en: String,
     pub kind: Kind,
     pub severity: Severity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Control {
+    /// Flattened: the JSON keeps the fields at the top level, as before.
+    #[serde(flatten)]
+    pub info: ControlInfo,
     pub checks: Vec<CheckSpec>,
     /// Attestations: default validity of `tom attest` for this control.
     #[serde(serialize_with = "ser_validity")]
@@ -197,7 +206,7 @@ impl Catalog {
     }
 
     pub fn control(&self, id: &str) -> Option<&Control> {
-        self.controls().find(|c| c.id.eq_ignore_ascii_case(id))
+        self.controls().find(|c| c.info.id.eq_ignore_ascii_case(id))
     }
 
     pub fn section(&self, n: u32) -> Option<&Section> {
@@ -325,13 +334,15 @@ fn parse_control(
         .transpose()
         .map_err(|m| here(format!("valid_for: {m}")))?;
     Ok(Control {
-        id: rc.id.clone(),
-        section,
-        group: rc.group.clone(),
-        de: rc.de.trim().to_owned(),
-        en: rc.en.trim().to_owned(),
-        kind: rc.kind,
-        severity: rc.severity,
+        info: ControlInfo {
+            id: rc.id.clone(),
+            section,
+            group: rc.group.clone(),
+            de: rc.de.trim().to_owned(),
+            en: rc.en.trim().to_owned(),
+            kind: rc.kind,
+            severity: rc.severity,
+        },
         checks: specs,
         valid_for,
         evidence_hint: rc.evidence_hint.clone(),
@@ -499,8 +510,8 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/tom");
         let c = Catalog::load(&dir).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.sections.len(), 10, "preamble + 9 sections");
-        assert!(c.controls().any(|c| c.kind == Kind::Automated));
-        assert!(c.controls().any(|c| c.kind == Kind::Attestation));
+        assert!(c.controls().any(|c| c.info.kind == Kind::Automated));
+        assert!(c.controls().any(|c| c.info.kind == Kind::Attestation));
         assert!(!c.scope.aws_regions.is_empty());
     }
 
