@@ -51,10 +51,10 @@ impl Report for ControlsReport {
         ]);
         for c in &self.controls {
             t.add_row(vec![
-                c.id.clone(),
-                c.kind.as_str().to_owned(),
-                c.severity.as_str().to_owned(),
-                match c.kind {
+                c.info.id.clone(),
+                c.info.kind.as_str().to_owned(),
+                c.info.severity.as_str().to_owned(),
+                match c.info.kind {
                     Kind::Automated => c
                         .checks
                         .iter()
@@ -66,14 +66,14 @@ impl Report for ControlsReport {
                         .map(|v| format!("attested, {v}"))
                         .unwrap_or_else(|| "attested".into()),
                 },
-                truncate(&c.de, 70),
+                truncate(&c.info.de, 70),
             ]);
         }
         let mut out = format!("{t}\n");
         let automated = self
             .controls
             .iter()
-            .filter(|c| c.kind == Kind::Automated)
+            .filter(|c| c.info.kind == Kind::Automated)
             .count();
         out.push_str(&format!(
             "{} controls: {automated} automated, {} attested\n",
@@ -207,7 +207,7 @@ fn render_run(r: &RunReport) -> String {
         let cs: Vec<_> = r
             .controls
             .iter()
-            .filter(|c| c.section == s.number)
+            .filter(|c| c.info.section == s.number)
             .collect();
         if cs.is_empty() {
             continue;
@@ -225,8 +225,8 @@ fn render_run(r: &RunReport) -> String {
         let mut t = table(["control", "resource", "status", "evidence"]);
         for c in cs {
             t.add_row(vec![
-                format!("{} [{}]", c.id, c.severity.as_str()),
-                truncate(&c.de, 60),
+                format!("{} [{}]", c.info.id, c.info.severity.as_str()),
+                truncate(&c.info.de, 60),
                 c.status.as_str().to_owned(),
                 String::new(),
             ]);
@@ -367,14 +367,14 @@ pub async fn attest(ctx: &Ctx, args: &TomAttestArgs) -> anyhow::Result<ExitStatu
         let Some(ctrl) = catalog.control(c) else {
             bail!("{c}: no such control (see `ltops tom controls`)");
         };
-        if ctrl.kind != Kind::Attestation {
+        if ctrl.info.kind != Kind::Attestation {
             bail!(
                 "{}: an automated control is checked by `ltops tom check`, not attested",
-                ctrl.id
+                ctrl.info.id
             );
         }
-        if !ids.contains(&ctrl.id) {
-            ids.push(ctrl.id.clone());
+        if !ids.contains(&ctrl.info.id) {
+            ids.push(ctrl.info.id.clone());
         }
         // Several controls at once: the shortest default validity holds for all.
         let v = ctrl.valid_for.unwrap_or(Validity::Months(12));

@@ -475,42 +475,14 @@ impl Settings {
             .get("HOME")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/"));
-        let config_home = env
-            .get("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| home.join(".config"));
         let state_home = env
             .get("XDG_STATE_HOME")
             .map(PathBuf::from)
             .unwrap_or_else(|| home.join(".local/state"));
 
-        let explicit = global
-            .config
-            .clone()
-            .or_else(|| env.get("LTOPS_CONFIG").map(PathBuf::from));
-        let config_path = match explicit {
-            Some(p) => {
-                let p = absolutize(cwd, &expand_tilde(&p, &home));
-                if !p.is_file() {
-                    return Err(ConfigError::Missing { path: p });
-                }
-                Some(p)
-            }
-            None => [
-                cwd.join("ltops.yaml"),
-                config_home.join("ltops/config.yaml"),
-            ]
-            .into_iter()
-            .find(|p| p.is_file()),
-        };
+        let config_path = find_config(global, env, cwd, &home)?;
         let config = match &config_path {
-            Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                    path: p.clone(),
-                    source,
-                })?;
-                parse_config(p, &text)?
-            }
+            Some(p) => read_config(p)?,
             None => ConfigFile::default(),
         };
         // Relative paths in the file are relative to the file, not to wherever ltops runs.
@@ -531,34 +503,8 @@ impl Settings {
             .as_deref()
             .map(rel)
             .unwrap_or_else(|| state_home.join("ltops/audit.jsonl"));
-
-        let aws = AwsSettings {
-            profile: global
-                .profile
-                .clone()
-                .or_else(|| config.aws.profile.clone())
-                .or_else(|| env.get("AWS_PROFILE").map(str::to_owned)),
-            region: global
-                .region
-                .clone()
-                .or_else(|| config.aws.region.clone())
-                .or_else(|| env.get("AWS_REGION").map(str::to_owned))
-                .or_else(|| env.get("AWS_DEFAULT_REGION").map(str::to_owned)),
-            endpoint_url: global.endpoint_url.clone(),
-            sso_cache_dir: home.join(".aws/sso/cache"),
-        };
-
-        let fake_today = env
-            .get("LTOPS_FAKE_TODAY")
-            .map(|d| {
-                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                    ConfigError::from(Located::whole(
-                        Path::new("$LTOPS_FAKE_TODAY"),
-                        format!("`{d}` is not a date (YYYY-MM-DD)"),
-                    ))
-                })
-            })
-            .transpose()?;
+        let aws = AwsSettings::resolve(global, &config, env, &home);
+        let fake_today = fake_today(env)?;
         Ok(Settings {
             today: fake_today.unwrap_or_else(|| chrono::Utc::now().date_naive()),
             fake_today: fake_today.is_some(),
@@ -587,6 +533,81 @@ impl Settings {
         match &self.config_path {
             Some(p) => p.display().to_string(),
             None => "(no config file: ./ltops.yaml or $XDG_CONFIG_HOME/ltops/config.yaml)".into(),
+        }
+    }
+}
+
+/// The config file to read: the one named by `--config` or `$LTOPS_CONFIG`, which
+/// must exist, else the first of `./ltops.yaml` and `$XDG_CONFIG_HOME/ltops/config.yaml`
+/// that does; `None` when there is none.
+fn find_config(
+    global: &Overrides,
+    env: &Env,
+    cwd: &Path,
+    home: &Path,
+) -> Result<Option<PathBuf>, ConfigError> {
+    let explicit = global
+        .config
+        .clone()
+        .or_else(|| env.get("LTOPS_CONFIG").map(PathBuf::from));
+    if let Some(p) = explicit {
+        let p = absolutize(cwd, &expand_tilde(&p, home));
+        if !p.is_file() {
+            return Err(ConfigError::Missing { path: p });
+        }
+        return Ok(Some(p));
+    }
+    let config_home = env
+        .get("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".config"));
+    Ok([
+        cwd.join("ltops.yaml"),
+        config_home.join("ltops/config.yaml"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file()))
+}
+
+fn read_config(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_config(path, &text)
+}
+
+/// `$LTOPS_FAKE_TODAY`, when set: the date tests run retention periods against.
+fn fake_today(env: &Env) -> Result<Option<chrono::NaiveDate>, ConfigError> {
+    env.get("LTOPS_FAKE_TODAY")
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ConfigError::from(Located::whole(
+                    Path::new("$LTOPS_FAKE_TODAY"),
+                    format!("`{d}` is not a date (YYYY-MM-DD)"),
+                ))
+            })
+        })
+        .transpose()
+}
+
+impl AwsSettings {
+    /// The command line wins over the config file, which wins over the AWS variables.
+    fn resolve(global: &Overrides, config: &ConfigFile, env: &Env, home: &Path) -> AwsSettings {
+        AwsSettings {
+            profile: global
+                .profile
+                .clone()
+                .or_else(|| config.aws.profile.clone())
+                .or_else(|| env.get("AWS_PROFILE").map(str::to_owned)),
+            region: global
+                .region
+                .clone()
+                .or_else(|| config.aws.region.clone())
+                .or_else(|| env.get("AWS_REGION").map(str::to_owned))
+                .or_else(|| env.get("AWS_DEFAULT_REGION").map(str::to_owned)),
+            endpoint_url: global.endpoint_url.clone(),
+            sso_cache_dir: home.join(".aws/sso/cache"),
         }
     }
 }

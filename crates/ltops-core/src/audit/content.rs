@@ -580,7 +580,7 @@ mod tests {
     }
 
     #[test]
-    fn failures_purges_restores_and_reviews_are_written_as_before() {
+    fn failures_and_purges_are_written_as_before() {
         same(
             Failure {
                 error: "interrupted (Ctrl-C)".into(),
@@ -597,6 +597,10 @@ mod tests {
             },
             json!({"deleted": [{"tenant": "t", "table": "invoices", "rows": 2}]}),
         );
+    }
+
+    #[test]
+    fn restores_are_written_as_before() {
         same(
             RestoreIntent {
                 source: RestoreSource {
@@ -633,6 +637,10 @@ mod tests {
             },
             json!({"reapplied": [{"tenant": "t"}]}),
         );
+    }
+
+    #[test]
+    fn tom_reviews_are_written_as_before() {
         // Statuses in catalogue order (PASS before FAIL), not alphabetical.
         let totals = Ordered(vec![
             ("PASS".into(), 3),
@@ -666,6 +674,10 @@ mod tests {
             json!({"report": "tom-2026.md", "json": "tom-2026.json", "sha256": "aa", "json_sha256": "bb", "totals": {"PASS": 3, "FAIL": 1, "ERROR": 0}, "findings": true, "witness": "7:cc"}),
         );
         same(TomAttestOutcome { attested: 2 }, json!({"attested": 2}));
+    }
+
+    #[test]
+    fn audit_inits_and_records_are_written_as_before() {
         same(
             AuditInitIntent {
                 store: "postgres ltops_audit".into(),

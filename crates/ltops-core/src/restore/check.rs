@@ -10,30 +10,11 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::Kind;
-use crate::tom::Status as TomStatus;
+/// A restore check is a TOM check narrowed to the copy, so it speaks the TOM's
+/// words; [`run`] gives only PASS, FAIL, ERROR and NOT_APPLICABLE.
+pub use crate::tom::Status;
 use crate::tom::catalog::{Catalog, Control, Kind as ControlKind};
 use crate::tom::engine::{self, AwsEnv, CheckEnv};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    Pass,
-    Fail,
-    Error,
-    NotApplicable,
-}
-
-/// As in the JSON report, so a table and `--format json` use the same words.
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Status::Pass => "PASS",
-            Status::Fail => "FAIL",
-            Status::Error => "ERROR",
-            Status::NotApplicable => "NOT_APPLICABLE",
-        })
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
@@ -64,7 +45,7 @@ fn error(control: &str, evidence: String) -> Check {
 fn rds_controls(catalog: &Catalog) -> Vec<Control> {
     catalog
         .controls()
-        .filter(|c| c.kind == ControlKind::Automated)
+        .filter(|c| c.info.kind == ControlKind::Automated)
         .filter_map(|c| {
             let checks: Vec<_> = c
                 .checks
@@ -138,19 +119,18 @@ pub async fn run(
         for f in r.findings {
             // Errors about the whole run (e.g. a failed listing) concern the copy too.
             let about_copy = is_target(&f.resource, kind, id);
-            let general = f.status == TomStatus::Error
+            let general = f.status == Status::Error
                 && !f.resource.contains(":db:")
                 && !f.resource.contains(":cluster:");
             if !(about_copy || general) {
                 continue;
             }
             out.push(Check {
-                control: format!("{} {}", r.id, f.check),
+                control: format!("{} {}", r.info.id, f.check),
                 resource: f.resource,
                 status: match f.status {
-                    TomStatus::Pass => Status::Pass,
-                    TomStatus::NotApplicable => Status::NotApplicable,
-                    TomStatus::Error => Status::Error,
+                    s @ (Status::Pass | Status::NotApplicable | Status::Error) => s,
+                    // No exceptions or attestations apply to a copy: anything else fails.
                     _ => Status::Fail,
                 },
                 evidence: f.evidence,
@@ -169,6 +149,20 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_and_the_json_use_the_same_words() {
+        for s in [
+            Status::Pass,
+            Status::Fail,
+            Status::Error,
+            Status::NotApplicable,
+        ] {
+            let json = serde_json::to_value(s).unwrap_or_default();
+            assert_eq!(json, serde_json::Value::String(s.to_string()));
+        }
+        assert_eq!(Status::NotApplicable.to_string(), "NOT_APPLICABLE");
+    }
 
     #[test]
     fn findings_about_the_copy_are_recognised() {

@@ -137,8 +137,10 @@ pub struct CheckSpec {
     pub raw_params: serde_json::Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Control {
+/// What names a control and says how it is checked and how much it weighs: the
+/// catalog's part that a run's results repeat, so a report reads without the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlInfo {
     pub id: String,
     pub section: u32,
     /// The sub-heading of the TOM the bullet stands under ("In unseren Büroräumen:").
@@ -148,6 +150,13 @@ pub struct Control {
     pub en: String,
     pub kind: Kind,
     pub severity: Severity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Control {
+    /// Flattened: the JSON keeps the fields at the top level, as before.
+    #[serde(flatten)]
+    pub info: ControlInfo,
     pub checks: Vec<CheckSpec>,
     /// Attestations: default validity of `tom attest` for this control.
     #[serde(serialize_with = "ser_validity")]
@@ -197,7 +206,7 @@ impl Catalog {
     }
 
     pub fn control(&self, id: &str) -> Option<&Control> {
-        self.controls().find(|c| c.id.eq_ignore_ascii_case(id))
+        self.controls().find(|c| c.info.id.eq_ignore_ascii_case(id))
     }
 
     pub fn section(&self, n: u32) -> Option<&Section> {
@@ -234,7 +243,7 @@ impl Catalog {
     pub fn parse(dir: &Path, files: &[(PathBuf, String)]) -> Result<Catalog, CatalogError> {
         let mut sections: Vec<Section> = Vec::new();
         let mut scope: Option<(PathBuf, Scope)> = None;
-        let mut ids: BTreeMap<String, (PathBuf, usize)> = BTreeMap::new();
+        let mut ids = Ids::new();
         for (path, text) in files {
             let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
             let at = |keys: &[&str], message: String| located(path, text, keys, message);
@@ -257,105 +266,11 @@ impl Catalog {
                     ),
                 ));
             }
-            let mut controls = Vec::new();
-            for rc in raw.controls {
-                let line =
-                    find_line(text, 0, |l| value_of(l, "id") == Some(rc.id.as_str())).unwrap_or(1);
-                let here = |message: String| {
-                    CatalogError::from(Located::at(
-                        path,
-                        line,
-                        1,
-                        format!("control {}: {message}", rc.id),
-                    ))
-                };
-                if !valid_id(&rc.id) {
-                    return Err(here(
-                        "ids are letters, digits, `.` and `-` (e.g. TOM-2.4)".into(),
-                    ));
-                }
-                if let Some((other, other_line)) = ids.get(&rc.id.to_ascii_uppercase()) {
-                    return Err(here(format!(
-                        "duplicate control id (also at {}:{other_line})",
-                        other.display()
-                    )));
-                }
-                ids.insert(rc.id.to_ascii_uppercase(), (path.clone(), line));
-                if rc.de.trim().is_empty() || rc.en.trim().is_empty() {
-                    return Err(here("`de` and `en` must both be given".into()));
-                }
-                let mut specs = Vec::new();
-                let mut search_from = line;
-                for rcheck in &rc.checks {
-                    let check_line = find_line(text, search_from, |l| {
-                        value_of(l, "check") == Some(rcheck.check.as_str())
-                    })
-                    .unwrap_or(line);
-                    search_from = check_line;
-                    let column = text
-                        .lines()
-                        .nth(check_line - 1)
-                        .and_then(|l| l.find("check:"))
-                        .map_or(1, |c| c + 1);
-                    let err = |message: String| {
-                        CatalogError::from(Located::at(
-                            path,
-                            check_line,
-                            column,
-                            format!("control {}: {message}", rc.id),
-                        ))
-                    };
-                    let params =
-                        checks::parse_params(&rcheck.check, rcheck.params.clone()).map_err(err)?;
-                    let raw_params =
-                        serde_json::to_value(&rcheck.params).unwrap_or(serde_json::Value::Null);
-                    specs.push(CheckSpec {
-                        name: rcheck.check.clone(),
-                        params,
-                        raw_params,
-                    });
-                }
-                match rc.kind {
-                    Kind::Automated if specs.is_empty() => {
-                        return Err(here(
-                            "`kind: automated` needs at least one entry under `checks`".into(),
-                        ));
-                    }
-                    Kind::Attestation if !specs.is_empty() => {
-                        return Err(here(
-                            "`kind: attestation` has no `checks` (it is attested with `ltops tom attest`)"
-                                .into(),
-                        ));
-                    }
-                    Kind::Automated if rc.valid_for.is_some() => {
-                        return Err(here(
-                            "`valid_for` is for attestations; automated controls are checked on every run"
-                                .into(),
-                        ));
-                    }
-                    _ => {}
-                }
-                let valid_for = rc
-                    .valid_for
-                    .as_deref()
-                    .map(Validity::parse)
-                    .transpose()
-                    .map_err(|m| here(format!("valid_for: {m}")))?;
-                controls.push(Control {
-                    id: rc.id.clone(),
-                    section: raw.section,
-                    group: rc.group.clone(),
-                    de: rc.de.trim().to_owned(),
-                    en: rc.en.trim().to_owned(),
-                    kind: rc.kind,
-                    severity: rc.severity,
-                    checks: specs,
-                    valid_for,
-                    evidence_hint: rc.evidence_hint.clone(),
-                    file: path.clone(),
-                    line,
-                });
-            }
+            let controls = raw
+                .controls
+                .iter()
+                .map(|rc| parse_control(path, text, raw.section, rc, &mut ids))
+                .collect::<Result<_, _>>()?;
             sections.push(Section {
                 number: raw.section,
                 de: raw.title.de,
@@ -366,24 +281,155 @@ impl Catalog {
         }
         sections.sort_by_key(|s| s.number);
         let scope = scope.map(|(_, s)| s).unwrap_or_default();
-        let uses_rds = sections
-            .iter()
-            .flat_map(|s| &s.controls)
-            .flat_map(|c| &c.checks)
-            .any(|c| c.name.starts_with("rds."));
-        if uses_rds && scope.aws_regions.is_empty() {
-            return Err(Located::whole(
-                dir,
-                "RDS checks need `scope: {aws_regions: [...]}` (in the preamble file): every region a database could be in".into(),
-            )
-            .into());
-        }
+        require_regions_for_rds(dir, &sections, &scope)?;
         Ok(Catalog {
             dir: dir.to_path_buf(),
             scope,
             sections,
         })
     }
+}
+
+/// Control ids seen so far (upper-cased, as ids compare without case), with where.
+type Ids = BTreeMap<String, (PathBuf, usize)>;
+
+/// One control of a file; `ids` catches an id used twice across all files.
+fn parse_control(
+    path: &Path,
+    text: &str,
+    section: u32,
+    rc: &RawControl,
+    ids: &mut Ids,
+) -> Result<Control, CatalogError> {
+    let line = find_line(text, 0, |l| value_of(l, "id") == Some(rc.id.as_str())).unwrap_or(1);
+    let here = |message: String| {
+        CatalogError::from(Located::at(
+            path,
+            line,
+            1,
+            format!("control {}: {message}", rc.id),
+        ))
+    };
+    if !valid_id(&rc.id) {
+        return Err(here(
+            "ids are letters, digits, `.` and `-` (e.g. TOM-2.4)".into(),
+        ));
+    }
+    if let Some((other, other_line)) = ids.get(&rc.id.to_ascii_uppercase()) {
+        return Err(here(format!(
+            "duplicate control id (also at {}:{other_line})",
+            other.display()
+        )));
+    }
+    ids.insert(rc.id.to_ascii_uppercase(), (path.to_path_buf(), line));
+    if rc.de.trim().is_empty() || rc.en.trim().is_empty() {
+        return Err(here("`de` and `en` must both be given".into()));
+    }
+    let specs = parse_checks(path, text, rc, line)?;
+    check_kind(rc, &specs).map_err(|m| here(m.into()))?;
+    let valid_for = rc
+        .valid_for
+        .as_deref()
+        .map(Validity::parse)
+        .transpose()
+        .map_err(|m| here(format!("valid_for: {m}")))?;
+    Ok(Control {
+        info: ControlInfo {
+            id: rc.id.clone(),
+            section,
+            group: rc.group.clone(),
+            de: rc.de.trim().to_owned(),
+            en: rc.en.trim().to_owned(),
+            kind: rc.kind,
+            severity: rc.severity,
+        },
+        checks: specs,
+        valid_for,
+        evidence_hint: rc.evidence_hint.clone(),
+        file: path.to_path_buf(),
+        line,
+    })
+}
+
+/// The checks of the control at `line`, their parameters validated; an error
+/// points at the `check:` it is about.
+fn parse_checks(
+    path: &Path,
+    text: &str,
+    rc: &RawControl,
+    line: usize,
+) -> Result<Vec<CheckSpec>, CatalogError> {
+    let mut specs = Vec::new();
+    // Each check is searched for below the previous one, so that two checks of
+    // the same name point at their own lines.
+    let mut search_from = line;
+    for rcheck in &rc.checks {
+        let check_line = find_line(text, search_from, |l| {
+            value_of(l, "check") == Some(rcheck.check.as_str())
+        })
+        .unwrap_or(line);
+        search_from = check_line;
+        let column = text
+            .lines()
+            .nth(check_line - 1)
+            .and_then(|l| l.find("check:"))
+            .map_or(1, |c| c + 1);
+        let err = |message: String| {
+            CatalogError::from(Located::at(
+                path,
+                check_line,
+                column,
+                format!("control {}: {message}", rc.id),
+            ))
+        };
+        let params = checks::parse_params(&rcheck.check, rcheck.params.clone()).map_err(err)?;
+        let raw_params = serde_json::to_value(&rcheck.params).unwrap_or(serde_json::Value::Null);
+        specs.push(CheckSpec {
+            name: rcheck.check.clone(),
+            params,
+            raw_params,
+        });
+    }
+    Ok(specs)
+}
+
+/// Whether the control's kind fits what it has: checks for automated controls,
+/// a validity for attestations.
+fn check_kind(rc: &RawControl, specs: &[CheckSpec]) -> Result<(), &'static str> {
+    match rc.kind {
+        Kind::Automated if specs.is_empty() => {
+            Err("`kind: automated` needs at least one entry under `checks`")
+        }
+        Kind::Attestation if !specs.is_empty() => {
+            Err("`kind: attestation` has no `checks` (it is attested with `ltops tom attest`)")
+        }
+        Kind::Automated if rc.valid_for.is_some() => {
+            Err("`valid_for` is for attestations; automated controls are checked on every run")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// RDS checks list databases per region, so without regions they would find
+/// nothing and pass.
+fn require_regions_for_rds(
+    dir: &Path,
+    sections: &[Section],
+    scope: &Scope,
+) -> Result<(), CatalogError> {
+    let uses_rds = sections
+        .iter()
+        .flat_map(|s| &s.controls)
+        .flat_map(|c| &c.checks)
+        .any(|c| c.name.starts_with("rds."));
+    if uses_rds && scope.aws_regions.is_empty() {
+        return Err(Located::whole(
+            dir,
+            "RDS checks need `scope: {aws_regions: [...]}` (in the preamble file): every region a database could be in".into(),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn valid_id(id: &str) -> bool {
@@ -464,8 +510,8 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/tom");
         let c = Catalog::load(&dir).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.sections.len(), 10, "preamble + 9 sections");
-        assert!(c.controls().any(|c| c.kind == Kind::Automated));
-        assert!(c.controls().any(|c| c.kind == Kind::Attestation));
+        assert!(c.controls().any(|c| c.info.kind == Kind::Automated));
+        assert!(c.controls().any(|c| c.info.kind == Kind::Attestation));
         assert!(!c.scope.aws_regions.is_empty());
     }
 

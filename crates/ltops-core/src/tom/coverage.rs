@@ -106,8 +106,8 @@ pub fn coverage(source: &str, md: &str, catalog: &Catalog) -> Coverage {
     let (mut sections, preamble) = parse(md);
     let mut not_verbatim = Vec::new();
     for c in catalog.controls() {
-        let sec = sections.iter_mut().find(|s| s.number == c.section);
-        let de = normalise(&c.de);
+        let sec = sections.iter_mut().find(|s| s.number == c.info.section);
+        let de = normalise(&c.info.de);
         let placed = match sec {
             None => false,
             Some(s) => {
@@ -117,15 +117,15 @@ pub fn coverage(source: &str, md: &str, catalog: &Catalog) -> Coverage {
                     .find(|b| normalise(&b.text) == de && b.controls.is_empty());
                 match free {
                     Some(b) => {
-                        b.controls.push(c.id.clone());
+                        b.controls.push(c.info.id.clone());
                         true
                     }
-                    None => c.section == 0 && !de.is_empty() && preamble.contains(&de),
+                    None => c.info.section == 0 && !de.is_empty() && preamble.contains(&de),
                 }
             }
         };
         if !placed {
-            not_verbatim.push((c.id.clone(), c.section, c.de.clone()));
+            not_verbatim.push((c.info.id.clone(), c.info.section, c.info.de.clone()));
         }
     }
     let sections_without_file = sections

@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio::sync::{Mutex, OnceCell};
 use tokio_postgres::Client;
 
-use super::catalog::{CheckSpec, Control, Kind, Severity};
+use super::catalog::{CheckSpec, Control, ControlInfo, Kind};
 use super::checks::audit::AuditData;
 use super::checks::{self, Params, SourceError, iam, rds, sso};
 use super::exceptions::{self, Exception};
@@ -163,13 +163,9 @@ pub struct CheckEnv {
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ControlResult {
-    pub id: String,
-    pub section: u32,
-    pub group: Option<String>,
-    pub de: String,
-    pub en: String,
-    pub kind: Kind,
-    pub severity: Severity,
+    /// Flattened: the report's JSON keeps the fields at the top level, as before.
+    #[serde(flatten)]
+    pub info: ControlInfo,
     pub checks: Vec<String>,
     pub status: Status,
     pub findings: Vec<Finding>,
@@ -181,8 +177,8 @@ pub fn select<'a>(
     section: Option<u32>,
     control: Option<&str>,
 ) -> Vec<&'a Control> {
-    all.filter(|c| section.is_none_or(|s| c.section == s))
-        .filter(|c| control.is_none_or(|id| c.id.eq_ignore_ascii_case(id)))
+    all.filter(|c| section.is_none_or(|s| c.info.section == s))
+        .filter(|c| control.is_none_or(|id| c.info.id.eq_ignore_ascii_case(id)))
         .collect()
 }
 
@@ -218,16 +214,16 @@ pub async fn run(
     };
     parallel::map(controls.iter().copied(), width, |c| async move {
         let mut findings = Vec::new();
-        match c.kind {
+        match c.info.kind {
             Kind::Attestation => match &env.audit {
                 Err(e) => findings.push(Finding::error(
                     "attestation",
-                    &c.id,
+                    &c.info.id,
                     format!("attestations are read from the audit log, which cannot be read: {e}"),
                 )),
                 Ok(_) => findings.push(attest::finding(
-                    &c.id,
-                    attestations.get(&c.id.to_ascii_uppercase()),
+                    &c.info.id,
+                    attestations.get(&c.info.id.to_ascii_uppercase()),
                     env.now,
                 )),
             },
@@ -245,15 +241,9 @@ pub async fn run(
                 }
             }
         }
-        exceptions::apply(&c.id, &mut findings, exceptions, env.now.date_naive());
+        exceptions::apply(&c.info.id, &mut findings, exceptions, env.now.date_naive());
         ControlResult {
-            id: c.id.clone(),
-            section: c.section,
-            group: c.group.clone(),
-            de: c.de.clone(),
-            en: c.en.clone(),
-            kind: c.kind,
-            severity: c.severity,
+            info: c.info.clone(),
             checks: c.checks.iter().map(|s| s.name.clone()).collect(),
             status: Status::fold(findings.iter().map(|f| f.status)),
             findings,

@@ -84,10 +84,10 @@ pub fn parse(path: &Path, text: &str, catalog: &Catalog) -> Result<Vec<Exception
                 e.control
             )));
         };
-        if c.kind != super::catalog::Kind::Automated {
+        if c.info.kind != super::catalog::Kind::Automated {
             return Err(err(format!(
                 "{} is an attestation: attest it (`ltops tom attest`), do not except it",
-                c.id
+                c.info.id
             )));
         }
         if e.resource.trim().is_empty()

@@ -85,12 +85,12 @@ pub fn diff(previous: &RunReport, current: &RunReport) -> Vec<Change> {
     let before: BTreeMap<&str, Status> = previous
         .controls
         .iter()
-        .map(|c| (c.id.as_str(), c.status))
+        .map(|c| (c.info.id.as_str(), c.status))
         .collect();
     let after: BTreeMap<&str, Status> = current
         .controls
         .iter()
-        .map(|c| (c.id.as_str(), c.status))
+        .map(|c| (c.info.id.as_str(), c.status))
         .collect();
     let mut ids: Vec<&str> = before.keys().chain(after.keys()).copied().collect();
     ids.sort_by_key(|a| natural(a));
@@ -285,7 +285,7 @@ fn sections_with_controls(
         let cs: Vec<&ControlResult> = r
             .controls
             .iter()
-            .filter(|c| c.section == s.number)
+            .filter(|c| c.info.section == s.number)
             .collect();
         (!cs.is_empty()).then_some((s, cs))
     })
@@ -465,26 +465,26 @@ fn changes(doc: &mut Vec<Block>, r: &RunReport, previous: Option<&RunReport>, l:
 fn control_detail(doc: &mut Vec<Block>, c: &ControlResult, l: Lang) {
     doc.push(Block::H3(format!(
         "{} – {}",
-        c.id,
+        c.info.id,
         status_label(l, c.status)
     )));
     match l {
-        Lang::De => doc.push(Block::Quote(c.de.clone())),
+        Lang::De => doc.push(Block::Quote(c.info.de.clone())),
         Lang::En => {
-            doc.push(Block::Quote(c.en.clone()));
-            doc.push(Block::P(format!("TOM (de): „{}“", c.de)));
+            doc.push(Block::Quote(c.info.en.clone()));
+            doc.push(Block::P(format!("TOM (de): „{}“", c.info.de)));
         }
     }
     doc.push(Block::P(format!(
         "{}: {} · {}: {}{}",
         l.t("Art", "Kind"),
-        match (c.kind, l) {
+        match (c.info.kind, l) {
             (Kind::Automated, Lang::De) => "automatisch geprüft",
             (Kind::Attestation, Lang::De) => "Bestätigung",
             (k, Lang::En) => k.as_str(),
         },
         l.t("Schwere", "Severity"),
-        c.severity.as_str(),
+        c.info.severity.as_str(),
         if c.checks.is_empty() {
             String::new()
         } else {
@@ -529,11 +529,11 @@ fn attestations(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
     let att_rows: Vec<Vec<String>> = r
         .controls
         .iter()
-        .filter(|c| c.kind == Kind::Attestation)
+        .filter(|c| c.info.kind == Kind::Attestation)
         .map(|c| {
             let f = c.findings.first();
             vec![
-                c.id.clone(),
+                c.info.id.clone(),
                 status_label(l, c.status),
                 f.map(|f| f.evidence.clone()).unwrap_or_default(),
             ]
@@ -569,7 +569,7 @@ fn accepted_exceptions(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
         .filter_map(|(c, f)| {
             f.exception.as_ref().map(|x| {
                 vec![
-                    c.id.clone(),
+                    c.info.id.clone(),
                     format!("`{}`", f.resource),
                     x.reason.clone(),
                     x.approver.clone(),
@@ -650,17 +650,19 @@ fn exception_note(l: Lang, x: &AppliedException) -> String {
 mod tests {
     use super::*;
     use crate::tom::Finding;
-    use crate::tom::catalog::Severity;
+    use crate::tom::catalog::{ControlInfo, Severity};
 
     fn control(id: &str, status: Status) -> ControlResult {
         ControlResult {
-            id: id.into(),
-            section: 1,
-            group: None,
-            de: "Besucher werden stets beaufsichtigt".into(),
-            en: "Visitors are always supervised.".into(),
-            kind: Kind::Automated,
-            severity: Severity::High,
+            info: ControlInfo {
+                id: id.into(),
+                section: 1,
+                group: None,
+                de: "Besucher werden stets beaufsichtigt".into(),
+                en: "Visitors are always supervised.".into(),
+                kind: Kind::Automated,
+                severity: Severity::High,
+            },
             checks: vec!["rds.not_public".into()],
             status,
             findings: vec![Finding::new(

@@ -97,12 +97,7 @@ where
 async fn list_users(
     client: &aws_sdk_iam::Client,
 ) -> Result<Vec<aws_sdk_iam::types::User>, SourceError> {
-    client
-        .list_users()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
+    all_items!(client.list_users())
         .await
         .map_err(err("iam:ListUsers"))
 }
@@ -127,13 +122,7 @@ pub async fn fetch_users(sdk: &SdkConfig, limit: usize) -> Users {
                     return Err(describe(&format!("iam:GetLoginProfile {name}"), &e).into());
                 }
             };
-            let keys = client
-                .list_access_keys()
-                .user_name(&name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            let keys = all_items!(client.list_access_keys().user_name(&name))
                 .await
                 .map_err(|e| describe(&format!("iam:ListAccessKeys {name}"), &e))?
                 .iter()

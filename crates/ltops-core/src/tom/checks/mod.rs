@@ -4,6 +4,15 @@
 //! Each check returns at least one [`Finding`](super::Finding) per resource it
 //! looked at; an API error, a missing permission or a timeout becomes ERROR.
 
+/// Every item of a paginated SDK call, as a future of `Result<Vec<_>, SdkError>`.
+/// A macro because each request builder has its own inherent `into_paginator`:
+/// the SDK gives them no common trait a function could take.
+macro_rules! all_items {
+    ($request:expr) => {
+        $request.into_paginator().items().send().try_collect()
+    };
+}
+
 pub mod audit;
 pub mod db;
 pub mod iam;

@@ -13,6 +13,8 @@ use serde::Deserialize;
 use super::super::{Finding, parallel};
 use super::SourceError;
 use crate::aws::error::describe;
+use aws_sdk_rds::operation::describe_db_cluster_parameters::DescribeDBClusterParametersError;
+use aws_sdk_rds::operation::describe_db_parameters::DescribeDBParametersError;
 
 // ---- parameters ------------------------------------------------------------------
 
@@ -344,36 +346,24 @@ async fn param_value(
     g: &GroupRef,
     parameter: &str,
 ) -> Result<Option<String>, SourceError> {
+    // The two listings differ in their request and error types only; a missing
+    // group is told apart on each one's own typed error.
     let listed = if g.cluster {
-        client
+        let request = client
             .describe_db_cluster_parameters()
-            .db_cluster_parameter_group_name(&g.name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+            .db_cluster_parameter_group_name(&g.name);
+        let not_found = DescribeDBClusterParametersError::is_db_parameter_group_not_found_fault;
+        all_items!(request)
             .await
-            .map_err(|e| {
-                let missing = e
-                    .as_service_error()
-                    .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
-                unlisted(g, missing, "rds:DescribeDBClusterParameters", &e)
-            })
+            .map_err(|e| unlisted(g, "rds:DescribeDBClusterParameters", &e, not_found))
     } else {
-        client
+        let request = client
             .describe_db_parameters()
-            .db_parameter_group_name(&g.name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+            .db_parameter_group_name(&g.name);
+        let not_found = DescribeDBParametersError::is_db_parameter_group_not_found_fault;
+        all_items!(request)
             .await
-            .map_err(|e| {
-                let missing = e
-                    .as_service_error()
-                    .is_some_and(|s| s.is_db_parameter_group_not_found_fault());
-                unlisted(g, missing, "rds:DescribeDBParameters", &e)
-            })
+            .map_err(|e| unlisted(g, "rds:DescribeDBParameters", &e, not_found))
     };
     match listed {
         Ok(params) => Ok(params
@@ -389,14 +379,15 @@ async fn param_value(
 /// `default.*` one that does not exist, which means the engine defaults apply.
 fn unlisted<E, R>(
     g: &GroupRef,
-    missing: bool,
     what: &str,
     e: &aws_sdk_rds::error::SdkError<E, R>,
+    is_not_found: fn(&E) -> bool,
 ) -> Option<SourceError>
 where
     E: aws_sdk_rds::error::ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
+    let missing = e.as_service_error().is_some_and(is_not_found);
     if missing && g.name.starts_with("default.") {
         None
     } else {

@@ -121,12 +121,7 @@ pub async fn fetch(
 
 /// (instance ARN, identity store id) of every IAM Identity Center instance.
 async fn instances(admin: &aws_sdk_ssoadmin::Client) -> Result<Vec<(String, String)>, SourceError> {
-    let listed = admin
-        .list_instances()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
+    let listed = all_items!(admin.list_instances())
         .await
         .map_err(e("sso-admin:ListInstances"))?;
     Ok(listed
@@ -147,13 +142,7 @@ async fn permission_sets(
     account: &str,
     limit: usize,
 ) -> Result<Vec<PermissionSet>, SourceError> {
-    let arns = admin
-        .list_permission_sets()
-        .instance_arn(instance_arn)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
+    let arns = all_items!(admin.list_permission_sets().instance_arn(instance_arn))
         .await
         .map_err(e("sso-admin:ListPermissionSets"))?;
     parallel::map(arns, limit, |arn| {
@@ -201,16 +190,14 @@ async fn group_facts(
     store_id: &str,
     group: &str,
 ) -> Result<(Vec<String>, Option<String>), SourceError> {
-    let memberships = store
-        .list_group_memberships()
-        .identity_store_id(store_id)
-        .group_id(group)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(e("identitystore:ListGroupMemberships"))?;
+    let memberships = all_items!(
+        store
+            .list_group_memberships()
+            .identity_store_id(store_id)
+            .group_id(group)
+    )
+    .await
+    .map_err(e("identitystore:ListGroupMemberships"))?;
     let users = memberships
         .iter()
         .filter_map(|m| match m.member_id() {
@@ -276,19 +263,17 @@ async fn permission_set(
         call: format!("sso-admin:DescribePermissionSet {arn}"),
         missing: "no permission set".into(),
     })?;
-    let managed = admin
-        .list_managed_policies_in_permission_set()
-        .instance_arn(instance_arn)
-        .permission_set_arn(arn)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(e("sso-admin:ListManagedPoliciesInPermissionSet"))?
-        .iter()
-        .filter_map(|p| p.arn().map(str::to_owned))
-        .collect();
+    let managed = all_items!(
+        admin
+            .list_managed_policies_in_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(arn)
+    )
+    .await
+    .map_err(e("sso-admin:ListManagedPoliciesInPermissionSet"))?
+    .iter()
+    .filter_map(|p| p.arn().map(str::to_owned))
+    .collect();
     let inline = admin
         .get_inline_policy_for_permission_set()
         .instance_arn(instance_arn)
@@ -300,27 +285,25 @@ async fn permission_set(
         .filter(|s| !s.trim().is_empty())
         .map(super::iam::decode_document)
         .transpose()?;
-    let assignments = admin
-        .list_account_assignments()
-        .instance_arn(instance_arn)
-        .account_id(account)
-        .permission_set_arn(arn)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(e("sso-admin:ListAccountAssignments"))?
-        .iter()
-        .map(|a| {
-            (
-                a.principal_type()
-                    .map(|t| t.as_str().to_owned())
-                    .unwrap_or_default(),
-                a.principal_id().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let assignments = all_items!(
+        admin
+            .list_account_assignments()
+            .instance_arn(instance_arn)
+            .account_id(account)
+            .permission_set_arn(arn)
+    )
+    .await
+    .map_err(e("sso-admin:ListAccountAssignments"))?
+    .iter()
+    .map(|a| {
+        (
+            a.principal_type()
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            a.principal_id().unwrap_or_default().to_owned(),
+        )
+    })
+    .collect();
     Ok(PermissionSet {
         instance_arn: instance_arn.to_owned(),
         identity_store_id: store_id.to_owned(),
