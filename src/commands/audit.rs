@@ -9,10 +9,11 @@ use serde_json::Value;
 use super::Ctx;
 use crate::audit::anchor::AnchorReport;
 use crate::audit::event::{Event, Phase};
-use crate::audit::evidence::{Evidence, Source, Trailer};
-use crate::audit::head::{Head, last_event};
-use crate::audit::verify::{self, VerifyReport, Witness};
-use crate::audit::{AuditError, ShownEvent, show_events};
+use crate::audit::evidence::{EvidenceWriter, Source, Trailer};
+use crate::audit::head::Head;
+use crate::audit::stream;
+use crate::audit::verify::{Verifier, VerifyReport, Witness};
+use crate::audit::{AuditError, ShowBackward, ShowForward, ShownEvent};
 use crate::cli::{AuditExportArgs, AuditInitArgs, AuditRecordArgs, AuditShowArgs, AuditVerifyArgs};
 use crate::datamap::IdType;
 use crate::ops::mutation::{self, End, Request};
@@ -238,16 +239,33 @@ pub async fn show(ctx: &Ctx, args: &AuditShowArgs) -> anyhow::Result<ExitStatus>
         .map(|s| crate::when::parse_time(s, now))
         .transpose()
         .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
-    let (source, bytes) = Source::open(&ctx.settings, args.file.as_deref()).await?;
+    let source = Source::open(&ctx.settings, args.file.as_deref()).await?;
     let keys = source.keys(&ctx.settings).await;
-    let mut events: Vec<ShownEvent> = show_events(&bytes, &keys)
-        .into_iter()
-        .filter(|s| keep(&s.event, args, since, until))
-        .collect();
-    if let Some(n) = args.limit {
-        let skip = events.len().saturating_sub(n);
-        events.drain(..skip);
-    }
+    let accept = |e: &Event| keep(e, args, since, until);
+    // Neither way holds more of the log than the events shown: the last N are
+    // found reading backwards from the end, all matches reading forward.
+    let events: Vec<ShownEvent> = match args.limit {
+        Some(n) => {
+            let mut tail = source.tail().await?;
+            let mut found = ShowBackward::new(&keys, n);
+            while !found.full()
+                && let Some(line) = tail.next_line().await?
+            {
+                found.push(&line, accept);
+            }
+            found.finish()
+        }
+        None => {
+            let mut reader = source.reader().await?;
+            let mut found = ShowForward::new(&keys);
+            while let Some(block) = reader.next_block().await? {
+                for line in stream::lines(block) {
+                    found.push(line, accept);
+                }
+            }
+            found.finish()
+        }
+    };
     ctx.printer.report(&ShowReport {
         source: source.describe(),
         events,
@@ -364,15 +382,18 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
         .map(str::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--expect-head {e}"))?;
-    let (source, bytes) = Source::open(&ctx.settings, args.file.as_deref()).await?;
+    let source = Source::open(&ctx.settings, args.file.as_deref()).await?;
     let witness = expect.or_else(|| source.witness());
-    let report = verify::verify_bytes(&bytes, witness.as_ref());
-    let anchor = match args.file {
-        Some(_) => None,
-        None => {
+    let report = verify_stream(&source, witness.as_ref()).await?.0;
+    let anchor = match (&source, &ctx.settings.config.audit.anchor) {
+        // The comparison with the anchored copy takes the log as one piece:
+        // only then is it read whole.
+        (Source::Store(store), Some(_)) => {
+            let bytes = store.read_all().await?;
             let sdk = crate::aws::config::load(&ctx.settings.aws).await;
             ops::anchoring::verify(&ctx.settings, &sdk, &bytes).await?
         }
+        _ => None,
     };
     if let Some(a) = &anchor {
         for line in anchor_findings(a) {
@@ -438,22 +459,31 @@ pub async fn export(ctx: &Ctx, args: &AuditExportArgs) -> anyhow::Result<ExitSta
             args.out.display()
         );
     }
-    let (source, bytes) = Source::open(&ctx.settings, None).await?;
-    let report = verify::verify_bytes(&bytes, source.witness().as_ref());
+    let source = Source::open(&ctx.settings, None).await?;
+    // One pass: each block is verified and written before the next is read.
+    let mut out = EvidenceWriter::create(&args.out)?;
+    let mut verifier = Verifier::new(source.witness().as_ref());
+    let mut reader = source.reader().await?;
+    while let Some(block) = reader.next_block().await? {
+        verifier.feed_block(block);
+        out.write(block)?;
+    }
+    // The last event even of a broken chain: the file shows the log as it is.
+    let last = verifier.last_line().and_then(last_event);
+    let report = verifier.finish();
     if let Some(b) = &report.first_break {
         ctx.printer.warn(format!(
             "exporting a BROKEN chain (seq {}: {}) — the evidence file shows it as it is",
             b.seq, b.detail
         ));
     }
-    // The last event even of a broken chain: the file shows the log as it is.
     let trailer = Trailer {
         exported_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         source: source.describe(),
         events: report.events,
-        head: last_event(&bytes).as_ref().and_then(Head::of),
+        head: last.as_ref().and_then(Head::of),
     };
-    Evidence::write(&args.out, &bytes, &trailer)?;
+    out.finish(&trailer)?;
     ctx.printer.report(&ExportReport {
         out: args.out.display().to_string(),
         events: report.events,
@@ -479,8 +509,8 @@ impl Report for HeadReport {
 }
 
 pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
-    let (source, bytes) = Source::open(&ctx.settings, None).await?;
-    let report = verify::verify_bytes(&bytes, source.witness().as_ref());
+    let source = Source::open(&ctx.settings, None).await?;
+    let (report, last) = verify_stream(&source, source.witness().as_ref()).await?;
     if let Some(b) = &report.first_break {
         return Err(AuditError::Broken(format!(
             "seq {}: {} — there is no trustworthy head; run `ltops audit verify`",
@@ -491,11 +521,31 @@ pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     // An intact chain's head is its last event; an empty one's is genesis.
     let report = HeadReport {
         head: report.head.unwrap_or(Head::GENESIS),
-        at: last_event(&bytes).map(|e| e.at),
+        at: last.map(|e| e.at),
         source: source.describe(),
     };
     ctx.printer.report(&report)?;
     Ok(ExitStatus::Success)
+}
+
+/// Verifies the log as it streams in; with its last event, which `audit head`
+/// shows the time of.
+async fn verify_stream(
+    source: &Source,
+    witness: Option<&Witness>,
+) -> anyhow::Result<(VerifyReport, Option<Event>)> {
+    let mut verifier = Verifier::new(witness);
+    let mut reader = source.reader().await?;
+    while let Some(block) = reader.next_block().await? {
+        verifier.feed_block(block);
+    }
+    let last = verifier.last_line().and_then(last_event);
+    Ok((verifier.finish(), last))
+}
+
+/// The line as an event, if it is one.
+fn last_event(line: &[u8]) -> Option<Event> {
+    serde_json::from_slice(line).ok()
 }
 
 /// Seqs as ranges: `3-7, 9`.

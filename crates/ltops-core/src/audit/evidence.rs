@@ -3,10 +3,11 @@
 //! `{"ltops_export":{…}}` that is not an event but the export's own record: when,
 //! from where, how many events, and the head at export time — the witness a
 //! later check of the file is held against. Also where the read-only audit
-//! commands read from: the configured store, or such a file.
+//! commands read from: the configured store, or such a file — as a stream, so
+//! that a file of any size is checked in bounded memory.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -14,8 +15,9 @@ use serde_json::Value;
 
 use super::head::Head;
 use super::seal::KeyState;
+use super::stream::{BlockReader, ReverseLines};
 use super::verify::Witness;
-use super::{AuditError, Store};
+use super::{AuditError, LogReader, LogTail, Store};
 use crate::settings::Settings;
 
 /// The key of the trailer object; a line with it is the last line of an export.
@@ -125,21 +127,144 @@ impl Evidence {
     /// Writes a new evidence file and syncs it; an existing file is never
     /// overwritten, because an evidence file that changes is no evidence.
     pub fn write(path: &Path, log: &[u8], trailer: &Trailer) -> Result<(), EvidenceError> {
+        let mut w = EvidenceWriter::create(path)?;
+        w.write(log)?;
+        w.finish(trailer)
+    }
+
+    /// The trailer of the evidence file at `path` and where its log ends,
+    /// read from the end of the file: the log itself is then read as a
+    /// stream ([`Source::reader`]), never whole.
+    pub fn locate(path: &Path) -> Result<(Option<Trailer>, u64), EvidenceError> {
+        let unreadable = |source| EvidenceError::Unreadable {
+            path: path.to_owned(),
+            source,
+        };
+        let mut f = std::fs::File::open(path).map_err(unreadable)?;
+        let len = f.metadata().map_err(unreadable)?.len();
+        let mut window = 64 * 1024u64;
+        loop {
+            let from = len.saturating_sub(window);
+            f.seek(SeekFrom::Start(from)).map_err(unreadable)?;
+            let mut tail = Vec::with_capacity((len - from) as usize);
+            (&mut f)
+                .take(len - from)
+                .read_to_end(&mut tail)
+                .map_err(unreadable)?;
+            // The same cut as `parse`: the last line that is not blank.
+            let end = tail
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())
+                .map(|p| p + 1);
+            let start = end.and_then(|end| tail[..end].iter().rposition(|b| *b == b'\n'));
+            match (end, start) {
+                (Some(end), Some(nl)) => {
+                    return Ok(trailer_at(&tail[nl + 1..end], from + nl as u64 + 1, len));
+                }
+                (Some(end), None) if from == 0 => return Ok(trailer_at(&tail[..end], 0, len)),
+                (None, _) if from == 0 => return Ok((None, len)),
+                // A trailer is a few hundred bytes: a last line longer than
+                // this is an event (or garbage), and the whole file is log.
+                _ if window >= MAX_TRAILER => return Ok((None, len)),
+                _ => window *= 4,
+            }
+        }
+    }
+}
+
+/// Longer than any trailer can be.
+const MAX_TRAILER: u64 = 1 << 20;
+
+/// The trailer, if `line` (starting at byte `start` of a file of `len` bytes)
+/// is one, and where the log ends.
+fn trailer_at(line: &[u8], start: u64, len: u64) -> (Option<Trailer>, u64) {
+    let trailer = serde_json::from_slice::<Value>(line)
+        .ok()
+        .and_then(|mut v| v.get_mut(TRAILER_KEY).map(Value::take));
+    match trailer {
+        // A trailer of another shape still ends the log; it just witnesses nothing.
+        Some(t) => (Some(serde_json::from_value(t).unwrap_or_default()), start),
+        None => (None, len),
+    }
+}
+
+/// Writes an evidence file as the log streams in, then its trailer. The file is
+/// created new (an existing one is never overwritten) and removed again if the
+/// export does not finish, so that no half file passes for evidence.
+pub struct EvidenceWriter {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    /// Whether the log written so far is empty or ends in a newline.
+    at_line_start: bool,
+}
+
+impl EvidenceWriter {
+    pub fn create(path: &Path) -> Result<EvidenceWriter, EvidenceError> {
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
-        let mut f = opts
+        let file = opts
             .open(path)
             .map_err(|source| EvidenceError::Uncreatable {
                 path: path.to_owned(),
                 source,
             })?;
-        let unwritable = |source| EvidenceError::Unwritable {
+        Ok(EvidenceWriter {
             path: path.to_owned(),
+            file: Some(file),
+            at_line_start: true,
+        })
+    }
+
+    fn unwritable(&self, source: std::io::Error) -> EvidenceError {
+        EvidenceError::Unwritable {
+            path: self.path.clone(),
             source,
+        }
+    }
+
+    /// Appends the next piece of the log, unchanged.
+    pub fn write(&mut self, log: &[u8]) -> Result<(), EvidenceError> {
+        let Some(f) = self.file.as_mut() else {
+            return Ok(());
         };
-        f.write_all(&Evidence::to_bytes(log, trailer))
-            .map_err(unwritable)?;
-        f.sync_all().map_err(unwritable)
+        if let Err(e) = f.write_all(log) {
+            return Err(self.unwritable(e));
+        }
+        if let Some(&last) = log.last() {
+            self.at_line_start = last == b'\n';
+        }
+        Ok(())
+    }
+
+    /// Writes the trailer on a line of its own and syncs the file.
+    pub fn finish(mut self, trailer: &Trailer) -> Result<(), EvidenceError> {
+        let mut end = Vec::with_capacity(256);
+        if !self.at_line_start {
+            end.push(b'\n');
+        }
+        let line = serde_json::json!({ TRAILER_KEY: trailer });
+        end.extend_from_slice(line.to_string().as_bytes());
+        end.push(b'\n');
+        let Some(mut f) = self.file.take() else {
+            return Ok(());
+        };
+        let done = f.write_all(&end).and_then(|()| f.sync_all());
+        if let Err(e) = done {
+            // Put it back, so that dropping `self` removes the half file.
+            self.file = Some(f);
+            return Err(self.unwritable(e));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for EvidenceWriter {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            // Best effort: the export failed and says so; a leftover file
+            // without its trailer would at least not verify as complete.
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -149,32 +274,66 @@ pub enum Source {
     Evidence {
         path: PathBuf,
         trailer: Option<Trailer>,
+        /// Where the log ends and the trailer begins.
+        log_len: u64,
     },
 }
 
 impl Source {
-    /// The evidence file at `file`, else the configured store; with the log bytes
-    /// (for an evidence file without its trailer).
-    pub async fn open(
-        settings: &Settings,
-        file: Option<&Path>,
-    ) -> Result<(Source, Vec<u8>), EvidenceError> {
+    /// The evidence file at `file`, else the configured store. Nothing of the
+    /// log is read yet but an evidence file's trailer.
+    pub async fn open(settings: &Settings, file: Option<&Path>) -> Result<Source, EvidenceError> {
         match file {
             Some(path) => {
-                let Evidence { log, trailer } = Evidence::read(path)?;
-                let source = Source::Evidence {
+                let (trailer, log_len) = Evidence::locate(path)?;
+                Ok(Source::Evidence {
                     path: path.to_owned(),
                     trailer,
-                };
-                Ok((source, log))
+                    log_len,
+                })
             }
             None => {
                 let sdk = crate::aws::config::load(&settings.aws).await;
-                let store = Store::open(settings, &sdk).await?;
-                let bytes = store.read_all().await?;
-                Ok((Source::Store(store), bytes))
+                Ok(Source::Store(Store::open(settings, &sdk).await?))
             }
         }
+    }
+
+    /// The log read forward, a block of whole lines at a time (for an evidence
+    /// file, without its trailer).
+    pub async fn reader(&self) -> Result<LogReader<'_>, EvidenceError> {
+        match self {
+            Source::Store(s) => Ok(s.reader().await?),
+            Source::Evidence { path, log_len, .. } => {
+                let f = self.open_file(path)?;
+                Ok(LogReader::file(
+                    BlockReader::spawn(f.take(*log_len)),
+                    self.describe(),
+                ))
+            }
+        }
+    }
+
+    /// The log read backwards from its last event (for an evidence file, from
+    /// the line before its trailer).
+    pub async fn tail(&self) -> Result<LogTail<'_>, EvidenceError> {
+        match self {
+            Source::Store(s) => Ok(s.tail().await?),
+            Source::Evidence { path, log_len, .. } => {
+                let f = self.open_file(path)?;
+                Ok(LogTail::file(
+                    Some(ReverseLines::new(f, *log_len)),
+                    self.describe(),
+                ))
+            }
+        }
+    }
+
+    fn open_file(&self, path: &Path) -> Result<std::fs::File, EvidenceError> {
+        std::fs::File::open(path).map_err(|source| EvidenceError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     pub fn describe(&self) -> String {
@@ -308,5 +467,47 @@ mod tests {
         let err = Evidence::write(&path, b"", &trailer(None)).unwrap_err();
         assert!(matches!(err, EvidenceError::Uncreatable { .. }), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep");
+    }
+
+    /// What `locate` finds from the end of the file is what `parse` finds in
+    /// the whole of it.
+    fn locate_agrees(bytes: &[u8]) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evidence.jsonl");
+        std::fs::write(&path, bytes).unwrap();
+        let (trailer, log_len) = Evidence::locate(&path).unwrap();
+        let whole = Evidence::parse(bytes.to_vec());
+        assert_eq!(trailer, whole.trailer);
+        assert_eq!(&bytes[..log_len as usize], whole.log.as_slice());
+    }
+
+    #[test]
+    fn the_trailer_is_found_from_the_end_of_the_file() {
+        let ev = chain(3);
+        locate_agrees(&Evidence::to_bytes(&log(&ev), &trailer(Head::of(&ev[2]))));
+        locate_agrees(&Evidence::to_bytes(b"", &trailer(None)));
+        locate_agrees(&log(&ev));
+        locate_agrees(b"");
+        locate_agrees(b"\n\n  \n");
+        let mut odd = log(&ev);
+        odd.extend_from_slice(br#"{"ltops_export":{"head":{"seq":2,"hash":"xyz"}}}"#);
+        odd.extend_from_slice(b"\n\n");
+        locate_agrees(&odd);
+        // A last line far longer than any trailer, without a newline before it.
+        locate_agrees(&vec![b'x'; 3 << 20]);
+        let mut long = log(&ev);
+        long.extend(std::iter::repeat_n(b' ', 200_000));
+        long.extend_from_slice(b"\n");
+        locate_agrees(&long);
+    }
+
+    #[test]
+    fn a_streamed_export_is_removed_when_it_does_not_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evidence.jsonl");
+        let mut w = EvidenceWriter::create(&path).unwrap();
+        w.write(b"half").unwrap();
+        drop(w);
+        assert!(!path.exists());
     }
 }

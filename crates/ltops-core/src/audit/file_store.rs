@@ -3,7 +3,7 @@
 //! extend one linear chain. A `.head` file beside it records the last seq and hash
 //! so that a truncated tail is noticed; a `.keys.json` file holds tenant keys.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::event::{Draft, Event, GENESIS};
 use super::head::Head;
 use super::seal::{self, KeyState, TenantKey};
+use super::stream::{BlockReader, ReverseLines};
 use super::verify::Witness;
 use super::{AuditError, Personal};
 
@@ -30,6 +31,22 @@ struct KeyRecord {
     created_at: String,
     destroyed_at: Option<String>,
     destroyed_by: Option<Uuid>,
+}
+
+impl KeyRecord {
+    fn state(&self) -> KeyState {
+        match self {
+            KeyRecord { key: Some(k), .. } => match TenantKey::from_b64(k) {
+                Some(k) => KeyState::Active(k),
+                None => KeyState::Missing,
+            },
+            KeyRecord {
+                destroyed_at: Some(at),
+                ..
+            } => KeyState::Destroyed { at: at.clone() },
+            _ => KeyState::Missing,
+        }
+    }
 }
 
 impl FileStore {
@@ -147,6 +164,38 @@ impl FileStore {
         }
     }
 
+    /// The log as it is now, read forward a block at a time: what is appended
+    /// while it is read is left for the next reading, so the snapshot is
+    /// consistent with the head recorded when it was taken.
+    pub fn reader(&self) -> Result<BlockReader, AuditError> {
+        Ok(match self.open_snapshot()? {
+            Some((f, len)) => BlockReader::spawn(f.take(len)),
+            None => BlockReader::spawn(std::io::empty()),
+        })
+    }
+
+    /// The log read backwards from its current end, a line at a time; `None`
+    /// for a log not written yet.
+    pub fn tail(&self) -> Result<Option<ReverseLines>, AuditError> {
+        Ok(self
+            .open_snapshot()?
+            .map(|(f, len)| ReverseLines::new(f, len)))
+    }
+
+    fn open_snapshot(&self) -> Result<Option<(File, u64)>, AuditError> {
+        let unreadable = |e: std::io::Error| AuditError::Unreadable {
+            store: self.path.display().to_string(),
+            detail: e.to_string(),
+        };
+        let f = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(unreadable(e)),
+        };
+        let len = f.metadata().map_err(unreadable)?.len();
+        Ok(Some((f, len)))
+    }
+
     /// The head recorded beside the log at the last append.
     pub fn recorded_head(&self) -> Option<Witness> {
         let text = fs::read_to_string(self.head_path()).ok()?;
@@ -203,17 +252,21 @@ impl FileStore {
     }
 
     pub fn key_state(&self, tenant: &str) -> Result<KeyState, AuditError> {
-        Ok(match self.read_keys()?.get(tenant) {
-            Some(KeyRecord { key: Some(k), .. }) => match TenantKey::from_b64(k) {
-                Some(k) => KeyState::Active(k),
-                None => KeyState::Missing,
-            },
-            Some(KeyRecord {
-                destroyed_at: Some(at),
-                ..
-            }) => KeyState::Destroyed { at: at.clone() },
-            _ => KeyState::Missing,
-        })
+        Ok(self
+            .read_keys()?
+            .get(tenant)
+            .map_or(KeyState::Missing, KeyRecord::state))
+    }
+
+    /// The state of every tenant key in the key table. A tenant missing from
+    /// it has no key (`KeyState::Missing`), so the log need not be read to
+    /// find out which tenants it names.
+    pub fn key_states(&self) -> Result<HashMap<String, KeyState>, AuditError> {
+        Ok(self
+            .read_keys()?
+            .iter()
+            .map(|(t, rec)| (t.clone(), rec.state()))
+            .collect())
     }
 
     /// Destroys a tenant's key for good; later events for the tenant get a new

@@ -83,6 +83,14 @@ pub fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
+/// Where a page of the log starts: after a seq going forward, before one going
+/// backward (`i64::MAX` for the end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFrom {
+    After(i64),
+    Before(i64),
+}
+
 pub struct PgStore {
     client: Client,
     target: String,
@@ -170,6 +178,34 @@ impl PgStore {
             out.push(b'\n');
         }
         Ok(out)
+    }
+
+    /// Up to `limit` lines in seq order after `after` (forward), or in reverse
+    /// seq order before `before` (backward), with the seq of the last one. A
+    /// page at a time over the primary key index — a keyset cursor — so that
+    /// reading the log holds one page, not the table, and needs no transaction.
+    pub async fn page(&self, from: PageFrom, limit: i64) -> Result<Vec<(i64, String)>, AuditError> {
+        self.check_ready().await?;
+        let rows = match from {
+            PageFrom::After(seq) => {
+                self.client
+                    .query(
+                        "SELECT seq, line FROM ltops_audit.events WHERE seq > $1 ORDER BY seq LIMIT $2",
+                        &[&seq, &limit],
+                    )
+                    .await
+            }
+            PageFrom::Before(seq) => {
+                self.client
+                    .query(
+                        "SELECT seq, line FROM ltops_audit.events WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
+                        &[&seq, &limit],
+                    )
+                    .await
+            }
+        }
+        .map_err(|e| self.db_err(e))?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     pub async fn key_states(&self) -> Result<HashMap<String, KeyState>, AuditError> {

@@ -1,9 +1,10 @@
 //! Chain verification: recomputes every hash and link and names the first broken
 //! `seq` and what happened there (modified, deleted, reordered, inserted, tail
 //! truncated). Fast enough for a million events a second on two cores, because
-//! the annual review runs it over years of log.
+//! the annual review runs it over years of log; and incremental ([`Verifier`]),
+//! so that years of log verify in a few megabytes of memory.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 use super::event::{Event, GENESIS, Phase, canonical};
 pub use super::head::{ChainHash, Head};
+use super::stream::BLOCK;
 
 /// A recorded head — written into the annual report, kept beside the log, or
 /// typed as `--expect-head` — that makes truncation and wholesale rewriting
@@ -192,13 +194,284 @@ fn split_lines(data: &[u8]) -> Vec<(usize, usize)> {
 }
 
 /// Verifies a whole log given as JSONL bytes, against an optional witness.
+/// A thin wrapper over [`Verifier`] for callers that hold the log anyway.
 pub fn verify_bytes(data: &[u8], witness: Option<&Witness>) -> VerifyReport {
-    let spans = split_lines(data);
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
+    let mut v = Verifier::new(witness);
+    let mut rest = data;
+    // Fed in blocks, so that the bookkeeping stays as small as when streaming.
+    while rest.len() > BLOCK {
+        let cut = memchr::memchr(b'\n', &rest[BLOCK..]).map_or(rest.len(), |p| BLOCK + p + 1);
+        v.feed_block(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    v.feed_block(rest);
+    v.finish()
+}
+
+/// A jump ahead in seq whose explanation depends on the rest of the log: if the
+/// skipped seq turns up later the events were reordered, else deleted.
+struct Gap {
+    line: usize,
+    seq: u64,
+    expected: u64,
+    prev_seq: u64,
+}
+
+/// Verifies a log fed to it in order, a block or a line at a time, in memory
+/// that does not grow with the log: the chain needs only the last link, and of
+/// the intents only those still open are kept.
+pub struct Verifier {
+    witness: Option<Witness>,
+    threads: usize,
+    /// Lines fed one at a time, gathered into a block for the parallel check.
+    pending: Vec<u8>,
+    /// Non-empty lines seen so far; also the line number of the last.
+    lines: usize,
+    prev_seq: u64,
+    prev_hash: [u8; 32],
+    last: Option<(u64, [u8; 32])>,
+    /// The last line, so that callers can read the last event (export's trailer).
+    last_line: Vec<u8>,
+    first_break: Option<Break>,
+    gap: Option<Gap>,
+    /// The line of the first event with the witness's seq, and the hash of its last.
+    witness_line: Option<usize>,
+    witness_hash: Option<[u8; 32]>,
+    /// Intents without an outcome so far; `None` when the line does not parse
+    /// as a whole event (it is then left out of the report, as it always was).
+    open: HashMap<Uuid, Option<Unfinished>>,
+}
+
+impl Verifier {
+    pub fn new(witness: Option<&Witness>) -> Verifier {
+        Verifier {
+            witness: witness.cloned(),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 8),
+            pending: Vec::new(),
+            lines: 0,
+            prev_seq: 0,
+            prev_hash: unhex(GENESIS).unwrap_or([0; 32]),
+            last: None,
+            last_line: Vec::new(),
+            first_break: None,
+            gap: None,
+            witness_line: None,
+            witness_hash: None,
+            open: HashMap::new(),
+        }
+    }
+
+    /// Feeds one line (without its newline). Lines are gathered and checked a
+    /// block at a time, so that they are still hashed on all cores.
+    pub fn feed_line(&mut self, line: &[u8]) {
+        self.pending.extend_from_slice(line);
+        self.pending.push(b'\n');
+        if self.pending.len() >= BLOCK {
+            self.flush_pending();
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.check_block(&pending);
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    /// Feeds a block of whole lines: every line ends in a newline, except the
+    /// log's very last, which may lack it.
+    pub fn feed_block(&mut self, block: &[u8]) {
+        if !self.pending.is_empty() {
+            self.flush_pending();
+        }
+        self.check_block(block);
+    }
+
+    /// The last non-empty line fed so far.
+    pub fn last_line(&self) -> Option<&[u8]> {
+        (!self.last_line.is_empty()).then_some(self.last_line.as_slice())
+    }
+
+    fn check_block(&mut self, data: &[u8]) {
+        let spans = split_lines(data);
+        let Some(&(a, b)) = spans.last() else { return };
+        self.last_line.clear();
+        self.last_line.extend_from_slice(&data[a..b]);
+        let first_line = self.lines + 1;
+        let infos = check_spans(data, &spans, first_line, self.threads);
+        if infos.len() != spans.len() {
+            self.lines += spans.len();
+            self.first_break.get_or_insert(Break {
+                seq: 0,
+                line: 0,
+                kind: BreakKind::Malformed,
+                detail: "internal error while verifying".into(),
+            });
+            return;
+        }
+        // Intents opened in this block, by index: most close within it, and
+        // only those still open at its end are parsed and kept.
+        let mut opened: HashMap<Uuid, usize> = HashMap::new();
+        for (idx, info) in infos.iter().enumerate() {
+            self.link(info);
+            match info.phase {
+                Phase::Intent => {
+                    opened.insert(info.id, idx);
+                }
+                Phase::Outcome => {
+                    if let Some(i) = info.intent {
+                        opened.remove(&i);
+                        self.open.remove(&i);
+                    }
+                }
+            }
+        }
+        for (id, idx) in opened {
+            let i = &infos[idx];
+            self.open.insert(id, unfinished_at(&data[i.start..i.end]));
+        }
+    }
+
+    /// Extends the chain by one checked line, or notes where and why it breaks.
+    fn link(&mut self, info: &LineInfo) {
+        self.lines += 1;
+        if let Some(w) = &self.witness
+            && info.seq == w.seq
+        {
+            self.witness_line.get_or_insert(info.line);
+            self.witness_hash = Some(info.hash);
+        }
+        if let Some(g) = &self.gap
+            && info.seq == g.expected
+        {
+            self.first_break = Some(Break {
+                seq: g.expected,
+                line: g.line,
+                kind: BreakKind::Reordered,
+                detail: format!(
+                    "seq {} stands after seq {} (line {}): events were reordered",
+                    g.expected, g.seq, g.line
+                ),
+            });
+            self.gap = None;
+        }
+        self.last = Some((info.seq, info.hash));
+        if self.first_break.is_some() || self.gap.is_some() {
+            return;
+        }
+        if let Some((kind, detail)) = &info.problem {
+            self.first_break = Some(break_at(info, *kind, info.seq, detail.clone()));
+        } else if info.seq == self.prev_seq + 1 && info.prev == self.prev_hash {
+            self.prev_seq = info.seq;
+            self.prev_hash = info.hash;
+        } else if info.seq > self.prev_seq + 1 {
+            self.gap = Some(Gap {
+                line: info.line,
+                seq: info.seq,
+                expected: self.prev_seq + 1,
+                prev_seq: self.prev_seq,
+            });
+        } else {
+            self.first_break = Some(misplaced(info, self.prev_seq));
+        }
+    }
+
+    /// The report: the first break, the head of an intact chain, the
+    /// comparison with the witness, the intents that never got an outcome.
+    pub fn finish(mut self) -> VerifyReport {
+        if !self.pending.is_empty() {
+            self.flush_pending();
+        }
+        if let Some(g) = self.gap.take() {
+            // The skipped seq never turned up: deleted.
+            let (expected, last_missing) = (g.expected, g.seq - 1);
+            let what = if last_missing == expected {
+                format!("seq {expected} was deleted")
+            } else {
+                format!("seq {expected}–{last_missing} were deleted")
+            };
+            self.first_break = Some(Break {
+                seq: expected,
+                line: g.line,
+                kind: BreakKind::Deleted,
+                detail: format!(
+                    "{what} (line {} jumps from seq {} to {})",
+                    g.line, g.prev_seq, g.seq
+                ),
+            });
+        }
+        let head = match (&self.first_break, self.last) {
+            (None, Some((seq, hash))) => Some(Head {
+                seq,
+                hash: ChainHash(hash),
+            }),
+            _ => None,
+        };
+        if self.first_break.is_none()
+            && let Some(w) = &self.witness
+        {
+            self.first_break = self.witness_break(w);
+        }
+        let mut unfinished: Vec<Unfinished> = self.open.into_values().flatten().collect();
+        unfinished.sort_by_key(|u| u.seq);
+        VerifyReport {
+            events: self.lines as u64,
+            head,
+            first_break: self.first_break,
+            witness: self.witness,
+            unfinished,
+        }
+    }
+
+    /// An intact chain checked against the recorded head: shorter than it
+    /// (truncated), or holding another event at its seq (rewritten).
+    fn witness_break(&self, w: &Witness) -> Option<Break> {
+        let last_seq = self.last.map_or(0, |(seq, _)| seq);
+        if w.seq > last_seq {
+            return Some(Break {
+                seq: last_seq + 1,
+                line: self.lines + 1,
+                kind: BreakKind::Truncated,
+                detail: format!(
+                    "the log ends at seq {last_seq}, but the recorded head is seq {}: the tail was truncated",
+                    w.seq
+                ),
+            });
+        }
+        if w.seq == 0 || self.witness_hash == Some(w.hash.0) {
+            return None;
+        }
+        Some(Break {
+            seq: w.seq,
+            line: self.witness_line.unwrap_or(0),
+            kind: BreakKind::Modified,
+            detail: format!(
+                "seq {} differs from the recorded head {}: the history up to it was rewritten",
+                w.seq, w.hash
+            ),
+        })
+    }
+}
+
+/// Checks the lines of one block, split across threads: hashing is the cost,
+/// and each line's hash is independent of the others'.
+fn check_spans(
+    data: &[u8],
+    spans: &[(usize, usize)],
+    first_line: usize,
+    threads: usize,
+) -> Vec<LineInfo> {
     let chunk = spans.len().div_ceil(threads).max(1);
+    if threads == 1 || spans.len() < 64 {
+        return spans
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, b))| check_line(data, first_line + i, a, b))
+            .collect();
+    }
     let mut infos: Vec<LineInfo> = Vec::with_capacity(spans.len());
     std::thread::scope(|s| {
         let handles: Vec<_> = spans
@@ -208,80 +481,20 @@ pub fn verify_bytes(data: &[u8], witness: Option<&Witness>) -> VerifyReport {
                 s.spawn(move || {
                     part.iter()
                         .enumerate()
-                        .map(|(i, &(a, b))| check_line(data, ci * chunk + i + 1, a, b))
+                        .map(|(i, &(a, b))| check_line(data, first_line + ci * chunk + i, a, b))
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
         for h in handles {
-            // A panicking verifier thread is a bug; treat its lines as unreadable.
+            // A panicking verifier thread is a bug; the caller sees the
+            // missing lines and reports an internal error.
             if let Ok(part) = h.join() {
                 infos.extend(part);
             }
         }
     });
-    if infos.len() != spans.len() {
-        return VerifyReport {
-            events: spans.len() as u64,
-            head: None,
-            first_break: Some(Break {
-                seq: 0,
-                line: 0,
-                kind: BreakKind::Malformed,
-                detail: "internal error while verifying".into(),
-            }),
-            witness: witness.cloned(),
-            unfinished: Vec::new(),
-        };
-    }
-    link(data, &infos, witness)
-}
-
-/// Links the checked lines into one chain: the first break in it, the head, the
-/// comparison with the witness, and the intents that never got an outcome.
-fn link(data: &[u8], infos: &[LineInfo], witness: Option<&Witness>) -> VerifyReport {
-    let mut first_break = first_chain_break(infos);
-    let head = match (&first_break, infos.last()) {
-        (None, Some(l)) => Some(Head {
-            seq: l.seq,
-            hash: ChainHash(l.hash),
-        }),
-        _ => None,
-    };
-    if first_break.is_none()
-        && let Some(w) = witness
-    {
-        first_break = witness_break(infos, w);
-    }
-    VerifyReport {
-        events: infos.len() as u64,
-        head,
-        first_break,
-        witness: witness.cloned(),
-        unfinished: unfinished(data, infos),
-    }
-}
-
-/// Walks the chain from genesis and names the first line that does not extend
-/// it: a damaged line, a broken link, or a seq out of its place.
-fn first_chain_break(infos: &[LineInfo]) -> Option<Break> {
-    let all_seqs: HashSet<u64> = infos.iter().map(|i| i.seq).collect();
-    let mut seen: HashSet<u64> = HashSet::with_capacity(infos.len());
-    let mut prev_seq = 0u64;
-    let mut prev_hash = unhex(GENESIS).unwrap_or([0; 32]);
-    for info in infos {
-        if let Some((kind, detail)) = &info.problem {
-            return Some(break_at(info, *kind, info.seq, detail.clone()));
-        }
-        if info.seq == prev_seq + 1 && info.prev == prev_hash {
-            seen.insert(info.seq);
-            prev_seq = info.seq;
-            prev_hash = info.hash;
-            continue;
-        }
-        return Some(misplaced(info, prev_seq, &all_seqs, &seen));
-    }
-    None
+    infos
 }
 
 fn break_at(info: &LineInfo, kind: BreakKind, seq: u64, detail: String) -> Break {
@@ -293,13 +506,10 @@ fn break_at(info: &LineInfo, kind: BreakKind, seq: u64, detail: String) -> Break
     }
 }
 
-/// Why `info` does not follow `prev_seq`: which kind of tampering explains it.
-fn misplaced(
-    info: &LineInfo,
-    prev_seq: u64,
-    all_seqs: &HashSet<u64>,
-    seen: &HashSet<u64>,
-) -> Break {
+/// Why `info` does not follow `prev_seq` when its seq is not ahead of the
+/// expected one (a jump ahead is a [`Gap`]). Every seq up to `prev_seq` has
+/// been seen exactly once, in order, so a lower seq is a duplicate.
+fn misplaced(info: &LineInfo, prev_seq: u64) -> Break {
     let (seq, line) = (info.seq, info.line);
     let expected = prev_seq + 1;
     if seq == expected {
@@ -312,29 +522,7 @@ fn misplaced(
             ),
         );
     }
-    if seq > expected && all_seqs.contains(&expected) {
-        return break_at(
-            info,
-            BreakKind::Reordered,
-            expected,
-            format!("seq {expected} stands after seq {seq} (line {line}): events were reordered"),
-        );
-    }
-    if seq > expected {
-        let last_missing = seq - 1;
-        let what = if last_missing == expected {
-            format!("seq {expected} was deleted")
-        } else {
-            format!("seq {expected}–{last_missing} were deleted")
-        };
-        return break_at(
-            info,
-            BreakKind::Deleted,
-            expected,
-            format!("{what} (line {line} jumps from seq {prev_seq} to {seq})"),
-        );
-    }
-    if seen.contains(&seq) {
+    if (1..=prev_seq).contains(&seq) {
         return break_at(
             info,
             BreakKind::Inserted,
@@ -350,69 +538,17 @@ fn misplaced(
     )
 }
 
-/// An intact chain checked against the recorded head: shorter than it
-/// (truncated), or holding another event at its seq (rewritten).
-fn witness_break(infos: &[LineInfo], w: &Witness) -> Option<Break> {
-    let last_seq = infos.last().map_or(0, |l| l.seq);
-    if w.seq > last_seq {
-        return Some(Break {
-            seq: last_seq + 1,
-            line: infos.len() + 1,
-            kind: BreakKind::Truncated,
-            detail: format!(
-                "the log ends at seq {last_seq}, but the recorded head is seq {}: the tail was truncated",
-                w.seq
-            ),
-        });
-    }
-    // The last line with the witness's seq: in an intact chain there is one.
-    let at_seq = infos.iter().rev().find(|i| i.seq == w.seq);
-    if w.seq == 0 || at_seq.is_some_and(|i| i.hash == w.hash.0) {
-        return None;
-    }
-    Some(Break {
-        seq: w.seq,
-        line: infos.iter().find(|i| i.seq == w.seq).map_or(0, |i| i.line),
-        kind: BreakKind::Modified,
-        detail: format!(
-            "seq {} differs from the recorded head {}: the history up to it was rewritten",
-            w.seq, w.hash
-        ),
+/// An open intent as the report names it; parsed in full only when it is
+/// still open at the end of its block, so verifying stays a matter of hashing.
+fn unfinished_at(line: &[u8]) -> Option<Unfinished> {
+    let e: Event = serde_json::from_slice(line).ok()?;
+    Some(Unfinished {
+        seq: e.seq,
+        id: e.id,
+        action: e.action,
+        at: e.at,
+        user: e.actor.user,
     })
-}
-
-/// Intents without an outcome, in log order. Only these lines are parsed in
-/// full, so verifying a long log stays a matter of hashing.
-fn unfinished(data: &[u8], infos: &[LineInfo]) -> Vec<Unfinished> {
-    let mut open_intents: HashMap<Uuid, usize> = HashMap::new();
-    for (idx, info) in infos.iter().enumerate() {
-        match info.phase {
-            Phase::Intent => {
-                open_intents.insert(info.id, idx);
-            }
-            Phase::Outcome => {
-                if let Some(i) = info.intent {
-                    open_intents.remove(&i);
-                }
-            }
-        }
-    }
-    let mut unfinished: Vec<Unfinished> = open_intents
-        .values()
-        .filter_map(|&idx| {
-            let i = &infos[idx];
-            let e: Event = serde_json::from_slice(&data[i.start..i.end]).ok()?;
-            Some(Unfinished {
-                seq: e.seq,
-                id: e.id,
-                action: e.action,
-                at: e.at,
-                user: e.actor.user,
-            })
-        })
-        .collect();
-    unfinished.sort_by_key(|u| u.seq);
-    unfinished
 }
 
 #[cfg(test)]
@@ -573,5 +709,88 @@ pub(crate) mod tests {
         let mut broken = lines(&ev);
         broken.swap(1, 2);
         assert_eq!(verify_bytes(&bytes(&broken), None).head, None);
+    }
+
+    /// Every way of feeding the same log gives the same report.
+    fn all_ways(data: &[u8], witness: Option<&Witness>) -> VerifyReport {
+        let whole = verify_bytes(data, witness);
+        let mut by_line = Verifier::new(witness);
+        let mut by_block = Verifier::new(witness);
+        for l in split_lines(data) {
+            by_line.feed_line(&data[l.0..l.1]);
+            // A block per line: every break and gap spans blocks.
+            let end = (l.1 + 1).min(data.len());
+            by_block.feed_block(&data[l.0..end]);
+        }
+        let by_line = by_line.finish();
+        assert_eq!(by_line, whole, "line by line");
+        assert_eq!(by_block.finish(), whole, "block by block");
+        whole
+    }
+
+    #[test]
+    fn streaming_gives_the_same_report_as_the_whole_log() {
+        let ev = chain(12);
+        let base = lines(&ev);
+        let w = Head::of(&ev[11]);
+        let mut cases: Vec<Vec<String>> = vec![base.clone()];
+        let mut edited = base.clone();
+        edited[4] = edited[4].replace("\"n\":5", "\"n\":6");
+        cases.push(edited);
+        let mut deleted = base.clone();
+        deleted.drain(3..5);
+        cases.push(deleted);
+        let mut swapped = base.clone();
+        swapped.swap(5, 9);
+        cases.push(swapped);
+        let mut dup = base.clone();
+        dup.insert(8, base[2].clone());
+        cases.push(dup);
+        cases.push(base[..7].to_vec());
+        let mut garbage = base.clone();
+        garbage[2] = "{not json".into();
+        cases.push(garbage);
+        for (i, c) in cases.iter().enumerate() {
+            let data = bytes(c);
+            let a = all_ways(&data, None);
+            let b = all_ways(&data, w.as_ref());
+            assert!(i == 0 || !b.intact(), "case {i} should break");
+            assert!(i != 0 || (a.intact() && b.intact()), "case {i} intact");
+        }
+        // Reordered across blocks: the skipped seq turns up lines later.
+        let mut late = base.clone();
+        let moved = late.remove(2);
+        late.insert(9, moved);
+        let b = all_ways(&bytes(&late), None).first_break.unwrap();
+        assert_eq!((b.kind, b.seq, b.line), (BreakKind::Reordered, 3, 3));
+    }
+
+    #[test]
+    fn only_open_intents_are_kept() {
+        let ev = chain(10_001);
+        let mut v = Verifier::new(None);
+        for e in &ev {
+            v.feed_line(e.to_line().as_bytes());
+        }
+        v.flush_pending();
+        assert_eq!(v.open.len(), 1, "the last intent only");
+        let r = v.finish();
+        assert!(r.intact());
+        assert_eq!(r.unfinished.len(), 1);
+        assert_eq!(r.unfinished[0].seq, 10_001);
+    }
+
+    #[test]
+    fn an_intent_closed_in_a_later_block_is_finished() {
+        let ev = chain(4);
+        let mut v = Verifier::new(None);
+        for e in &ev {
+            let mut l = e.to_line().into_bytes();
+            l.push(b'\n');
+            v.feed_block(&l);
+        }
+        let r = v.finish();
+        assert!(r.intact());
+        assert!(r.unfinished.is_empty(), "{:?}", r.unfinished);
     }
 }
