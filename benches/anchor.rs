@@ -1,0 +1,389 @@
+//! The audit log's write-once copy (issue 12), on moto: an S3 bucket with
+//! Object Lock in compliance mode (10 years, eu-central-1) and an ECC_NIST_P256
+//! signing key in KMS.
+//!
+//! 1. What anchoring adds to every mutating command: the file store's append
+//!    of its two events (intent, outcome; fsync'd) beside `Anchor::ship` of
+//!    the whole log as the store returns it (segment + `kms:Sign` +
+//!    checkpoint), over LTOPS_BENCH_ANCHOR_COMMANDS commands (default 200);
+//!    and `ship` once more on the full-size log of step 2, since it reads
+//!    the whole local log every time.
+//! 2. `audit verify` over LTOPS_BENCH_ANCHOR_EVENTS events (default 200,000),
+//!    shipped as the log grew in segments of 1,000 events: `verify_bytes`
+//!    alone beside `verify_bytes` + `public_key` + `read_all` + `compare` (what
+//!    `audit verify` does with an anchor configured), in the same run.
+//!    Target: verify with the anchor ≥ 0.5× the speed of verify without.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use chrono::{DateTime, Utc};
+use ltops::audit::anchor::{Anchor, compare};
+use ltops::audit::event::{Draft, GENESIS, Outcome, Phase, Reason, ReasonKind, Target};
+use ltops::audit::file_store::FileStore;
+use ltops::audit::verify::verify_bytes;
+use ltops::aws::identity::Actor;
+use ltops::settings::{AnchorSection, AwsSettings};
+use serde_json::json;
+use uuid::Uuid;
+
+struct Moto(Child);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const BY: &str = "alice@leadtributor.cloud";
+const SEGMENT: u64 = 1_000;
+
+fn main() {
+    let n: u64 = env_or("LTOPS_BENCH_ANCHOR_EVENTS", 200_000);
+    let commands: u64 = env_or("LTOPS_BENCH_ANCHOR_COMMANDS", 200);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join(".venv/bin");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("benchmark set-up")
+        .local_addr()
+        .expect("benchmark set-up")
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let _moto = Moto(
+        Command::new(venv.join("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server from .venv (scripts/setup-lab creates it)"),
+    );
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Two buckets, one per part, so that each starts with nothing anchored.
+    let peers = Command::new(venv.join("python"))
+        .arg("-c")
+        .arg(format!(
+            "import boto3\n\
+             E={endpoint:?}\n\
+             kw=dict(endpoint_url=E, region_name='eu-central-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+             s3=boto3.client('s3', **kw)\n\
+             kms=boto3.client('kms', **kw)\n\
+             for b in ('ltops-bench-anchor-commands', 'ltops-bench-anchor-verify'):\n\
+             \x20   s3.create_bucket(Bucket=b, CreateBucketConfiguration={{'LocationConstraint': 'eu-central-1'}}, ObjectLockEnabledForBucket=True)\n\
+             \x20   s3.put_object_lock_configuration(Bucket=b, ObjectLockConfiguration={{'ObjectLockEnabled': 'Enabled', 'Rule': {{'DefaultRetention': {{'Mode': 'COMPLIANCE', 'Years': 10}}}}}})\n\
+             print(kms.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')['KeyMetadata']['KeyId'])\n"
+        ))
+        .output()
+        .expect("run .venv/bin/python with boto3");
+    assert!(
+        peers.status.success(),
+        "bucket and key: {}",
+        String::from_utf8_lossy(&peers.stderr)
+    );
+    let key = String::from_utf8_lossy(&peers.stdout).trim().to_owned();
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let sdk = rt
+        .block_on(ltops::aws::config::load(&AwsSettings {
+            profile: None,
+            region: Some("eu-central-1".into()),
+            endpoint_url: Some(endpoint.clone()),
+            sso_cache_dir: PathBuf::new(),
+        }))
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "ltops-bench",
+        )))
+        .build();
+    let anchor_in = |bucket: &str| {
+        Anchor::new(
+            &sdk,
+            &AnchorSection {
+                bucket: bucket.into(),
+                kms_key: key.clone(),
+                prefix: None,
+                region: None,
+                retention_years: None,
+                allowed_regions: None,
+            },
+        )
+    };
+
+    // ── 1. per command ──────────────────────────────────────────────────────
+    let anchor = anchor_in("ltops-bench-anchor-commands");
+    let fit = rt
+        .block_on(anchor.check())
+        .expect("the bench bucket and key fit");
+    eprintln!("anchor: {}", fit.join("; "));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FileStore::new(dir.path().join("audit.jsonl"));
+    let mut draft = Drafts::new();
+    let mut appends = Vec::with_capacity(commands as usize);
+    let mut ships = Vec::with_capacity(commands as usize);
+    for c in 1..=commands {
+        let t = Instant::now();
+        store.append(draft.next(), None).expect("append intent");
+        store.append(draft.next(), None).expect("append outcome");
+        appends.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let log = store.read_all().expect("read the log");
+        let cp = rt
+            .block_on(anchor.ship(&log, BY))
+            .expect("ship")
+            .expect("something to ship");
+        ships.push(t.elapsed().as_secs_f64());
+        assert_eq!((cp.first_seq, cp.seq), (2 * c - 1, 2 * c));
+    }
+    let append_ms = mean(&appends) * 1e3;
+    let ship_ms = mean(&ships) * 1e3;
+    println!(
+        "per mutating command, {commands} commands, log growing to {} events (moto, best case: loopback):",
+        2 * commands
+    );
+    println!(
+        "  append of its 2 events (file store, fsync): {append_ms:.2} ms mean (p50 {:.2}, p95 {:.2})",
+        pct(&mut appends, 50) * 1e3,
+        pct(&mut appends, 95) * 1e3
+    );
+    println!(
+        "  ship (read log, LIST+2 GET, kms:Sign, 3 PUT): {ship_ms:.2} ms mean (p50 {:.2}, p95 {:.2})",
+        pct(&mut ships, 50) * 1e3,
+        pct(&mut ships, 95) * 1e3
+    );
+    println!(
+        "  added wall time: +{ship_ms:.1} ms per command = {:.1}x the append alone",
+        (append_ms + ship_ms) / append_ms
+    );
+
+    // ── 2. verify over n events ─────────────────────────────────────────────
+    let anchor = anchor_in("ltops-bench-anchor-verify");
+    let t = Instant::now();
+    let mut drafts = Drafts::new();
+    let mut log: Vec<u8> = Vec::with_capacity(n as usize * 800);
+    let mut prev = GENESIS.to_owned();
+    // Start of the last anchored event's line: `ship` sees that event (and
+    // checks it against the checkpoint) and what follows, not the anchored
+    // history before it — the segments come out as they would from the whole
+    // log, without re-reading it n/1,000 times (step 1 and below time that).
+    let mut tail = 0usize;
+    let mut segment_ships = Vec::new();
+    for seq in 1..=n {
+        let line_start = log.len();
+        let e = drafts.next().seal_into_chain(seq, &prev);
+        prev = e.hash.clone();
+        log.extend_from_slice(e.to_line().as_bytes());
+        log.push(b'\n');
+        if seq % SEGMENT == 0 || seq == n {
+            let ts = Instant::now();
+            let cp = rt
+                .block_on(anchor.ship(&log[tail..], BY))
+                .expect("ship")
+                .expect("something to ship");
+            segment_ships.push(ts.elapsed().as_secs_f64());
+            assert_eq!(cp.seq, seq);
+            tail = line_start;
+        }
+    }
+    eprintln!(
+        "generated {n} events ({:.0} MB) and anchored them in {} segments in {:.1}s ({:.1} ms per segment of {SEGMENT})",
+        log.len() as f64 / 1e6,
+        segment_ships.len(),
+        t.elapsed().as_secs_f64(),
+        mean(&segment_ships) * 1e3
+    );
+
+    let mut without = f64::MAX;
+    let mut with = f64::MAX;
+    let (mut best_verify, mut best_key, mut best_read, mut best_compare) =
+        (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
+    let mut checkpoints = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let r = verify_bytes(&log, None);
+        without = without.min(t.elapsed().as_secs_f64());
+        assert!(r.intact() && r.events == n, "the log verifies");
+
+        let t = Instant::now();
+        let r = verify_bytes(&log, None);
+        let t_verify = t.elapsed().as_secs_f64();
+        let spki = rt.block_on(anchor.public_key()).expect("kms:GetPublicKey");
+        let t_key = t.elapsed().as_secs_f64();
+        let anchored = rt.block_on(anchor.read_all()).expect("read the anchor");
+        let t_read = t.elapsed().as_secs_f64();
+        let report = compare(&anchor.describe(), &spki, &anchored, &log);
+        let total = t.elapsed().as_secs_f64();
+        with = with.min(total);
+        assert!(r.intact() && r.events == n, "the log verifies");
+        assert!(report.intact(), "the anchor agrees: {report:?}");
+        assert_eq!(report.anchored_through, Some(n));
+        assert!(report.unanchored.is_empty());
+        checkpoints = report.checkpoints;
+        best_verify = best_verify.min(t_verify);
+        best_key = best_key.min(t_key - t_verify);
+        best_read = best_read.min(t_read - t_key);
+        best_compare = best_compare.min(total - t_read);
+    }
+    let ratio = without / with;
+    println!(
+        "audit verify over {n} events ({:.0} MB, {checkpoints} checkpoints; best of 3):",
+        log.len() as f64 / 1e6
+    );
+    println!(
+        "  without the anchor (verify_bytes):  {without:.3}s = {:.0} events/s",
+        n as f64 / without
+    );
+    println!(
+        "  with the anchor:                   {with:.3}s = {:.0} events/s",
+        n as f64 / with
+    );
+    let parts = [
+        ("verify_bytes", best_verify),
+        ("kms:GetPublicKey", best_key),
+        (
+            "read_all (LIST + 2 GETs per checkpoint, one after another)",
+            best_read,
+        ),
+        (
+            "compare (signatures, segment hashes, every event parsed on both sides)",
+            best_compare,
+        ),
+    ];
+    let sum: f64 = parts.iter().map(|p| p.1).sum();
+    for (what, s) in parts {
+        println!("    {what}: {s:.3}s ({:.0}%)", s / sum * 100.0);
+    }
+    let top = parts
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|p| p.0)
+        .unwrap_or_default();
+    println!("  dominated by: {top}");
+    println!(
+        "  ratio (speed with the anchor / without): {ratio:.2}x (target ≥ 0.5) — {}",
+        if ratio >= 0.5 {
+            "meets the target"
+        } else {
+            "BELOW the target"
+        }
+    );
+
+    // ── ship on the full-size log ───────────────────────────────────────────
+    // What a command costs once the log is this long: `ship` is handed the
+    // whole log (as `ops::anchoring` reads it from the store) and parses every
+    // line to find what is not anchored yet.
+    let rounds = 5;
+    let mut big = Vec::with_capacity(rounds);
+    let mut seq = n;
+    for _ in 0..rounds {
+        for _ in 0..2 {
+            seq += 1;
+            let e = drafts.next().seal_into_chain(seq, &prev);
+            prev = e.hash.clone();
+            log.extend_from_slice(e.to_line().as_bytes());
+            log.push(b'\n');
+        }
+        let t = Instant::now();
+        let cp = rt
+            .block_on(anchor.ship(&log, BY))
+            .expect("ship")
+            .expect("something to ship");
+        big.push(t.elapsed().as_secs_f64());
+        assert_eq!(cp.seq, seq);
+    }
+    println!(
+        "ship per command on the {n}-event log ({rounds} commands): {:.1} ms mean ({:.1}x the {ship_ms:.1} ms on a {}-event log)",
+        mean(&big) * 1e3,
+        mean(&big) * 1e3 / ship_ms,
+        2 * commands
+    );
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}
+
+fn pct(xs: &mut [f64], p: usize) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[((xs.len() - 1) * p) / 100]
+}
+
+/// The drafts of audit_verify's generator: intent, outcome, intent, … of
+/// `tenant.erase` with a small content.
+struct Drafts {
+    actor: Actor,
+    reason: Reason,
+    start: DateTime<Utc>,
+    seq: u64,
+    intent: Uuid,
+}
+
+impl Drafts {
+    fn new() -> Drafts {
+        Drafts {
+            actor: Actor {
+                arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_LtopsAdmin_0123456789abcdef/alice@leadtributor.cloud".into(),
+                user: "alice@leadtributor.cloud".into(),
+                account: "123456789012".into(),
+                permission_set: "LtopsAdmin".into(),
+            },
+            reason: Reason::new(ReasonKind::Incident, "INC-2026-113", None).expect("reason"),
+            start: DateTime::from_timestamp(1_790_000_000, 0).expect("time"),
+            seq: 0,
+            intent: Uuid::nil(),
+        }
+    }
+
+    fn next(&mut self) -> Draft {
+        self.seq += 1;
+        let seq = self.seq;
+        let is_intent = seq % 2 == 1;
+        let id = Uuid::now_v7();
+        let draft = Draft {
+            id,
+            at: self.start + chrono::Duration::milliseconds(seq as i64),
+            actor: self.actor.clone(),
+            action: "tenant.erase".into(),
+            phase: if is_intent {
+                Phase::Intent
+            } else {
+                Phase::Outcome
+            },
+            result: (!is_intent).then_some(Outcome::Ok),
+            intent: (!is_intent).then_some(self.intent),
+            target: Target {
+                tenant: Some(format!("00000000-0000-4000-8000-{:012}", seq % 1000)),
+                resource: None,
+            },
+            reason: Some(self.reason.clone()),
+            content: json!({ "tables": { "leads": seq % 977, "lead_events": seq % 3011 } }),
+        };
+        if is_intent {
+            self.intent = id;
+        }
+        draft
+    }
+}
