@@ -373,9 +373,11 @@ impl Report for ListReport {
                         .and_then(Value::as_array)
                         .into_iter()
                         .flatten()
-                        .map(|r| RowChange {
-                            before: r.get("before").and_then(Value::as_object).cloned(),
-                            after: r.get("after").and_then(Value::as_object).cloned(),
+                        .map(|r| {
+                            RowChange::own(
+                                r.get("before").and_then(Value::as_object).cloned(),
+                                r.get("after").and_then(Value::as_object).cloned(),
+                            )
                         })
                         .collect();
                     let labelled = rows.iter().map(|rc| {

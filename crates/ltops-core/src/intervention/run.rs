@@ -1,13 +1,15 @@
 //! The database side of an intervention: the checks that row-level security will
 //! hold, the tenant-scoped transaction, and the preview (capture, change, images).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, Transaction};
 
-use super::{InterventionError, Op, Param, Plan, Preview, Query, RowChange, TableRef, capture_sql};
+use super::{
+    InterventionError, Op, Param, Plan, Preview, Query, RowChange, TableRef, capture_sql, scope,
+};
 use crate::datamap::DataMap;
 
 /// How long the transaction waits for a row lock held by the platform.
@@ -159,9 +161,12 @@ pub async fn begin<'a>(
         .start()
         .await
         .map_err(|e| InterventionError::db("starting the transaction", &e))?;
-    let settings: [(&str, &str); 6] = [
+    let settings: [(&str, &str); 7] = [
         (map.rls_setting.as_str(), tenant),
         ("row_security", "on"),
+        // The SQL check reads '…' with backslashes as plain characters; so must
+        // the server (it is the default, but a role or database may change it).
+        ("standard_conforming_strings", "on"),
         ("search_path", "pg_catalog, pg_temp"),
         ("lock_timeout", LOCK_TIMEOUT),
         ("statement_timeout", STATEMENT_TIMEOUT),
@@ -193,6 +198,13 @@ pub async fn begin<'a>(
 }
 
 /// Runs the plan inside `tx` and returns what it did, without committing.
+///
+/// Besides the statement's own rows, the preview knows every row the database
+/// changes because of it (foreign-key actions, see [`scope`]), checks that
+/// the tenant owns all of them before and after, and that the changed rows'
+/// references stay inside the tenant. Deferred constraints are checked here
+/// (`SET CONSTRAINTS ALL IMMEDIATE`), so a dry run meets the same refusals
+/// as a real run.
 pub async fn preview(
     tx: &Transaction<'_>,
     map: &DataMap,
@@ -205,10 +217,50 @@ pub async fn preview(
     } else {
         Some(new_values(tx, map, plan).await?)
     };
+    let fks = scope::foreign_keys(tx).await?;
+    let edges = match plan.op {
+        Op::Delete => match scope::reachable(map, &fks, &plan.table.name, Op::Delete) {
+            Ok(e) => e,
+            Err(why) => return Ok(Preview::Refused(why)),
+        },
+        _ => Vec::new(),
+    };
+    let mut touched: BTreeSet<String> = BTreeSet::from([plan.table.name.clone()]);
+    touched.extend(edges.iter().map(|(f, _)| f.child.clone()));
+    if let Some(why) = scope::check_triggers(tx, map, &touched).await? {
+        return Ok(Preview::Refused(why));
+    }
     let captured = match capture(tx, map, plan, max_rows, new_values.as_deref()).await? {
         Step::Go(c) => c,
         Step::Stop(p) => return Ok(p),
     };
+    let befores: Vec<Map<String, Value>> = captured.iter().map(|(_, i)| i.clone()).collect();
+    let own: Vec<RowChange> = befores
+        .iter()
+        .map(|b| RowChange::own(Some(b.clone()), None))
+        .collect();
+    check_scope(&plan.table, &own, tenant)?;
+    if let Err(why) = scope::check_owned(&plan.table, &own, tenant) {
+        return Ok(Preview::Refused(why));
+    }
+    let budget = max_rows.saturating_sub(captured.len() as u64);
+    let reached =
+        match scope::capture_collateral(tx, map, &edges, &plan.table.name, &befores, budget).await?
+        {
+            scope::Captured::Rows(r) => r,
+            scope::Captured::TooMany(n) => {
+                return Ok(Preview::TooMany {
+                    at_least: captured.len() as u64 + n,
+                    limit: max_rows,
+                });
+            }
+            scope::Captured::Refused(why) => return Ok(Preview::Refused(why)),
+        };
+    let mut collateral = match scope::check_collateral(map, &reached, tenant) {
+        Ok(c) => c,
+        Err(why) => return Ok(Preview::Refused(why)),
+    };
+    let counters_before = scope::counters(tx, map, &touched).await?;
     let ctids: Vec<String> = captured.iter().map(|(c, _)| c.clone()).collect();
     let changed = query(
         tx,
@@ -218,7 +270,7 @@ pub async fn preview(
         "running the statement",
     )
     .await?;
-    let rows = match plan.op {
+    let mut rows = match plan.op {
         Op::Insert => match inserted(changed, max_rows) {
             Step::Go(rows) => rows,
             Step::Stop(p) => return Ok(p),
@@ -228,8 +280,71 @@ pub async fn preview(
     if rows.is_empty() {
         return Ok(Preview::Nothing);
     }
+    tx.batch_execute("SET CONSTRAINTS ALL IMMEDIATE")
+        .await
+        .map_err(|e| InterventionError::Db {
+            context: "checking deferred constraints".into(),
+            detail: server_detail(&e),
+        })?;
     check_scope(&plan.table, &rows, tenant)?;
+    if let Err(why) = scope::check_owned(&plan.table, &rows, tenant) {
+        return Ok(Preview::Refused(why));
+    }
+    if plan.op == Op::Update
+        && let Some(why) = key_update_cascades(&fks, map, plan, &rows)
+    {
+        return Ok(Preview::Refused(why));
+    }
+    let counters_after = scope::counters(tx, map, &touched).await?;
+    let mut expected: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let n = rows.len() as i64;
+    match plan.op {
+        Op::Delete => expected.entry(plan.table.name.clone()).or_default().0 += n,
+        Op::Update => expected.entry(plan.table.name.clone()).or_default().1 += n,
+        Op::Insert => {}
+    }
+    for r in &reached {
+        let e = expected.entry(r.table.name.clone()).or_default();
+        match r.op {
+            Op::Delete => e.0 += r.rows.len() as i64,
+            _ => e.1 += r.rows.len() as i64,
+        }
+    }
+    if let Some(why) =
+        scope::hidden_rows(&counters_before, &counters_after, &expected, &edges, tenant)
+    {
+        return Ok(Preview::Refused(why));
+    }
+    scope::collateral_after(tx, map, &mut collateral, &reached).await?;
+    rows.extend(collateral);
+    if let Some(why) = scope::check_references(tx, map, &fks, plan, &rows, tenant).await? {
+        return Ok(Preview::Refused(why));
+    }
     Ok(Preview::Ready(rows))
+}
+
+/// An UPDATE that changes a column other rows reference with an `ON UPDATE`
+/// action would change those rows too: refused, naming the foreign keys.
+fn key_update_cascades(
+    fks: &[scope::ForeignKey],
+    map: &DataMap,
+    plan: &Plan,
+    rows: &[RowChange],
+) -> Option<String> {
+    let changed: BTreeSet<String> = rows.iter().flat_map(RowChange::changed_columns).collect();
+    let hit: Vec<String> = fks
+        .iter()
+        .filter(|f| f.parent_schema == map.schema && f.parent == plan.table.name)
+        .filter(|f| matches!(f.on_update, 'c' | 'n' | 'd'))
+        .filter(|f| f.parent_cols.iter().any(|c| changed.contains(c)))
+        .map(|f| format!("{}.({}) `{}`", f.child, f.child_cols.join(", "), f.name))
+        .collect();
+    (!hit.is_empty()).then(|| {
+        format!(
+            "the UPDATE changes columns that {} reference with an ON UPDATE action, so the database would change those rows too: refused — referenced keys are not changed by interventions",
+            hit.join(", ")
+        )
+    })
 }
 
 /// Either what the preview goes on with, or the answer that ends it early.
@@ -301,10 +416,7 @@ fn inserted(changed: Vec<ImageRow>, max_rows: u64) -> Step<Vec<RowChange>> {
     Step::Go(
         changed
             .into_iter()
-            .map(|(_, after)| RowChange {
-                before: None,
-                after: Some(after),
-            })
+            .map(|(_, after)| RowChange::own(None, Some(after)))
             .collect(),
     )
 }
@@ -333,14 +445,8 @@ fn paired(
         .map(|(ctid, before)| {
             let after = by_ctid.remove(&ctid);
             match op {
-                Op::Update => RowChange {
-                    before: Some(before),
-                    after,
-                },
-                _ => RowChange {
-                    before: Some(before),
-                    after: None,
-                },
+                Op::Update => RowChange::own(Some(before), after),
+                _ => RowChange::own(Some(before), None),
             }
         })
         .collect())
@@ -480,6 +586,32 @@ async fn missing_keys(
 
 type ImageRow = (Option<String>, Map<String, Value>);
 
+/// The server's message (RLS violation, constraint, type error) is what the
+/// operator needs; "db error" wrapping adds nothing. The DETAIL of an integrity
+/// violation (SQLSTATE class 23) is withheld: it quotes the conflicting row's
+/// values, which may be another tenant's (a unique key across tenants), and
+/// the constraint's name in the message is enough to act on.
+fn server_detail(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut s = format!("{}: {}", db.severity(), db.message());
+            let integrity = db.code().code().starts_with("23");
+            match db.detail() {
+                Some(_) if integrity => {
+                    s.push_str(" (details withheld: they can show values of rows of other tenants)")
+                }
+                Some(d) => s.push_str(&format!(" ({d})")),
+                None => {}
+            }
+            if let Some(h) = db.hint() {
+                s.push_str(&format!(" — hint: {h}"));
+            }
+            s
+        }
+        None => crate::db::error_chain(e),
+    }
+}
+
 /// Runs a plan query; every row is `(ctid text or NULL, image json)`.
 async fn query(
     tx: &Transaction<'_>,
@@ -501,27 +633,13 @@ async fn query(
         .iter()
         .map(|b| b.as_ref() as &(dyn ToSql + Sync))
         .collect();
-    let rows = tx.query(q.sql.as_str(), &refs).await.map_err(|e| {
-        // The server's message (RLS violation, constraint, type error) is what the
-        // operator needs; "db error" wrapping adds nothing.
-        let detail = match e.as_db_error() {
-            Some(db) => {
-                let mut s = format!("{}: {}", db.severity(), db.message());
-                if let Some(d) = db.detail() {
-                    s.push_str(&format!(" ({d})"));
-                }
-                if let Some(h) = db.hint() {
-                    s.push_str(&format!(" — hint: {h}"));
-                }
-                s
-            }
-            None => crate::db::error_chain(&e),
-        };
-        InterventionError::Db {
+    let rows = tx
+        .query(q.sql.as_str(), &refs)
+        .await
+        .map_err(|e| InterventionError::Db {
             context: context.to_owned(),
-            detail,
-        }
-    })?;
+            detail: server_detail(&e),
+        })?;
     rows.into_iter()
         .map(|r| {
             let ctid: Option<String> = r.get(0);

@@ -243,7 +243,7 @@ async fn commit(
     let images = Personal {
         tenant: p.tenant.to_string(),
         data: json!({
-            "rows": rows.iter().map(|r| json!({ "before": r.before, "after": r.after })).collect::<Vec<_>>(),
+            "rows": rows.iter().map(image_record).collect::<Vec<_>>(),
         }),
     };
     let pause = step
@@ -304,6 +304,13 @@ fn refused_outcome(plan: &Plan, p: &InterventionPlan, preview: &Preview) -> Done
                 ..Default::default()
             },
         ),
+        Preview::Refused(why) => (
+            Outcome::Failed,
+            InterveneOutcome {
+                error: Some(format!("refused: {why}")),
+                ..Default::default()
+            },
+        ),
         Preview::Nothing | Preview::Ready(_) => (
             Outcome::Ok,
             InterveneOutcome {
@@ -345,6 +352,7 @@ fn refusal(plan: &Plan, preview: &Preview, tenant: &str) -> String {
             "not found for tenant {tenant}: {} — no such row, or it belongs to another tenant",
             keys.iter().map(key_text).collect::<Vec<_>>().join(", ")
         ),
+        Preview::Refused(why) => why.clone(),
     }
 }
 
@@ -457,7 +465,15 @@ fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
             }
         }
     }
-    let n = Some(rows.len() as u64);
+    let own = rows.iter().filter(|r| r.collateral.is_none()).count();
+    let collateral = rows.len() - own;
+    let mut others: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.collateral.as_ref()?.other_tenant.clone())
+        .collect();
+    others.sort();
+    others.dedup();
+    let n = Some(own as u64);
     // The count is written a second time under the operation's past tense.
     let (inserted, updated, deleted) = match plan.op {
         Op::Insert => (n, None, None),
@@ -474,8 +490,25 @@ fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
         columns: Some(columns),
         committed: Some(true),
         atomic: Some(atomic),
+        collateral: (collateral > 0).then_some(collateral as u64),
+        other_tenants: (!others.is_empty()).then_some(others),
         ..Default::default()
     })
+}
+
+/// One row's images as recorded; a collateral row with its table and the
+/// foreign key that reached it.
+fn image_record(r: &RowChange) -> Value {
+    match &r.collateral {
+        None => json!({ "before": r.before, "after": r.after }),
+        Some(c) => json!({
+            "table": c.table,
+            "via": c.via,
+            "tenant": c.other_tenant,
+            "before": r.before,
+            "after": r.after,
+        }),
+    }
 }
 
 /// A failed or declined ending, in words.
