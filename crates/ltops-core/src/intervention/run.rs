@@ -146,6 +146,73 @@ pub async fn check_tenant(
     }
 }
 
+/// Checks what the structured forms name against the live table before
+/// anything is recorded: `--set` columns exist and are not generated, and the
+/// key values (`--id`, `--key`) and new values convert to the columns' types.
+/// Reads the catalog only; the values are the operator's own.
+pub async fn check_request(
+    client: &Client,
+    map: &DataMap,
+    plan: &Plan,
+) -> Result<(), InterventionError> {
+    let Some(keys) = &plan.expect else {
+        return Ok(());
+    };
+    let qname = map.qualified(&plan.table.name);
+    let rows = client
+        .query(
+            "SELECT a.attname::text, a.attgenerated <> ''
+               FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = $1::text::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY a.attnum",
+            &[&qname],
+        )
+        .await
+        .map_err(|e| InterventionError::db(format!("reading the columns of {qname}"), &e))?;
+    let columns: Vec<(String, bool)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    for col in plan.set_values.keys() {
+        match columns.iter().find(|(c, _)| c == col) {
+            None => {
+                return Err(InterventionError::Refused(format!(
+                    "`{col}` is not a column of {} (its columns: {})",
+                    plan.table.name,
+                    columns
+                        .iter()
+                        .map(|(c, _)| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            Some((_, true)) => {
+                return Err(InterventionError::Refused(format!(
+                    "`{col}` is a generated column of {}: it cannot be set",
+                    plan.table.name
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
+    let values_json = Value::Object(plan.set_values.clone()).to_string();
+    client
+        .query_one(
+            &format!(
+                "SELECT (SELECT count(*) FROM pg_catalog.jsonb_populate_recordset(NULL::{qname}, $1::text::jsonb)),
+                        pg_catalog.jsonb_populate_record(NULL::{qname}, $2::text::jsonb) IS NULL"
+            ),
+            &[&keys_json, &values_json],
+        )
+        .await
+        .map_err(|e| {
+            InterventionError::Refused(format!(
+                "the values do not fit the columns of {}: {}",
+                plan.table.name,
+                server_detail(&e)
+            ))
+        })?;
+    Ok(())
+}
+
 /// Starts the transaction scoped to `tenant`: `set_config(rls_setting, tenant,
 /// true)` (= SET LOCAL, bound as a parameter), row security on, a search path of
 /// the catalog only (so names resolve as the SQL check resolved them), and
