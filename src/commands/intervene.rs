@@ -20,8 +20,8 @@ use crate::cli::{
     InterveneSetArgs, InterveneSqlArgs,
 };
 use crate::datamap::DataMap;
-use crate::intervention::structured::{self, Rows};
 use crate::intervention::bounds::truncate_cell;
+use crate::intervention::structured::{self, Rows};
 use crate::intervention::{self, Plan, RowChange};
 use crate::ops::intervene::{Intervene, cell, key_text};
 use crate::ops::mutation::{self, End, Request};

@@ -67,8 +67,8 @@ impl Drop for CancelOnDrop {
             return;
         };
         let cancel = async move {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(3), canceller.cancel())
-                .await;
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_secs(3), canceller.cancel()).await;
         };
         // Waiting here makes sure the request is out before the process exits;
         // only a multi-threaded runtime allows blocking inside it.
