@@ -285,18 +285,10 @@ pub async fn preview(
         Some(new_values(tx, map, plan).await?)
     };
     let fks = scope::foreign_keys(tx).await?;
-    let edges = match plan.op {
-        Op::Delete => match scope::reachable(map, &fks, &plan.table.name, Op::Delete) {
-            Ok(e) => e,
-            Err(why) => return Ok(Preview::Refused(why)),
-        },
-        _ => Vec::new(),
+    let (edges, touched) = match collateral_tables(tx, map, plan, &fks).await? {
+        Ok(found) => found,
+        Err(why) => return Ok(Preview::Refused(why)),
     };
-    let mut touched: BTreeSet<String> = BTreeSet::from([plan.table.name.clone()]);
-    touched.extend(edges.iter().map(|(f, _)| f.child.clone()));
-    if let Some(why) = scope::check_triggers(tx, map, &touched).await? {
-        return Ok(Preview::Refused(why));
-    }
     let captured = match capture(tx, map, plan, max_rows, new_values.as_deref()).await? {
         Step::Go(c) => c,
         Step::Stop(p) => return Ok(p),
@@ -363,20 +355,7 @@ pub async fn preview(
         return Ok(Preview::Refused(why));
     }
     let counters_after = scope::counters(tx, map, &touched).await?;
-    let mut expected: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let n = rows.len() as i64;
-    match plan.op {
-        Op::Delete => expected.entry(plan.table.name.clone()).or_default().0 += n,
-        Op::Update => expected.entry(plan.table.name.clone()).or_default().1 += n,
-        Op::Insert => {}
-    }
-    for r in &reached {
-        let e = expected.entry(r.table.name.clone()).or_default();
-        match r.op {
-            Op::Delete => e.0 += r.rows.len() as i64,
-            _ => e.1 += r.rows.len() as i64,
-        }
-    }
+    let expected = expected_counts(plan, rows.len(), &reached);
     if let Some(why) =
         scope::hidden_rows(&counters_before, &counters_after, &expected, &edges, tenant)
     {
@@ -388,6 +367,53 @@ pub async fn preview(
         return Ok(Preview::Refused(why));
     }
     Ok(Preview::Ready(rows))
+}
+
+/// The foreign-key actions a DELETE sets off and every table the change may
+/// touch; or why it is refused (a chain out of the data map, a trigger).
+async fn collateral_tables(
+    tx: &Transaction<'_>,
+    map: &DataMap,
+    plan: &Plan,
+    fks: &[scope::ForeignKey],
+) -> Result<Result<(Vec<(scope::ForeignKey, Op)>, BTreeSet<String>), String>, InterventionError> {
+    let edges = match plan.op {
+        Op::Delete => match scope::reachable(map, fks, &plan.table.name, Op::Delete) {
+            Ok(e) => e,
+            Err(why) => return Ok(Err(why)),
+        },
+        _ => Vec::new(),
+    };
+    let mut touched: BTreeSet<String> = BTreeSet::from([plan.table.name.clone()]);
+    touched.extend(edges.iter().map(|(f, _)| f.child.clone()));
+    if let Some(why) = scope::check_triggers(tx, map, &touched).await? {
+        return Ok(Err(why));
+    }
+    Ok(Ok((edges, touched)))
+}
+
+/// Per table, the rows (deleted, updated) ltops captured: the statement's own
+/// and those the foreign-key actions reach.
+fn expected_counts(
+    plan: &Plan,
+    own: usize,
+    reached: &[scope::Reached],
+) -> BTreeMap<String, (i64, i64)> {
+    let mut expected: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let n = own as i64;
+    match plan.op {
+        Op::Delete => expected.entry(plan.table.name.clone()).or_default().0 += n,
+        Op::Update => expected.entry(plan.table.name.clone()).or_default().1 += n,
+        Op::Insert => {}
+    }
+    for r in reached {
+        let e = expected.entry(r.table.name.clone()).or_default();
+        match r.op {
+            Op::Delete => e.0 += r.rows.len() as i64,
+            _ => e.1 += r.rows.len() as i64,
+        }
+    }
+    expected
 }
 
 /// An UPDATE that changes a column other rows reference with an `ON UPDATE`
