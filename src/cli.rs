@@ -265,7 +265,7 @@ pub struct InterveneScopeArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Allow up to N affected rows [default: intervene.max_rows of the config, else 100]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::ops::intervene::MAX_ROWS_LIMIT))]
     pub max_rows: Option<u64>,
 }
 

@@ -20,6 +20,7 @@ use crate::cli::{
     InterveneSetArgs, InterveneSqlArgs,
 };
 use crate::datamap::DataMap;
+use crate::intervention::bounds::truncate_cell;
 use crate::intervention::structured::{self, Rows};
 use crate::intervention::{self, Plan, RowChange};
 use crate::ops::intervene::{Intervene, cell, key_text};
@@ -168,12 +169,19 @@ fn images_table<'a>(rows: impl IntoIterator<Item = (String, &'a RowChange)>) -> 
             continue;
         }
         for (i, c) in cols.iter().enumerate() {
+            // Cut before the table sees them: the renderer's cost grows faster
+            // than the text (a 30 MB value took minutes), the operator needs the
+            // start and the length.
             let get = |img: &Option<Map<String, Value>>, absent: &str| match img {
-                Some(m) => m.get(c).map_or_else(|| "NULL".into(), cell),
+                Some(m) => m.get(c).map_or_else(|| "NULL".into(), shown),
                 None => absent.to_owned(),
             };
             t.add_row(vec![
-                if i == 0 { key.clone() } else { String::new() },
+                if i == 0 {
+                    truncate_cell(&key, MAX_CELL)
+                } else {
+                    String::new()
+                },
                 c.clone(),
                 get(&r.before, "(new row)"),
                 get(&r.after, "(deleted)"),
@@ -183,16 +191,50 @@ fn images_table<'a>(rows: impl IntoIterator<Item = (String, &'a RowChange)>) -> 
     format!("{t}")
 }
 
-/// The preview on stderr: every affected row, changed columns before and after.
+/// The longest value a preview cell shows.
+const MAX_CELL: usize = 200;
+
+/// A value as a preview cell: NULL spelled out, long text cut with its length.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => truncate_cell(s, MAX_CELL),
+        other => truncate_cell(&cell(other), MAX_CELL),
+    }
+}
+
+/// The preview on stderr: every affected row, changed columns before and
+/// after; rows the database changes because of the statement (foreign-key
+/// actions) named by their table, the foreign key and, if not the acting
+/// tenant's, their tenant.
 fn show_preview(printer: &crate::printer::Printer, plan: &Plan, rows: &[RowChange], max_rows: u64) {
+    let own = rows.iter().filter(|r| r.collateral.is_none()).count();
+    let collateral = rows.len() - own;
     printer.status(format!(
-        "Preview: {} row(s) would be {} (limit {max_rows}):",
-        rows.len(),
+        "Preview: {} row(s) would be {}{} (limit {max_rows}):",
+        own,
         plan.op.past(),
+        if collateral > 0 {
+            format!(", and {collateral} more by foreign-key actions")
+        } else {
+            String::new()
+        }
     ));
-    printer.status(images_table(
-        rows.iter().map(|r| (key_text(&r.key(&plan.table)), r)),
-    ));
+    printer.status(images_table(rows.iter().map(|r| {
+        let key = key_text(&r.key(&plan.table));
+        let label = match &r.collateral {
+            None => key,
+            Some(c) => format!(
+                "{} {key} (via {}{})",
+                c.table,
+                c.via,
+                c.other_tenant
+                    .as_ref()
+                    .map(|t| format!(", tenant {t}"))
+                    .unwrap_or_default()
+            ),
+        };
+        (label, r)
+    })));
 }
 
 async fn execute(
@@ -373,9 +415,11 @@ impl Report for ListReport {
                         .and_then(Value::as_array)
                         .into_iter()
                         .flatten()
-                        .map(|r| RowChange {
-                            before: r.get("before").and_then(Value::as_object).cloned(),
-                            after: r.get("after").and_then(Value::as_object).cloned(),
+                        .map(|r| {
+                            RowChange::own(
+                                r.get("before").and_then(Value::as_object).cloned(),
+                                r.get("after").and_then(Value::as_object).cloned(),
+                            )
                         })
                         .collect();
                     let labelled = rows.iter().map(|rc| {

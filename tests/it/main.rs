@@ -8,6 +8,7 @@ mod errors;
 mod intervene;
 mod json;
 mod restore;
+mod scope;
 mod sso;
 mod support;
 mod tenant;

@@ -109,6 +109,179 @@ pub struct TableMap {
     pub on_erase: OnErase,
     /// For `on_erase: retain`.
     pub retain: Option<Retention>,
+
+    // --- Tenant scope of interventions: ownership, cascades, references ---
+    // (kept together at the end so that erasure keys can be added above
+    // without touching these lines)
+    /// The tenant column that *owns* a row: only the owner may change or
+    /// delete it. Defaults to the one tenant column; tables with several must
+    /// name it (the others only make the row visible to more tenants).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Foreign-key cascades from this table that belong to the owner's rights:
+    /// an intervention may let them reach rows of other tenants.
+    #[serde(default)]
+    pub cascades: Vec<DeclaredCascade>,
+    /// Foreign keys of this table that may point at another tenant's row by
+    /// design, and how the tenant's right to that reference is proven.
+    #[serde(default)]
+    pub shared_references: Vec<SharedReference>,
+}
+
+/// `cascades: [{table: marketplace_members, via: [marketplace_id]}]`: the
+/// foreign key of `table` over the columns `via` that points at this table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredCascade {
+    pub table: String,
+    #[serde(deserialize_with = "one_or_many")]
+    pub via: Vec<String>,
+}
+
+/// `shared_references: [{columns: [marketplace_id], proof: …}]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedReference {
+    /// The referencing columns of the foreign key, as a set.
+    #[serde(deserialize_with = "one_or_many")]
+    pub columns: Vec<String>,
+    pub proof: ReferenceProof,
+}
+
+/// Why a reference to another tenant's row is legitimate. In YAML `proof: any`
+/// or `proof: {member: {table: T, column: C}}` (serde_yaml 0.9 would otherwise
+/// want `!tags` for enums, which nobody types).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawProof", into = "RawProof")]
+pub enum ReferenceProof {
+    /// Any existing row (the foreign key proves it exists): e.g. sharing a
+    /// lead with any other tenant.
+    Any,
+    /// The tenant owns a row of `table` whose `column` holds the referenced
+    /// value, and that row existed before the intervention (so it cannot
+    /// prove itself): e.g. a membership in the referenced marketplace.
+    Member { table: String, column: String },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum RawProof {
+    Word(String),
+    Member { member: MemberProof },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberProof {
+    table: String,
+    column: String,
+}
+
+impl TryFrom<RawProof> for ReferenceProof {
+    type Error = String;
+    fn try_from(raw: RawProof) -> Result<ReferenceProof, String> {
+        match raw {
+            RawProof::Word(w) if w == "any" => Ok(ReferenceProof::Any),
+            RawProof::Word(w) => Err(format!(
+                "proof `{w}` is unknown: `any` or `{{member: {{table: T, column: C}}}}`"
+            )),
+            RawProof::Member { member } => Ok(ReferenceProof::Member {
+                table: member.table,
+                column: member.column,
+            }),
+        }
+    }
+}
+
+impl From<ReferenceProof> for RawProof {
+    fn from(p: ReferenceProof) -> RawProof {
+        match p {
+            ReferenceProof::Any => RawProof::Word("any".into()),
+            ReferenceProof::Member { table, column } => RawProof::Member {
+                member: MemberProof { table, column },
+            },
+        }
+    }
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+impl TableMap {
+    /// The owning tenant column (see `owner`); `None` when several tenant
+    /// columns leave it open.
+    pub fn owner_column(&self) -> Option<&str> {
+        match (&self.owner, self.tenant_columns.as_slice()) {
+            (Some(o), _) => Some(o.as_str()),
+            (None, [only]) => Some(only.as_str()),
+            (None, _) => None,
+        }
+    }
+
+    /// The declared cascade over exactly the columns `via` from `table`.
+    pub fn declares_cascade(&self, table: &str, via: &[String]) -> bool {
+        self.cascades
+            .iter()
+            .any(|c| c.table == table && same_set(&c.via, via))
+    }
+
+    /// The declared shared reference over exactly `columns`.
+    pub fn shared_reference(&self, columns: &[String]) -> Option<&SharedReference> {
+        self.shared_references
+            .iter()
+            .find(|r| same_set(&r.columns, columns))
+    }
+
+    /// Checks the scope keys of one table entry against the whole map.
+    fn validate_scope(&self, tables: &[TableMap]) -> Result<(), String> {
+        if let Some(o) = &self.owner {
+            check_ident(o)?;
+            if !self.tenant_columns.contains(o) {
+                return Err(format!("owner `{o}` is not one of its tenant_columns"));
+            }
+        }
+        for c in &self.cascades {
+            check_ident(&c.table)?;
+            if c.via.is_empty() {
+                return Err(format!("cascades: {} names no `via` column", c.table));
+            }
+            for v in &c.via {
+                check_ident(v)?;
+            }
+        }
+        for r in &self.shared_references {
+            if r.columns.is_empty() {
+                return Err("shared_references: an entry names no column".into());
+            }
+            for c in &r.columns {
+                check_ident(c)?;
+            }
+            if let ReferenceProof::Member { table, column } = &r.proof {
+                check_ident(table)?;
+                check_ident(column)?;
+                if !tables.iter().any(|t| &t.table == table) {
+                    return Err(format!(
+                        "shared_references: the proof table `{table}` is not in the data map"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +391,7 @@ impl DataMap {
             for c in t.tenant_columns.iter().chain(&t.key).chain(&t.personal) {
                 check_ident(c).map_err(here)?;
             }
+            t.validate_scope(&self.tables).map_err(here)?;
             match (t.on_erase, &t.retain) {
                 (OnErase::Retain, None) => {
                     return Err(here(
@@ -797,6 +971,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("listed twice"), "{e}");
+    }
+
+    #[test]
+    fn scope_keys_are_read_and_checked() {
+        let m = repo_map();
+        let shares = m.table("lead_shares").unwrap();
+        assert_eq!(shares.owner_column(), Some("from_tenant_id"));
+        assert_eq!(m.table("leads").unwrap().owner_column(), Some("tenant_id"));
+        let markets = m.table("marketplaces").unwrap();
+        assert!(markets.declares_cascade("marketplace_members", &["marketplace_id".into()]));
+        let members = m.table("marketplace_members").unwrap();
+        assert!(matches!(
+            members
+                .shared_reference(&["marketplace_id".into()])
+                .unwrap()
+                .proof,
+            ReferenceProof::Member { .. }
+        ));
+        let p = Path::new("datamap.yaml");
+        let e = DataMap::parse(
+            p,
+            "version: 1\ntenant:\n  table: t\n  key: id\ntables:\n  - table: a\n    tenant_columns: [x, y]\n    key: [id]\n    on_erase: delete\n    owner: z\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("owner `z`"), "{e}");
     }
 
     #[test]

@@ -287,6 +287,14 @@ pub struct InterveneOutcome {
     pub committed: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub atomic: Option<bool>,
+    /// Rows the database changed because of the statement (foreign-key
+    /// actions), beyond `rows`; their images are recorded with the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<u64>,
+    /// Tenants other than the acting one whose rows a declared cascade reached
+    /// (tenant ids, not personal data): the change is theirs to know of too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_tenants: Option<Vec<String>>,
 }
 
 // ---- tom.check, tom.report, tom.attest -------------------------------------

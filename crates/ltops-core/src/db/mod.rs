@@ -223,6 +223,42 @@ pub async fn connect_with(
     }
 }
 
+/// Cancels the statement a connection is running, over a connection of its
+/// own set up like the original (TLS mode and CA file): the server-side
+/// statement stops, its locks go with the rolled-back transaction.
+#[derive(Clone)]
+pub struct Canceller {
+    token: tokio_postgres::CancelToken,
+    tls: TlsMode,
+    ca_file: Option<std::path::PathBuf>,
+}
+
+impl Canceller {
+    /// For `client`, connected with the settings of `section`.
+    pub fn new(client: &Client, section: Option<&DatabaseSection>) -> Canceller {
+        Canceller {
+            token: client.cancel_token(),
+            tls: section.map_or(TlsMode::Disable, |s| s.tls),
+            ca_file: section.and_then(|s| s.ca_file.clone()),
+        }
+    }
+
+    pub async fn cancel(&self) -> Result<(), DbError> {
+        let fail = |e: tokio_postgres::Error| DbError::Connect {
+            target: "the server, to cancel the running statement".into(),
+            detail: error_chain(&e),
+        };
+        match self.tls {
+            TlsMode::Disable => self.token.cancel_query(NoTls).await.map_err(fail),
+            mode => {
+                let connector =
+                    tls::connector(mode, self.ca_file.as_deref()).map_err(DbError::Tls)?;
+                self.token.cancel_query(connector).await.map_err(fail)
+            }
+        }
+    }
+}
+
 /// Connects to the configured platform database.
 pub async fn connect(
     section: Option<&DatabaseSection>,

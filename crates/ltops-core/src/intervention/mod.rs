@@ -23,7 +23,9 @@
 //! This module knows nothing of clap, printing or prompts; `commands::intervene`
 //! orchestrates it with the audit log.
 
+pub mod bounds;
 pub mod run;
+pub mod scope;
 pub mod sql;
 pub mod structured;
 
@@ -98,6 +100,10 @@ pub struct TableRef {
     pub is_tenant_table: bool,
     /// Kept under a statutory retention period (`on_erase: retain`).
     pub retained: Option<String>,
+    /// The tenant column that owns a row (data map `owner`); `None` when the
+    /// data map leaves it open (several tenant columns), and then the table
+    /// cannot be changed by an intervention.
+    pub owner: Option<String>,
 }
 
 impl TableRef {
@@ -110,6 +116,7 @@ impl TableRef {
                 tenant_columns: vec![map.tenant.key.clone()],
                 is_tenant_table: true,
                 retained: None,
+                owner: Some(map.tenant.key.clone()),
             });
         }
         map.table(name).map(|t| TableRef {
@@ -124,6 +131,7 @@ impl TableRef {
                 )),
                 _ => None,
             },
+            owner: t.owner_column().map(str::to_owned),
         })
     }
 
@@ -253,15 +261,45 @@ pub struct RowChange {
     pub before: Option<Map<String, Value>>,
     /// The row after (INSERT, UPDATE); `None` for a DELETE.
     pub after: Option<Map<String, Value>>,
+    /// Set for a row of another table that the database changes because of
+    /// the statement (a foreign-key cascade); `None` for the statement's own rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<Collateral>,
+}
+
+/// Where a collateral row is and how the change reaches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Collateral {
+    pub table: String,
+    /// The table's key columns (data map), to name the row.
+    #[serde(skip)]
+    pub key: Vec<String>,
+    /// The foreign key the database follows, e.g. `marketplace_members_marketplace_id_fkey`.
+    pub via: String,
+    /// The tenant owning the row (its owner column), when it is not the acting one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_tenant: Option<String>,
 }
 
 impl RowChange {
-    /// The key of the row (from whichever image there is), e.g. `{"id": "…"}`.
+    /// A row of the statement's own table.
+    pub fn own(before: Option<Map<String, Value>>, after: Option<Map<String, Value>>) -> RowChange {
+        RowChange {
+            before,
+            after,
+            collateral: None,
+        }
+    }
+
+    /// The key of the row (from whichever image there is), e.g. `{"id": "…"}`;
+    /// a collateral row by its own table's key.
     pub fn key(&self, table: &TableRef) -> Map<String, Value> {
         let img = self.after.as_ref().or(self.before.as_ref());
-        table
-            .key
-            .iter()
+        let key = match &self.collateral {
+            Some(c) => &c.key,
+            None => &table.key,
+        };
+        key.iter()
             .map(|k| {
                 (
                     k.clone(),
@@ -297,6 +335,10 @@ pub enum Preview {
     Nothing,
     /// Structured forms: these keys are not rows of this tenant.
     Missing(Vec<Map<String, Value>>),
+    /// The change would leave the tenant (a row it does not own, a cascade or
+    /// a reference into another tenant, a trigger ltops cannot account for):
+    /// the message says what it would reach. Rolled back.
+    Refused(String),
 }
 
 /// Why a change is refused while it is planned, before anything reaches the
@@ -416,16 +458,10 @@ pub(crate) mod tests {
         let leads = TableRef::find(&m, "leads").unwrap();
         let before = json!({"id": "a", "status": "new", "email": "x@y"});
         let after = json!({"id": "a", "status": "lost", "email": "x@y"});
-        let rc = RowChange {
-            before: before.as_object().cloned(),
-            after: after.as_object().cloned(),
-        };
+        let rc = RowChange::own(before.as_object().cloned(), after.as_object().cloned());
         assert_eq!(rc.changed_columns(), vec!["status".to_string()]);
         assert_eq!(Value::Object(rc.key(&leads)), json!({"id": "a"}));
-        let del = RowChange {
-            before: before.as_object().cloned(),
-            after: None,
-        };
+        let del = RowChange::own(before.as_object().cloned(), None);
         assert_eq!(del.changed_columns().len(), 3);
     }
 }

@@ -1,13 +1,15 @@
 //! The database side of an intervention: the checks that row-level security will
 //! hold, the tenant-scoped transaction, and the preview (capture, change, images).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, Transaction};
 
-use super::{InterventionError, Op, Param, Plan, Preview, Query, RowChange, TableRef, capture_sql};
+use super::{
+    InterventionError, Op, Param, Plan, Preview, Query, RowChange, TableRef, capture_sql, scope,
+};
 use crate::datamap::DataMap;
 
 /// How long the transaction waits for a row lock held by the platform.
@@ -144,6 +146,73 @@ pub async fn check_tenant(
     }
 }
 
+/// Checks what the structured forms name against the live table before
+/// anything is recorded: `--set` columns exist and are not generated, and the
+/// key values (`--id`, `--key`) and new values convert to the columns' types.
+/// Reads the catalog only; the values are the operator's own.
+pub async fn check_request(
+    client: &Client,
+    map: &DataMap,
+    plan: &Plan,
+) -> Result<(), InterventionError> {
+    let Some(keys) = &plan.expect else {
+        return Ok(());
+    };
+    let qname = map.qualified(&plan.table.name);
+    let rows = client
+        .query(
+            "SELECT a.attname::text, a.attgenerated <> ''
+               FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = $1::text::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY a.attnum",
+            &[&qname],
+        )
+        .await
+        .map_err(|e| InterventionError::db(format!("reading the columns of {qname}"), &e))?;
+    let columns: Vec<(String, bool)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    for col in plan.set_values.keys() {
+        match columns.iter().find(|(c, _)| c == col) {
+            None => {
+                return Err(InterventionError::Refused(format!(
+                    "`{col}` is not a column of {} (its columns: {})",
+                    plan.table.name,
+                    columns
+                        .iter()
+                        .map(|(c, _)| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            Some((_, true)) => {
+                return Err(InterventionError::Refused(format!(
+                    "`{col}` is a generated column of {}: it cannot be set",
+                    plan.table.name
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let keys_json = Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string();
+    let values_json = Value::Object(plan.set_values.clone()).to_string();
+    client
+        .query_one(
+            &format!(
+                "SELECT (SELECT count(*) FROM pg_catalog.jsonb_populate_recordset(NULL::{qname}, $1::text::jsonb)),
+                        pg_catalog.jsonb_populate_record(NULL::{qname}, $2::text::jsonb) IS NULL"
+            ),
+            &[&keys_json, &values_json],
+        )
+        .await
+        .map_err(|e| {
+            InterventionError::Refused(format!(
+                "the values do not fit the columns of {}: {}",
+                plan.table.name,
+                server_detail(&e)
+            ))
+        })?;
+    Ok(())
+}
+
 /// Starts the transaction scoped to `tenant`: `set_config(rls_setting, tenant,
 /// true)` (= SET LOCAL, bound as a parameter), row security on, a search path of
 /// the catalog only (so names resolve as the SQL check resolved them), and
@@ -159,9 +228,12 @@ pub async fn begin<'a>(
         .start()
         .await
         .map_err(|e| InterventionError::db("starting the transaction", &e))?;
-    let settings: [(&str, &str); 6] = [
+    let settings: [(&str, &str); 7] = [
         (map.rls_setting.as_str(), tenant),
         ("row_security", "on"),
+        // The SQL check reads '…' with backslashes as plain characters; so must
+        // the server (it is the default, but a role or database may change it).
+        ("standard_conforming_strings", "on"),
         ("search_path", "pg_catalog, pg_temp"),
         ("lock_timeout", LOCK_TIMEOUT),
         ("statement_timeout", STATEMENT_TIMEOUT),
@@ -193,6 +265,13 @@ pub async fn begin<'a>(
 }
 
 /// Runs the plan inside `tx` and returns what it did, without committing.
+///
+/// Besides the statement's own rows, the preview knows every row the database
+/// changes because of it (foreign-key actions, see [`scope`]), checks that
+/// the tenant owns all of them before and after, and that the changed rows'
+/// references stay inside the tenant. Deferred constraints are checked here
+/// (`SET CONSTRAINTS ALL IMMEDIATE`), so a dry run meets the same refusals
+/// as a real run.
 pub async fn preview(
     tx: &Transaction<'_>,
     map: &DataMap,
@@ -205,10 +284,42 @@ pub async fn preview(
     } else {
         Some(new_values(tx, map, plan).await?)
     };
+    let fks = scope::foreign_keys(tx).await?;
+    let (edges, touched) = match collateral_tables(tx, map, plan, &fks).await? {
+        Ok(found) => found,
+        Err(why) => return Ok(Preview::Refused(why)),
+    };
     let captured = match capture(tx, map, plan, max_rows, new_values.as_deref()).await? {
         Step::Go(c) => c,
         Step::Stop(p) => return Ok(p),
     };
+    let befores: Vec<Map<String, Value>> = captured.iter().map(|(_, i)| i.clone()).collect();
+    let own: Vec<RowChange> = befores
+        .iter()
+        .map(|b| RowChange::own(Some(b.clone()), None))
+        .collect();
+    check_scope(&plan.table, &own, tenant)?;
+    if let Err(why) = scope::check_owned(&plan.table, &own, tenant) {
+        return Ok(Preview::Refused(why));
+    }
+    let budget = max_rows.saturating_sub(captured.len() as u64);
+    let reached =
+        match scope::capture_collateral(tx, map, &edges, &plan.table.name, &befores, budget).await?
+        {
+            scope::Captured::Rows(r) => r,
+            scope::Captured::TooMany(n) => {
+                return Ok(Preview::TooMany {
+                    at_least: captured.len() as u64 + n,
+                    limit: max_rows,
+                });
+            }
+            scope::Captured::Refused(why) => return Ok(Preview::Refused(why)),
+        };
+    let mut collateral = match scope::check_collateral(map, &reached, tenant) {
+        Ok(c) => c,
+        Err(why) => return Ok(Preview::Refused(why)),
+    };
+    let counters_before = scope::counters(tx, map, &touched).await?;
     let ctids: Vec<String> = captured.iter().map(|(c, _)| c.clone()).collect();
     let changed = query(
         tx,
@@ -218,7 +329,7 @@ pub async fn preview(
         "running the statement",
     )
     .await?;
-    let rows = match plan.op {
+    let mut rows = match plan.op {
         Op::Insert => match inserted(changed, max_rows) {
             Step::Go(rows) => rows,
             Step::Stop(p) => return Ok(p),
@@ -228,8 +339,105 @@ pub async fn preview(
     if rows.is_empty() {
         return Ok(Preview::Nothing);
     }
+    tx.batch_execute("SET CONSTRAINTS ALL IMMEDIATE")
+        .await
+        .map_err(|e| InterventionError::Db {
+            context: "checking deferred constraints".into(),
+            detail: server_detail(&e),
+        })?;
     check_scope(&plan.table, &rows, tenant)?;
+    if let Err(why) = scope::check_owned(&plan.table, &rows, tenant) {
+        return Ok(Preview::Refused(why));
+    }
+    if plan.op == Op::Update
+        && let Some(why) = key_update_cascades(&fks, map, plan, &rows)
+    {
+        return Ok(Preview::Refused(why));
+    }
+    let counters_after = scope::counters(tx, map, &touched).await?;
+    let expected = expected_counts(plan, rows.len(), &reached);
+    if let Some(why) =
+        scope::hidden_rows(&counters_before, &counters_after, &expected, &edges, tenant)
+    {
+        return Ok(Preview::Refused(why));
+    }
+    scope::collateral_after(tx, map, &mut collateral, &reached).await?;
+    rows.extend(collateral);
+    if let Some(why) = scope::check_references(tx, map, &fks, plan, &rows, tenant).await? {
+        return Ok(Preview::Refused(why));
+    }
     Ok(Preview::Ready(rows))
+}
+
+/// The foreign-key actions a DELETE sets off and every table the change may
+/// touch; or why it is refused (a chain out of the data map, a trigger).
+async fn collateral_tables(
+    tx: &Transaction<'_>,
+    map: &DataMap,
+    plan: &Plan,
+    fks: &[scope::ForeignKey],
+) -> Result<Result<(Vec<(scope::ForeignKey, Op)>, BTreeSet<String>), String>, InterventionError> {
+    let edges = match plan.op {
+        Op::Delete => match scope::reachable(map, fks, &plan.table.name, Op::Delete) {
+            Ok(e) => e,
+            Err(why) => return Ok(Err(why)),
+        },
+        _ => Vec::new(),
+    };
+    let mut touched: BTreeSet<String> = BTreeSet::from([plan.table.name.clone()]);
+    touched.extend(edges.iter().map(|(f, _)| f.child.clone()));
+    if let Some(why) = scope::check_triggers(tx, map, &touched).await? {
+        return Ok(Err(why));
+    }
+    Ok(Ok((edges, touched)))
+}
+
+/// Per table, the rows (deleted, updated) ltops captured: the statement's own
+/// and those the foreign-key actions reach.
+fn expected_counts(
+    plan: &Plan,
+    own: usize,
+    reached: &[scope::Reached],
+) -> BTreeMap<String, (i64, i64)> {
+    let mut expected: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let n = own as i64;
+    match plan.op {
+        Op::Delete => expected.entry(plan.table.name.clone()).or_default().0 += n,
+        Op::Update => expected.entry(plan.table.name.clone()).or_default().1 += n,
+        Op::Insert => {}
+    }
+    for r in reached {
+        let e = expected.entry(r.table.name.clone()).or_default();
+        match r.op {
+            Op::Delete => e.0 += r.rows.len() as i64,
+            _ => e.1 += r.rows.len() as i64,
+        }
+    }
+    expected
+}
+
+/// An UPDATE that changes a column other rows reference with an `ON UPDATE`
+/// action would change those rows too: refused, naming the foreign keys.
+fn key_update_cascades(
+    fks: &[scope::ForeignKey],
+    map: &DataMap,
+    plan: &Plan,
+    rows: &[RowChange],
+) -> Option<String> {
+    let changed: BTreeSet<String> = rows.iter().flat_map(RowChange::changed_columns).collect();
+    let hit: Vec<String> = fks
+        .iter()
+        .filter(|f| f.parent_schema == map.schema && f.parent == plan.table.name)
+        .filter(|f| matches!(f.on_update, 'c' | 'n' | 'd'))
+        .filter(|f| f.parent_cols.iter().any(|c| changed.contains(c)))
+        .map(|f| format!("{}.({}) `{}`", f.child, f.child_cols.join(", "), f.name))
+        .collect();
+    (!hit.is_empty()).then(|| {
+        format!(
+            "the UPDATE changes columns that {} reference with an ON UPDATE action, so the database would change those rows too: refused — referenced keys are not changed by interventions",
+            hit.join(", ")
+        )
+    })
 }
 
 /// Either what the preview goes on with, or the answer that ends it early.
@@ -301,10 +509,7 @@ fn inserted(changed: Vec<ImageRow>, max_rows: u64) -> Step<Vec<RowChange>> {
     Step::Go(
         changed
             .into_iter()
-            .map(|(_, after)| RowChange {
-                before: None,
-                after: Some(after),
-            })
+            .map(|(_, after)| RowChange::own(None, Some(after)))
             .collect(),
     )
 }
@@ -333,14 +538,8 @@ fn paired(
         .map(|(ctid, before)| {
             let after = by_ctid.remove(&ctid);
             match op {
-                Op::Update => RowChange {
-                    before: Some(before),
-                    after,
-                },
-                _ => RowChange {
-                    before: Some(before),
-                    after: None,
-                },
+                Op::Update => RowChange::own(Some(before), after),
+                _ => RowChange::own(Some(before), None),
             }
         })
         .collect())
@@ -480,6 +679,32 @@ async fn missing_keys(
 
 type ImageRow = (Option<String>, Map<String, Value>);
 
+/// The server's message (RLS violation, constraint, type error) is what the
+/// operator needs; "db error" wrapping adds nothing. The DETAIL of an integrity
+/// violation (SQLSTATE class 23) is withheld: it quotes the conflicting row's
+/// values, which may be another tenant's (a unique key across tenants), and
+/// the constraint's name in the message is enough to act on.
+fn server_detail(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut s = format!("{}: {}", db.severity(), db.message());
+            let integrity = db.code().code().starts_with("23");
+            match db.detail() {
+                Some(_) if integrity => {
+                    s.push_str(" (details withheld: they can show values of rows of other tenants)")
+                }
+                Some(d) => s.push_str(&format!(" ({d})")),
+                None => {}
+            }
+            if let Some(h) = db.hint() {
+                s.push_str(&format!(" — hint: {h}"));
+            }
+            s
+        }
+        None => crate::db::error_chain(e),
+    }
+}
+
 /// Runs a plan query; every row is `(ctid text or NULL, image json)`.
 async fn query(
     tx: &Transaction<'_>,
@@ -501,27 +726,13 @@ async fn query(
         .iter()
         .map(|b| b.as_ref() as &(dyn ToSql + Sync))
         .collect();
-    let rows = tx.query(q.sql.as_str(), &refs).await.map_err(|e| {
-        // The server's message (RLS violation, constraint, type error) is what the
-        // operator needs; "db error" wrapping adds nothing.
-        let detail = match e.as_db_error() {
-            Some(db) => {
-                let mut s = format!("{}: {}", db.severity(), db.message());
-                if let Some(d) = db.detail() {
-                    s.push_str(&format!(" ({d})"));
-                }
-                if let Some(h) = db.hint() {
-                    s.push_str(&format!(" — hint: {h}"));
-                }
-                s
-            }
-            None => crate::db::error_chain(&e),
-        };
-        InterventionError::Db {
+    let rows = tx
+        .query(q.sql.as_str(), &refs)
+        .await
+        .map_err(|e| InterventionError::Db {
             context: context.to_owned(),
-            detail,
-        }
-    })?;
+            detail: server_detail(&e),
+        })?;
     rows.into_iter()
         .map(|r| {
             let ctid: Option<String> = r.get(0);

@@ -144,8 +144,30 @@ pub const ALLOWED_FUNCTIONS: &[&str] = &[
     "gen_random_uuid",
 ];
 
-/// Parses and checks `text`, and plans it for `map`.
+/// Stack for parsing and checking: the bounds keep the tree shallow, and this
+/// keeps the walk off the runtime's small worker stacks.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
+
+/// Parses and checks `text`, and plans it for `map`. Size, nesting and the
+/// number of operators are bounded before the parser sees the text
+/// ([`super::bounds`]).
 pub fn plan(map: &DataMap, text: &str) -> Result<Plan, Refusal> {
+    let normalised = super::bounds::check(text)?;
+    let statement = text.trim().to_owned();
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("sql-guard".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(s, || plan_checked(map, &normalised, statement))
+            .map_err(|e| Refusal::from(format!("cannot start the SQL check: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err("the SQL check failed unexpectedly".into()))
+    })
+}
+
+/// [`plan`] once the bounds hold; `text` has its unicode escapes resolved,
+/// `statement` is the text as the operator gave it (for the record).
+fn plan_checked(map: &DataMap, text: &str, statement: String) -> Result<Plan, Refusal> {
     let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, text)
         .map_err(|e| Refusal::Unparsable(e.to_string()))?;
     let mut stmt = match statements.len() {
@@ -170,7 +192,6 @@ pub fn plan(map: &DataMap, text: &str) -> Result<Plan, Refusal> {
     let mut qualify = Qualify { map };
     let _ = VisitMut::visit(&mut stmt, &mut qualify);
     let tables = guard.tables;
-    let statement = text.trim().to_owned();
     match stmt {
         Statement::Insert(i) => plan_insert(map, i, tables, statement),
         Statement::Update(u) => plan_update(map, u, tables, statement),

@@ -39,6 +39,45 @@ pub struct Intervene {
     reason: Reason,
     show_preview: ShowPreview,
     client: Option<Client>,
+    canceller: Option<crate::db::Canceller>,
+}
+
+/// The largest `--max-rows`: the capture asks for one row more than the limit
+/// (`LIMIT n + 1`), and PostgreSQL's LIMIT is a bigint.
+pub const MAX_ROWS_LIMIT: u64 = i64::MAX as u64 - 1;
+
+/// Armed while the preview's statements run: the pipeline drops the work on
+/// Ctrl-C, and dropping a query future does not stop the server, which would
+/// go on running the statement (holding its locks) until it ends by itself.
+/// Dropped armed, this sends the cancel request and waits for it (briefly).
+struct CancelOnDrop(Option<crate::db::Canceller>);
+
+impl CancelOnDrop {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        let Some(canceller) = self.0.take() else {
+            return;
+        };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let cancel = async move {
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_secs(3), canceller.cancel()).await;
+        };
+        // Waiting here makes sure the request is out before the process exits;
+        // only a multi-threaded runtime allows blocking inside it.
+        if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(|| handle.block_on(cancel));
+        } else {
+            handle.spawn(cancel);
+        }
+    }
 }
 
 /// What will run, as shown before it runs.
@@ -74,7 +113,9 @@ impl Intervene {
         reason: Reason,
         show_preview: ShowPreview,
     ) -> Intervene {
-        let max_rows = max_rows.unwrap_or_else(|| settings.config.intervene.max_rows());
+        let max_rows = max_rows
+            .unwrap_or_else(|| settings.config.intervene.max_rows())
+            .min(MAX_ROWS_LIMIT);
         Intervene {
             map,
             plan,
@@ -83,6 +124,7 @@ impl Intervene {
             reason,
             show_preview,
             client: None,
+            canceller: None,
         }
     }
 
@@ -109,6 +151,11 @@ impl Mutation for Intervene {
                 .await?;
         let role = run::check_safety(&client, &self.map, &self.plan).await?;
         run::check_tenant(&mut client, &self.map, self.tenant.as_str()).await?;
+        run::check_request(&client, &self.map, &self.plan).await?;
+        self.canceller = Some(crate::db::Canceller::new(
+            &client,
+            s.settings.config.database.as_ref(),
+        ));
         self.client = Some(client);
         Ok(Planned::Go(InterventionPlan {
             tenant: self.tenant.clone(),
@@ -177,8 +224,11 @@ impl Mutation for Intervene {
             .map(|r| r.get(0))
             .unwrap_or(0);
         let tenant = p.tenant.as_str();
+        let mut cancel_on_drop = CancelOnDrop(self.canceller.clone());
         let tx = run::begin(client, &self.map, tenant).await?;
-        let preview = match run::preview(&tx, &self.map, &self.plan, tenant, p.max_rows).await {
+        let preview = run::preview(&tx, &self.map, &self.plan, tenant, p.max_rows).await;
+        cancel_on_drop.disarm();
+        let preview = match preview {
             Ok(preview) => preview,
             Err(e) => {
                 let _ = tx.rollback().await;
@@ -243,7 +293,7 @@ async fn commit(
     let images = Personal {
         tenant: p.tenant.to_string(),
         data: json!({
-            "rows": rows.iter().map(|r| json!({ "before": r.before, "after": r.after })).collect::<Vec<_>>(),
+            "rows": rows.iter().map(image_record).collect::<Vec<_>>(),
         }),
     };
     let pause = step
@@ -304,6 +354,13 @@ fn refused_outcome(plan: &Plan, p: &InterventionPlan, preview: &Preview) -> Done
                 ..Default::default()
             },
         ),
+        Preview::Refused(why) => (
+            Outcome::Failed,
+            InterveneOutcome {
+                error: Some(format!("refused: {why}")),
+                ..Default::default()
+            },
+        ),
         Preview::Nothing | Preview::Ready(_) => (
             Outcome::Ok,
             InterveneOutcome {
@@ -345,6 +402,7 @@ fn refusal(plan: &Plan, preview: &Preview, tenant: &str) -> String {
             "not found for tenant {tenant}: {} — no such row, or it belongs to another tenant",
             keys.iter().map(key_text).collect::<Vec<_>>().join(", ")
         ),
+        Preview::Refused(why) => why.clone(),
     }
 }
 
@@ -457,7 +515,15 @@ fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
             }
         }
     }
-    let n = Some(rows.len() as u64);
+    let own = rows.iter().filter(|r| r.collateral.is_none()).count();
+    let collateral = rows.len() - own;
+    let mut others: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.collateral.as_ref()?.other_tenant.clone())
+        .collect();
+    others.sort();
+    others.dedup();
+    let n = Some(own as u64);
     // The count is written a second time under the operation's past tense.
     let (inserted, updated, deleted) = match plan.op {
         Op::Insert => (n, None, None),
@@ -474,8 +540,25 @@ fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
         columns: Some(columns),
         committed: Some(true),
         atomic: Some(atomic),
+        collateral: (collateral > 0).then_some(collateral as u64),
+        other_tenants: (!others.is_empty()).then_some(others),
         ..Default::default()
     })
+}
+
+/// One row's images as recorded; a collateral row with its table and the
+/// foreign key that reached it.
+fn image_record(r: &RowChange) -> Value {
+    match &r.collateral {
+        None => json!({ "before": r.before, "after": r.after }),
+        Some(c) => json!({
+            "table": c.table,
+            "via": c.via,
+            "tenant": c.other_tenant,
+            "before": r.before,
+            "after": r.after,
+        }),
+    }
 }
 
 /// A failed or declined ending, in words.
