@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Ctx;
-use crate::audit::anchor::AnchorReport;
+use crate::audit::anchor::{Anchor, AnchorReport};
+use crate::audit::anchor_evidence::{self, OfflineCheck};
 use crate::audit::event::{Event, Phase};
 use crate::audit::evidence::{EvidenceWriter, Source, Trailer};
 use crate::audit::head::Head;
@@ -384,7 +385,16 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
         .map_err(|e| anyhow::anyhow!("--expect-head {e}"))?;
     let source = Source::open(&ctx.settings, args.file.as_deref()).await?;
     let witness = expect.or_else(|| source.witness());
-    let report = verify_stream(&source, witness.as_ref()).await?.0;
+    let offline = match &source {
+        Source::Evidence {
+            trailer: Some(Trailer {
+                anchor: Some(a), ..
+            }),
+            ..
+        } => Some(OfflineCheck::new(a)),
+        _ => None,
+    };
+    let (report, _, offline) = verify_stream(&source, witness.as_ref(), offline).await?;
     let anchor = match (&source, &ctx.settings.config.audit.anchor) {
         // The comparison with the anchored copy takes the log as one piece:
         // only then is it read whole.
@@ -393,7 +403,7 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
             let sdk = crate::aws::config::load(&ctx.settings.aws).await;
             ops::anchoring::verify(&ctx.settings, &sdk, &bytes).await?
         }
-        _ => None,
+        _ => offline,
     };
     if let Some(a) = &anchor {
         for line in anchor_findings(a) {
@@ -477,11 +487,20 @@ pub async fn export(ctx: &Ctx, args: &AuditExportArgs) -> anyhow::Result<ExitSta
             b.seq, b.detail
         ));
     }
+    // The anchor goes with the file, so that it can be checked offline.
+    let anchor = match &ctx.settings.config.audit.anchor {
+        Some(cfg) => {
+            let sdk = crate::aws::config::load(&ctx.settings.aws).await;
+            Some(anchor_evidence::collect(&Anchor::new(&sdk, cfg)).await?)
+        }
+        None => None,
+    };
     let trailer = Trailer {
         exported_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         source: source.describe(),
         events: report.events,
         head: last.as_ref().and_then(Head::of),
+        anchor,
     };
     out.finish(&trailer)?;
     ctx.printer.report(&ExportReport {
@@ -510,7 +529,7 @@ impl Report for HeadReport {
 
 pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let source = Source::open(&ctx.settings, None).await?;
-    let (report, last) = verify_stream(&source, source.witness().as_ref()).await?;
+    let (report, last, _) = verify_stream(&source, source.witness().as_ref(), None).await?;
     if let Some(b) = &report.first_break {
         return Err(AuditError::Broken(format!(
             "seq {}: {} — there is no trustworthy head; run `ltops audit verify`",
@@ -533,14 +552,18 @@ pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
 async fn verify_stream(
     source: &Source,
     witness: Option<&Witness>,
-) -> anyhow::Result<(VerifyReport, Option<Event>)> {
+    mut offline: Option<OfflineCheck>,
+) -> anyhow::Result<(VerifyReport, Option<Event>, Option<AnchorReport>)> {
     let mut verifier = Verifier::new(witness);
     let mut reader = source.reader().await?;
     while let Some(block) = reader.next_block().await? {
         verifier.feed_block(block);
+        if let Some(o) = offline.as_mut() {
+            o.feed_block(block);
+        }
     }
     let last = verifier.last_line().and_then(last_event);
-    Ok((verifier.finish(), last))
+    Ok((verifier.finish(), last, offline.map(OfflineCheck::finish)))
 }
 
 /// The line as an event, if it is one.

@@ -208,3 +208,54 @@ fn init_refuses_a_bucket_that_is_not_write_once_or_outside_the_eea() {
         "a refused init records nothing"
     );
 }
+
+#[test]
+fn an_evidence_file_carries_the_anchor_and_is_checked_offline() {
+    let (home, _, _) = anchored_home("evidence", 2);
+    let evidence = home.path().join("evidence.jsonl");
+    home.audit("export").path("--out", &evidence).ok();
+    // Offline: a config without any anchor, and AWS unreachable.
+    let offline = lab().home();
+    let verify_file = |h: &Home| {
+        let out = h
+            .audit("verify")
+            .json()
+            .path("--file", &evidence)
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .run();
+        (
+            out.status.code(),
+            json_stdout(&out),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, v, err) = verify_file(&offline);
+    assert_eq!(code, Some(0), "{v}\n{err}");
+    assert_eq!(v["anchor"]["checkpoints"], 3, "{v}");
+    assert_eq!(v["anchor"]["anchored_through"], 6);
+    // The file's owner rewrites an event, re-hashes the chain and the trailer's
+    // head: the chain alone verifies, the signed checkpoints do not agree.
+    let text = std::fs::read_to_string(&evidence).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut trailer: Value = serde_json::from_str(&lines.pop().unwrap()).unwrap();
+    let mut prev = String::new();
+    for line in lines.iter_mut() {
+        let mut e: Event = serde_json::from_str(line).unwrap();
+        if e.seq == 4 {
+            e.content = serde_json::json!({ "rewritten": true });
+        }
+        if e.seq >= 4 {
+            e.prev_hash = prev.clone();
+            e.hash = e.compute_hash();
+        }
+        prev = e.hash.clone();
+        *line = e.to_line();
+    }
+    let last: Event = serde_json::from_str(lines.last().unwrap()).unwrap();
+    trailer["ltops_export"]["head"] = serde_json::json!({ "seq": last.seq, "hash": last.hash });
+    lines.push(trailer.to_string());
+    std::fs::write(&evidence, lines.join("\n") + "\n").unwrap();
+    let (code, v, err) = verify_file(&offline);
+    assert_eq!(code, Some(1), "{v}\n{err}");
+    assert_eq!(v["anchor"]["rewritten"], serde_json::json!([4, 6]), "{v}");
+}

@@ -37,6 +37,10 @@ pub struct Trailer {
     /// file is verified without a witness, as it always was.
     #[serde(default, deserialize_with = "lenient_head")]
     pub head: Option<Head>,
+    /// The anchor's public key and signed checkpoints, when the log is
+    /// anchored: for the offline check against the anchor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<super::anchor_evidence::AnchorEvidence>,
 }
 
 fn lenient_head<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Head>, D::Error> {
@@ -392,6 +396,7 @@ mod tests {
             source: "file /tmp/audit.jsonl".into(),
             events: 4,
             head,
+            anchor: None,
         }
     }
 
