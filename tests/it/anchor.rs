@@ -259,3 +259,63 @@ fn an_evidence_file_carries_the_anchor_and_is_checked_offline() {
     assert_eq!(code, Some(1), "{v}\n{err}");
     assert_eq!(v["anchor"]["rewritten"], serde_json::json!([4, 6]), "{v}");
 }
+
+/// The database owner disables the append-only trigger, edits an event,
+/// re-hashes every event after it and enables the trigger again: the chain in
+/// the database verifies on its own, the anchor does not agree.
+#[test]
+fn the_database_owner_rewriting_the_postgres_chain_is_found_by_the_anchor() {
+    let lab = lab();
+    let (bucket, key) = anchor_peers("pgowner", "eu-central-1", Some("COMPLIANCE"));
+    let (home, db) = lab.home_with_db(
+        "anchor_pg",
+        "postgres",
+        &format!(
+            "audit:\n  store: postgres\n{}",
+            &anchor_yaml(&bucket, &key)[7..]
+        ),
+    );
+    home.use_db_password(&lab.superuser_password());
+    home.audit("init").yes().ok();
+    record(&home, "INC-1");
+    record(&home, "INC-2");
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(0), "{v}\n{err}");
+
+    let rows = lab.psql(&db, "SELECT line FROM ltops_audit.events ORDER BY seq");
+    let mut prev = String::new();
+    let mut sql =
+        String::from("ALTER TABLE ltops_audit.events DISABLE TRIGGER events_append_only;\n");
+    for line in rows.lines() {
+        let mut e: Event = serde_json::from_str(line).unwrap();
+        if e.seq == 3 {
+            e.content = serde_json::json!({ "rewritten": true });
+        }
+        if e.seq >= 3 {
+            e.prev_hash = prev.clone();
+            e.hash = e.compute_hash();
+            sql.push_str(&format!(
+                "UPDATE ltops_audit.events SET line = '{}', hash = '{}', prev_hash = '{}' WHERE seq = {};\n",
+                e.to_line().replace('\'', "''"),
+                e.hash,
+                e.prev_hash,
+                e.seq
+            ));
+        }
+        prev = e.hash.clone();
+    }
+    sql.push_str("ALTER TABLE ltops_audit.events ENABLE TRIGGER events_append_only;");
+    lab.psql(&db, &sql);
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(1), "{v}\n{err}");
+    assert_eq!(
+        v["first_break"],
+        Value::Null,
+        "the chain alone is consistent: {v}"
+    );
+    assert_eq!(
+        v["anchor"]["rewritten"],
+        serde_json::json!([3, 4, 5, 6]),
+        "{v}"
+    );
+}
