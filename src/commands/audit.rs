@@ -394,14 +394,23 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
         } => Some(OfflineCheck::new(a)),
         _ => None,
     };
-    let (report, _, offline) = verify_stream(&source, witness.as_ref(), offline).await?;
-    let anchor = match (&source, &ctx.settings.config.audit.anchor) {
-        // The comparison with the anchored copy takes the log as one piece:
-        // only then is it read whole.
-        (Source::Store(store), Some(_)) => {
-            let bytes = store.read_all().await?;
+    // The anchored copy is fetched on a task of its own while the local log
+    // is verified; the comparison then reads the log once more, a block at a
+    // time, beside it.
+    let fetching = match (&source, &ctx.settings.config.audit.anchor) {
+        (Source::Store(_), Some(_)) => {
             let sdk = crate::aws::config::load(&ctx.settings.aws).await;
-            ops::anchoring::verify(&ctx.settings, &sdk, &bytes).await?
+            ops::anchoring::fetch(&ctx.settings, &sdk).map(tokio::spawn)
+        }
+        _ => None,
+    };
+    let (report, _, offline) = verify_stream(&source, witness.as_ref(), offline).await?;
+    let anchor = match (&source, fetching) {
+        (Source::Store(store), Some(fetching)) => {
+            let anchored = fetching
+                .await
+                .map_err(|e| anyhow::anyhow!("fetching the anchored copy: {e}"))??;
+            Some(ops::anchoring::compare_store(&anchored, store).await?)
         }
         _ => offline,
     };

@@ -23,8 +23,6 @@
 //! Nothing is lost either way, and an anchored object is never replaced: every
 //! put is conditional (`If-None-Match: *`), and the bucket refuses deletes.
 
-use std::collections::HashMap;
-
 use aws_config::SdkConfig;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{KeySpec, KeyUsageType, MessageType, SigningAlgorithmSpec};
@@ -32,10 +30,11 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ObjectLockEnabled, ObjectLockRetentionMode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::event::Event;
+use super::{AuditError, LogTail};
 use crate::aws::error::{AwsError, describe};
 use crate::settings::AnchorSection;
 
@@ -335,48 +334,52 @@ impl Anchor {
     }
 
     /// Ships every local event after the newest checkpoint: one segment and its
-    /// signed checkpoint. `log` is the local log as its store returns it.
+    /// signed checkpoint. `log` is the local log (or its end) as its store
+    /// returns it; it is read backwards only as far as the newest checkpoint.
     /// Returns the new checkpoint, or `None` when everything was anchored.
     pub async fn ship(&self, log: &[u8], by: &str) -> Result<Option<Checkpoint>, AnchorError> {
         let latest = self.latest().await?;
-        let lines: Vec<&[u8]> = log
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .collect();
-        let mut pending: Vec<(&[u8], Event)> = Vec::new();
-        for line in lines {
-            let Ok(e) = serde_json::from_slice::<Event>(line) else {
-                continue;
-            };
-            match &latest {
-                Some(l) if e.seq < l.checkpoint.seq => {}
-                Some(l) if e.seq == l.checkpoint.seq => {
-                    if e.hash != l.checkpoint.hash {
-                        return Err(AnchorError::Diverged { seq: e.seq });
-                    }
-                }
-                _ => pending.push((line, e)),
+        let mut pending = Pending::after(latest.as_ref().map(|l| &l.checkpoint));
+        for line in log.rsplit(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            if pending.push_back(line)? {
+                break;
             }
         }
-        let (Some((_, first)), Some((_, last))) = (pending.first(), pending.last()) else {
+        self.ship_pending(pending, by).await
+    }
+
+    /// [`Anchor::ship`] from the store's log read backwards from its end: a
+    /// command reads what it appended and the anchored event before it, not
+    /// the whole log.
+    pub async fn ship_tail(
+        &self,
+        tail: &mut LogTail<'_>,
+        by: &str,
+    ) -> Result<Option<Checkpoint>, ShipError> {
+        let latest = self.latest().await?;
+        let mut pending = Pending::after(latest.as_ref().map(|l| &l.checkpoint));
+        while let Some(line) = tail.next_line().await? {
+            if pending.push_back(&line)? {
+                break;
+            }
+        }
+        Ok(self.ship_pending(pending, by).await?)
+    }
+
+    async fn ship_pending(
+        &self,
+        pending: Pending<'_>,
+        by: &str,
+    ) -> Result<Option<Checkpoint>, AnchorError> {
+        let Some((body, first, last)) = pending.finish()? else {
             return Ok(None);
         };
-        if let Some(l) = &latest
-            && first.prev_hash != l.checkpoint.hash
-        {
-            return Err(AnchorError::Diverged { seq: first.seq });
-        }
-        let mut body = Vec::new();
-        for (line, _) in &pending {
-            body.extend_from_slice(line);
-            body.push(b'\n');
-        }
         let segment = self.segment_key(first.seq, last.seq);
         let checkpoint = Checkpoint {
             first_seq: first.seq,
             seq: last.seq,
-            hash: last.hash.clone(),
-            prev_hash: first.prev_hash.clone(),
+            hash: last.hash,
+            prev_hash: first.prev_hash,
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             by: by.to_owned(),
             segment: segment.clone(),
@@ -439,16 +442,116 @@ impl Anchor {
             })
     }
 
-    /// Every checkpoint and its segment, in seq order.
+    /// Every checkpoint and its segment, in seq order. The objects are fetched
+    /// [`FETCH_AHEAD`] at a time: one after another, a long log's hundreds of
+    /// round trips would dominate `audit verify`.
     pub async fn read_all(&self) -> Result<Vec<(Signed, Vec<u8>)>, AnchorError> {
         let keys = self.checkpoint_keys(None).await?;
-        let mut out = Vec::with_capacity(keys.len());
-        for key in keys {
-            let signed: Signed = self.get_json(&key).await?;
-            let segment = self.get_bytes(&signed.checkpoint.segment).await?;
-            out.push((signed, segment));
+        stream::iter(keys)
+            .map(|key| async move {
+                let signed: Signed = self.get_json(&key).await?;
+                let segment = self.get_bytes(&signed.checkpoint.segment).await?;
+                Ok::<_, AnchorError>((signed, segment))
+            })
+            .buffered(FETCH_AHEAD)
+            .try_collect()
+            .await
+    }
+}
+
+/// Checkpoints (with their segments) fetched at once by [`Anchor::read_all`].
+const FETCH_AHEAD: usize = 16;
+
+/// Why a command's events could not be shipped.
+#[derive(Debug, thiserror::Error)]
+pub enum ShipError {
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    #[error(transparent)]
+    Anchor(#[from] AnchorError),
+}
+
+/// What shipping and comparing need of an event line: parsed only where a
+/// line must be placed, never the whole event.
+#[derive(Deserialize)]
+struct SeqHash {
+    seq: u64,
+    hash: String,
+    #[serde(default)]
+    prev_hash: String,
+}
+
+impl SeqHash {
+    fn of(line: &[u8]) -> Option<SeqHash> {
+        serde_json::from_slice(line).ok()
+    }
+}
+
+/// The local events after the newest checkpoint, collected from the log read
+/// backwards (last line first) until the checkpoint's own event.
+struct Pending<'c> {
+    latest: Option<&'c Checkpoint>,
+    /// Lines and their parse, last first.
+    lines: Vec<(Vec<u8>, SeqHash)>,
+}
+
+impl<'c> Pending<'c> {
+    fn after(latest: Option<&'c Checkpoint>) -> Pending<'c> {
+        Pending {
+            latest,
+            lines: Vec::new(),
         }
-        Ok(out)
+    }
+
+    /// Takes the line before those taken so far; `true` when the anchored
+    /// part is reached and nothing before it is needed. The local event at the
+    /// checkpoint's seq must be the anchored one.
+    fn push_back(&mut self, line: &[u8]) -> Result<bool, AnchorError> {
+        let Some(e) = SeqHash::of(line) else {
+            return Ok(false);
+        };
+        match self.latest {
+            Some(l) if e.seq < l.seq => Ok(true),
+            Some(l) if e.seq == l.seq => {
+                if e.hash != l.hash {
+                    return Err(AnchorError::Diverged { seq: e.seq });
+                }
+                Ok(true)
+            }
+            _ => {
+                self.lines.push((line.to_vec(), e));
+                Ok(false)
+            }
+        }
+    }
+
+    /// The segment to ship and its first and last event; `None` when nothing
+    /// is pending. The first pending event must hang on the checkpoint.
+    fn finish(mut self) -> Result<Option<(Vec<u8>, SeqHash, SeqHash)>, AnchorError> {
+        self.lines.reverse();
+        let mut body = Vec::with_capacity(self.lines.iter().map(|(l, _)| l.len() + 1).sum());
+        for (line, _) in &self.lines {
+            body.extend_from_slice(line);
+            body.push(b'\n');
+        }
+        let mut events = self.lines.into_iter().map(|(_, e)| e);
+        let Some(first) = events.next() else {
+            return Ok(None);
+        };
+        if let Some(l) = self.latest
+            && first.prev_hash != l.hash
+        {
+            return Err(AnchorError::Diverged { seq: first.seq });
+        }
+        let last = match events.next_back() {
+            Some(last) => last,
+            None => SeqHash {
+                seq: first.seq,
+                hash: first.hash.clone(),
+                prev_hash: first.prev_hash.clone(),
+            },
+        };
+        Ok(Some((body, first, last)))
     }
 }
 
@@ -512,60 +615,308 @@ pub fn compare(
     anchored: &[(Signed, Vec<u8>)],
     local: &[u8],
 ) -> AnchorReport {
-    let mut report = AnchorReport {
-        anchor: anchor.to_owned(),
-        checkpoints: anchored.len(),
-        ..AnchorReport::default()
-    };
-    let local_events: HashMap<u64, (Vec<u8>, String)> = local
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .filter_map(|l| {
-            serde_json::from_slice::<Event>(l)
-                .ok()
-                .map(|e| (e.seq, (l.to_vec(), e.hash)))
-        })
-        .collect();
-    let mut through = 0u64;
-    for (signed, segment) in anchored {
-        let cp = &signed.checkpoint;
-        if !signature_ok(spki, signed) {
-            report
-                .bad_checkpoints
-                .push(format!("seq {}: the signature does not verify", cp.seq));
-            continue;
+    let mut c = Comparison::new(anchor, spki, anchored);
+    for line in local.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        c.push(line);
+    }
+    c.finish()
+}
+
+/// The comparison of the local log, fed a line at a time in log order, with
+/// the anchored copy. Both are in seq order and are walked together: a local
+/// line identical to its anchored one is not parsed, and nothing of the local
+/// log is held — it can come from the store's streaming reader.
+pub struct Comparison<'a> {
+    report: AnchorReport,
+    /// Findings about checkpoints, by checkpoint index, so that they come out
+    /// in checkpoint order.
+    bad: Vec<(usize, String)>,
+    through: u64,
+    /// The trusted segments not reached yet: checkpoint index, seq, lines.
+    segments: std::vec::IntoIter<(usize, u64, &'a [u8])>,
+    /// The current segment's checkpoint index and seq.
+    current: (usize, u64),
+    /// The rest of the current segment.
+    rest: &'a [u8],
+}
+
+impl<'a> Comparison<'a> {
+    /// Checks every checkpoint's signature and segment digest; the segments
+    /// that pass are compared with the local lines pushed next.
+    pub fn new(anchor: &str, spki: &[u8], anchored: &'a [(Signed, Vec<u8>)]) -> Comparison<'a> {
+        let mut bad = Vec::new();
+        let mut good = Vec::new();
+        let mut through = 0u64;
+        for (i, (signed, segment)) in anchored.iter().enumerate() {
+            let cp = &signed.checkpoint;
+            if !signature_ok(spki, signed) {
+                bad.push((i, format!("seq {}: the signature does not verify", cp.seq)));
+                continue;
+            }
+            if hex::encode(Sha256::digest(segment)) != cp.segment_sha256 {
+                bad.push((
+                    i,
+                    format!("seq {}: the segment does not match its checkpoint", cp.seq),
+                ));
+                continue;
+            }
+            good.push((i, cp.seq, segment.as_slice()));
+            through = through.max(cp.seq);
         }
-        if hex::encode(Sha256::digest(segment)) != cp.segment_sha256 {
-            report.bad_checkpoints.push(format!(
-                "seq {}: the segment does not match its checkpoint",
-                cp.seq
-            ));
-            continue;
+        Comparison {
+            report: AnchorReport {
+                anchor: anchor.to_owned(),
+                checkpoints: anchored.len(),
+                ..AnchorReport::default()
+            },
+            bad,
+            through,
+            segments: good.into_iter(),
+            current: (0, 0),
+            rest: &[],
         }
-        for line in segment.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let Ok(e) = serde_json::from_slice::<Event>(line) else {
-                report
-                    .bad_checkpoints
-                    .push(format!("seq {}: an unreadable line in its segment", cp.seq));
-                break;
-            };
-            match local_events.get(&e.seq) {
-                None => report.missing.push(e.seq),
-                Some((l, hash)) if l.as_slice() != line || *hash != e.hash => {
-                    report.rewritten.push(e.seq)
+    }
+
+    /// The next anchored line, not consumed.
+    fn peek(&mut self) -> Option<&'a [u8]> {
+        loop {
+            if let Some(&first) = self.rest.first() {
+                if first == b'\n' {
+                    self.rest = &self.rest[1..];
+                    continue;
                 }
-                Some(_) => {}
+                let end = memchr::memchr(b'\n', self.rest).unwrap_or(self.rest.len());
+                return Some(&self.rest[..end]);
+            }
+            let (i, seq, segment) = self.segments.next()?;
+            self.current = (i, seq);
+            self.rest = segment;
+        }
+    }
+
+    /// Consumes the line `peek` returned.
+    fn advance(&mut self) {
+        let end = memchr::memchr(b'\n', self.rest).map_or(self.rest.len(), |e| e + 1);
+        self.rest = &self.rest[end..];
+    }
+
+    /// The seq of the next anchored line, consuming the lines of a segment
+    /// that turns out unreadable (the rest of that segment is not compared).
+    fn peek_seq(&mut self) -> Option<(&'a [u8], u64)> {
+        loop {
+            let line = self.peek()?;
+            match SeqHash::of(line) {
+                Some(e) => return Some((line, e.seq)),
+                None => {
+                    let (i, seq) = self.current;
+                    self.bad
+                        .push((i, format!("seq {seq}: an unreadable line in its segment")));
+                    self.rest = &[];
+                }
             }
         }
-        through = through.max(cp.seq);
     }
-    report.anchored_through = (through > 0).then_some(through);
-    let mut unanchored: Vec<u64> = local_events
-        .keys()
-        .copied()
-        .filter(|s| *s > through)
-        .collect();
-    unanchored.sort_unstable();
-    report.unanchored = unanchored;
-    report
+
+    /// The next local line, in log order.
+    pub fn push(&mut self, line: &[u8]) {
+        // The common case: the anchored copy of this very line.
+        if self.peek() == Some(line) {
+            self.advance();
+            return;
+        }
+        let Some(local) = SeqHash::of(line) else {
+            return;
+        };
+        while let Some((anchored, seq)) = self.peek_seq() {
+            if seq > local.seq {
+                // A local event the anchor does not hold where it holds later
+                // ones (under a checkpoint not to be trusted): not unanchored.
+                return;
+            }
+            self.advance();
+            if seq == local.seq {
+                if anchored != line {
+                    self.report.rewritten.push(seq);
+                }
+                return;
+            }
+            self.report.missing.push(seq);
+        }
+        if local.seq > self.through {
+            self.report.unanchored.push(local.seq);
+        }
+    }
+
+    /// The report, once the whole local log has been pushed.
+    pub fn finish(mut self) -> AnchorReport {
+        while let Some((_, seq)) = self.peek_seq() {
+            self.advance();
+            self.report.missing.push(seq);
+        }
+        self.bad.sort_by_key(|(i, _)| *i);
+        self.report.bad_checkpoints = self.bad.into_iter().map(|(_, b)| b).collect();
+        self.report.anchored_through = (self.through > 0).then_some(self.through);
+        self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ring::rand::SystemRandom;
+    use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+
+    fn line(seq: u64, text: &str) -> String {
+        format!(
+            r#"{{"seq":{seq},"hash":"h{seq}","prev_hash":"h{}","text":"{text}"}}"#,
+            seq - 1
+        )
+    }
+
+    fn log(seqs: impl IntoIterator<Item = u64>, text: &str) -> Vec<u8> {
+        seqs.into_iter()
+            .map(|s| line(s, text) + "\n")
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    struct Key {
+        pair: EcdsaKeyPair,
+        rng: SystemRandom,
+    }
+
+    impl Key {
+        fn new() -> Key {
+            let rng = SystemRandom::new();
+            let pkcs8 =
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+            let pair =
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+                    .unwrap();
+            Key { pair, rng }
+        }
+
+        fn spki(&self) -> Vec<u8> {
+            let mut spki = vec![0u8; 26];
+            spki.extend_from_slice(self.pair.public_key().as_ref());
+            spki
+        }
+
+        fn segment(&self, first: u64, last: u64, body: Vec<u8>) -> (Signed, Vec<u8>) {
+            let checkpoint = Checkpoint {
+                first_seq: first,
+                seq: last,
+                hash: format!("h{last}"),
+                prev_hash: format!("h{}", first - 1),
+                at: "2026-12-01T00:00:00Z".into(),
+                by: "test".into(),
+                segment: format!("segments/{first}-{last}.jsonl"),
+                segment_sha256: hex::encode(Sha256::digest(&body)),
+                key_id: "k".into(),
+            };
+            let sig = self.pair.sign(&self.rng, &checkpoint.message()).unwrap();
+            let signed = Signed {
+                checkpoint,
+                signature: B64.encode(sig.as_ref()),
+            };
+            (signed, body)
+        }
+    }
+
+    #[test]
+    fn walking_both_logs_together_classifies_every_difference() {
+        let key = Key::new();
+        let anchored = vec![
+            key.segment(1, 3, log(1..=3, "a")),
+            key.segment(4, 6, log(4..=6, "a")),
+            key.segment(7, 8, log(7..=8, "a")),
+        ];
+        // 2 rewritten, 4 and 5 rolled back, 9 and 10 not anchored yet.
+        let mut local = log([1], "a");
+        local.extend(log([2], "b"));
+        local.extend(log([3], "a"));
+        local.extend(log(6..=8, "a"));
+        local.extend(log(9..=10, "a"));
+        let r = compare("s3://b/", &key.spki(), &anchored, &local);
+        assert_eq!(r.rewritten, vec![2]);
+        assert_eq!(r.missing, vec![4, 5]);
+        assert_eq!(r.unanchored, vec![9, 10]);
+        assert_eq!(r.anchored_through, Some(8));
+        assert_eq!(r.checkpoints, 3);
+        assert!(r.bad_checkpoints.is_empty());
+
+        let r = compare("s3://b/", &key.spki(), &anchored, &log(1..=6, "a"));
+        assert_eq!(r.missing, vec![7, 8], "a rolled-back tail");
+        let r = compare("s3://b/", &key.spki(), &anchored, &log(1..=8, "a"));
+        assert!(r.intact() && r.unanchored.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn untrusted_checkpoints_are_named_in_order_and_not_compared() {
+        let key = Key::new();
+        let mut forged = key.segment(4, 5, log(4..=5, "x"));
+        forged.0.signature = B64.encode(b"not a signature");
+        let mut body = log(6..=6, "a");
+        body.extend_from_slice(b"not json\n");
+        let unreadable = key.segment(6, 7, body);
+        let anchored = vec![
+            key.segment(1, 3, log(1..=3, "a")),
+            forged,
+            unreadable,
+            key.segment(8, 8, log([8], "a")),
+        ];
+        let r = compare("s3://b/", &key.spki(), &anchored, &log(1..=9, "a"));
+        assert_eq!(
+            r.bad_checkpoints,
+            vec![
+                "seq 5: the signature does not verify".to_owned(),
+                "seq 7: an unreadable line in its segment".to_owned(),
+            ]
+        );
+        assert!(r.rewritten.is_empty() && r.missing.is_empty(), "{r:?}");
+        assert_eq!(r.unanchored, vec![9]);
+        assert_eq!(r.anchored_through, Some(8));
+    }
+
+    fn pending(
+        latest: Option<&Checkpoint>,
+        log: &[u8],
+    ) -> Result<Option<(Vec<u8>, u64, u64)>, AnchorError> {
+        let mut p = Pending::after(latest);
+        for l in log.rsplit(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            if p.push_back(l)? {
+                break;
+            }
+        }
+        Ok(p.finish()?
+            .map(|(body, first, last)| (body, first.seq, last.seq)))
+    }
+
+    #[test]
+    fn shipping_reads_back_to_the_checkpoint_and_checks_the_join() {
+        let key = Key::new();
+        let (cp, _) = key.segment(1, 4, log(1..=4, "a"));
+        let cp = cp.checkpoint;
+        let (body, first, last) = pending(Some(&cp), &log(1..=7, "a")).unwrap().unwrap();
+        assert_eq!((first, last), (5, 7));
+        assert_eq!(body, log(5..=7, "a"));
+        assert!(pending(Some(&cp), &log(1..=4, "a")).unwrap().is_none());
+        let (_, first, last) = pending(None, &log(1..=2, "a")).unwrap().unwrap();
+        assert_eq!((first, last), (1, 2));
+        // The anchored event rewritten locally.
+        let mut other = cp.clone();
+        other.hash = "elsewhere".into();
+        assert!(matches!(
+            pending(Some(&other), &log(1..=7, "a")),
+            Err(AnchorError::Diverged { seq: 4 })
+        ));
+        // The checkpoint's event gone, the next one hanging elsewhere.
+        let mut local = log(1..=3, "a");
+        local.extend(line(5, "a").replace("\"h4\"", "\"hx\"").into_bytes());
+        local.push(b'\n');
+        assert!(matches!(
+            pending(Some(&cp), &local),
+            Err(AnchorError::Diverged { seq: 5 })
+        ));
+    }
 }

@@ -7,7 +7,10 @@ use aws_config::SdkConfig;
 
 use super::mutation::Ui;
 use crate::audit::Store;
-use crate::audit::anchor::{Anchor, AnchorError, AnchorReport, Checkpoint, compare};
+use crate::audit::anchor::{
+    Anchor, AnchorError, AnchorReport, Checkpoint, Comparison, ShipError, Signed, compare,
+};
+use crate::audit::stream;
 use crate::settings::Settings;
 
 /// Ships what is not anchored yet, when an anchor is configured. Failures are
@@ -36,16 +39,54 @@ async fn try_ship(
         return Ok(None);
     };
     let anchor = Anchor::new(sdk, cfg);
-    let log = store.read_all().await?;
-    Ok(anchor.ship(&log, by).await?)
+    // Read backwards from the end, only as far as the newest checkpoint.
+    let mut tail = store.tail().await?;
+    anchor.ship_tail(&mut tail, by).await
 }
 
-#[derive(Debug, thiserror::Error)]
-enum ShipError {
-    #[error(transparent)]
-    Audit(#[from] crate::audit::AuditError),
-    #[error(transparent)]
-    Anchor(#[from] AnchorError),
+/// The anchored copy as `audit verify` compares the local log with it.
+pub struct Anchored {
+    pub describe: String,
+    /// The key's public half, from `kms:GetPublicKey`.
+    pub spki: Vec<u8>,
+    /// Every checkpoint and its segment, in seq order.
+    pub checkpoints: Vec<(Signed, Vec<u8>)>,
+}
+
+/// Fetches the anchored copy, when an anchor is configured. Owns what it
+/// needs, so that it can run on a task of its own beside the reading of the
+/// local log.
+pub fn fetch(
+    settings: &Settings,
+    sdk: &SdkConfig,
+) -> Option<impl Future<Output = Result<Anchored, AnchorError>> + Send + 'static> {
+    let cfg = settings.config.audit.anchor.as_ref()?;
+    let anchor = Anchor::new(sdk, cfg);
+    Some(async move {
+        let (spki, checkpoints) = tokio::try_join!(anchor.public_key(), anchor.read_all())?;
+        Ok(Anchored {
+            describe: anchor.describe(),
+            spki,
+            checkpoints,
+        })
+    })
+}
+
+/// Compares the local log, read from the store a block at a time, with its
+/// anchored copy: every checkpoint's signature, every anchored event against
+/// the local one.
+pub async fn compare_store(
+    anchored: &Anchored,
+    store: &Store,
+) -> Result<AnchorReport, crate::audit::AuditError> {
+    let mut c = Comparison::new(&anchored.describe, &anchored.spki, &anchored.checkpoints);
+    let mut reader = store.reader().await?;
+    while let Some(block) = reader.next_block().await? {
+        for line in stream::lines(block) {
+            c.push(line);
+        }
+    }
+    Ok(c.finish())
 }
 
 /// Compares the local log with its anchored copy, when an anchor is
@@ -56,11 +97,9 @@ pub async fn verify(
     sdk: &SdkConfig,
     log: &[u8],
 ) -> Result<Option<AnchorReport>, AnchorError> {
-    let Some(cfg) = &settings.config.audit.anchor else {
+    let Some(fetching) = fetch(settings, sdk) else {
         return Ok(None);
     };
-    let anchor = Anchor::new(sdk, cfg);
-    let spki = anchor.public_key().await?;
-    let anchored = anchor.read_all().await?;
-    Ok(Some(compare(&anchor.describe(), &spki, &anchored, log)))
+    let a = fetching.await?;
+    Ok(Some(compare(&a.describe, &a.spki, &a.checkpoints, log)))
 }
