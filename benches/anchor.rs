@@ -257,11 +257,11 @@ fn main() {
         ("verify_bytes", best_verify),
         ("kms:GetPublicKey", best_key),
         (
-            "read_all (LIST + 2 GETs per checkpoint, one after another)",
+            "read_all (LIST + 2 GETs per checkpoint, 16 at a time)",
             best_read,
         ),
         (
-            "compare (signatures, segment hashes, every event parsed on both sides)",
+            "compare (signatures, segment hashes, both logs walked together, bytes first)",
             best_compare,
         ),
     ];
