@@ -14,60 +14,33 @@
 //!    `audit verify` does with an anchor configured), in the same run.
 //!    Target: verify with the anchor ≥ 0.5× the speed of verify without.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use chrono::{DateTime, Utc};
 use ltops::audit::anchor::{Anchor, compare};
-use ltops::audit::event::{Draft, GENESIS, Outcome, Phase, Reason, ReasonKind, Target};
+use ltops::audit::event::{Draft, GENESIS};
 use ltops::audit::file_store::FileStore;
 use ltops::audit::verify::verify_bytes;
-use ltops::aws::identity::Actor;
 use ltops::settings::{AnchorSection, AwsSettings};
-use serde_json::json;
-use uuid::Uuid;
 
-struct Moto(Child);
+#[path = "common/mod.rs"]
+mod common;
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{Moto, Synthetic, env_u64};
 
 const BY: &str = "alice@leadtributor.cloud";
 const SEGMENT: u64 = 1_000;
 
 fn main() {
-    let n: u64 = env_or("LTOPS_BENCH_ANCHOR_EVENTS", 200_000);
-    let commands: u64 = env_or("LTOPS_BENCH_ANCHOR_COMMANDS", 200);
+    let n: u64 = env_u64("LTOPS_BENCH_ANCHOR_EVENTS", 200_000);
+    let commands: u64 = env_u64("LTOPS_BENCH_ANCHOR_COMMANDS", 200);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let venv = root.join(".venv/bin");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .expect("benchmark set-up")
-        .local_addr()
-        .expect("benchmark set-up")
-        .port();
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let _moto = Moto(
-        Command::new(venv.join("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server from .venv (scripts/setup-lab creates it)"),
-    );
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let moto = Moto::start(&venv, &[]);
+    let endpoint = moto.endpoint.clone();
 
     // Two buckets, one per part, so that each starts with nothing anchored.
     let peers = Command::new(venv.join("python"))
@@ -315,13 +288,6 @@ fn main() {
     );
 }
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len().max(1) as f64
 }
@@ -331,59 +297,22 @@ fn pct(xs: &mut [f64], p: usize) -> f64 {
     xs[((xs.len() - 1) * p) / 100]
 }
 
-/// The drafts of audit_verify's generator: intent, outcome, intent, … of
-/// `tenant.erase` with a small content.
+/// The synthetic drafts, numbered as they are drawn.
 struct Drafts {
-    actor: Actor,
-    reason: Reason,
-    start: DateTime<Utc>,
+    synthetic: Synthetic,
     seq: u64,
-    intent: Uuid,
 }
 
 impl Drafts {
     fn new() -> Drafts {
         Drafts {
-            actor: Actor {
-                arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_LtopsAdmin_0123456789abcdef/alice@leadtributor.cloud".into(),
-                user: "alice@leadtributor.cloud".into(),
-                account: "123456789012".into(),
-                permission_set: "LtopsAdmin".into(),
-            },
-            reason: Reason::new(ReasonKind::Incident, "INC-2026-113", None).expect("reason"),
-            start: DateTime::from_timestamp(1_790_000_000, 0).expect("time"),
+            synthetic: Synthetic::new(),
             seq: 0,
-            intent: Uuid::nil(),
         }
     }
 
     fn next(&mut self) -> Draft {
         self.seq += 1;
-        let seq = self.seq;
-        let is_intent = seq % 2 == 1;
-        let id = Uuid::now_v7();
-        let draft = Draft {
-            id,
-            at: self.start + chrono::Duration::milliseconds(seq as i64),
-            actor: self.actor.clone(),
-            action: "tenant.erase".into(),
-            phase: if is_intent {
-                Phase::Intent
-            } else {
-                Phase::Outcome
-            },
-            result: (!is_intent).then_some(Outcome::Ok),
-            intent: (!is_intent).then_some(self.intent),
-            target: Target {
-                tenant: Some(format!("00000000-0000-4000-8000-{:012}", seq % 1000)),
-                resource: None,
-            },
-            reason: Some(self.reason.clone()),
-            content: json!({ "tables": { "leads": seq % 977, "lead_events": seq % 3011 } }),
-        };
-        if is_intent {
-            self.intent = id;
-        }
-        draft
+        self.synthetic.draft(self.seq)
     }
 }

@@ -14,18 +14,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
-use ltops::audit::event::{Draft, GENESIS, Outcome, Phase, Reason, ReasonKind, Target};
-use ltops::aws::identity::Actor;
-use serde_json::json;
-use uuid::Uuid;
+use ltops::audit::event::GENESIS;
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{Synthetic, env_u64};
 
 /// The memory budget DESIGN.md sets for verify, show and export.
 const BUDGET_MB: f64 = 64.0;
 
 fn main() {
-    let n = env_count("LTOPS_BENCH_EVENTS", 1_000_000);
-    let big = env_count("LTOPS_BENCH_MEMORY_EVENTS", 5_000_000);
+    let n = env_u64("LTOPS_BENCH_EVENTS", 1_000_000);
+    let big = env_u64("LTOPS_BENCH_MEMORY_EVENTS", 5_000_000);
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir: PathBuf = match std::env::var_os("LTOPS_BENCH_KEEP") {
         Some(d) => PathBuf::from(d),
@@ -108,13 +109,6 @@ fn main() {
     );
 }
 
-fn env_count(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 fn file_size(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
@@ -165,10 +159,7 @@ struct LogWriter {
     f: std::io::BufWriter<std::fs::File>,
     next: u64,
     prev: String,
-    intent: Uuid,
-    actor: Actor,
-    reason: Reason,
-    start: DateTime<Utc>,
+    synthetic: Synthetic,
 }
 
 impl LogWriter {
@@ -177,45 +168,14 @@ impl LogWriter {
             f: std::io::BufWriter::new(std::fs::File::create(path).expect("create")),
             next: 1,
             prev: GENESIS.to_owned(),
-            intent: Uuid::nil(),
-            actor: Actor {
-                arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_LtopsAdmin_0123456789abcdef/alice@leadtributor.cloud".into(),
-                user: "alice@leadtributor.cloud".into(),
-                account: "123456789012".into(),
-                permission_set: "LtopsAdmin".into(),
-            },
-            reason: Reason::new(ReasonKind::Incident, "INC-2026-113", None).expect("reason"),
-            start: DateTime::from_timestamp(1_790_000_000, 0).expect("time"),
+            synthetic: Synthetic::new(),
         }
     }
 
     /// Appends events until the log holds `last` of them, then flushes.
     fn write_until(&mut self, last: u64) {
         for seq in self.next..=last {
-            let is_intent = seq % 2 == 1;
-            let id = Uuid::now_v7();
-            let draft = Draft {
-                id,
-                at: self.start + chrono::Duration::milliseconds(seq as i64),
-                actor: self.actor.clone(),
-                action: "tenant.erase".into(),
-                phase: if is_intent {
-                    Phase::Intent
-                } else {
-                    Phase::Outcome
-                },
-                result: (!is_intent).then_some(Outcome::Ok),
-                intent: (!is_intent).then_some(self.intent),
-                target: Target {
-                    tenant: Some(format!("00000000-0000-4000-8000-{:012}", seq % 1000)),
-                    resource: None,
-                },
-                reason: Some(self.reason.clone()),
-                content: json!({ "tables": { "leads": seq % 977, "lead_events": seq % 3011 } }),
-            };
-            if is_intent {
-                self.intent = id;
-            }
+            let draft = self.synthetic.draft(seq);
             let e = draft.seal_into_chain(seq, &self.prev);
             self.prev = e.hash.clone();
             writeln!(self.f, "{}", e.to_line()).expect("write");

@@ -5,44 +5,20 @@
 //! of the roles (extrapolated: one process per call makes the full run take
 //! far too long). Target (DESIGN.md): a few seconds, ≥ 5× faster than sequential.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
-struct Moto(Child);
+#[path = "common/mod.rs"]
+mod common;
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::Moto;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let venv = root.join(".venv/bin");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .expect("benchmark set-up")
-        .local_addr()
-        .expect("benchmark set-up")
-        .port();
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let _moto = Moto(
-        Command::new(venv.join("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server from .venv (scripts/test creates it)"),
-    );
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let moto = Moto::start(&venv, &[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    let endpoint = moto.endpoint.clone();
     let t = Instant::now();
     let seed = Command::new(venv.join("python"))
         .arg(root.join("benches/tom_seed.py"))

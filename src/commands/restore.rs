@@ -13,9 +13,7 @@ use crate::cli::{
 };
 use crate::erasure::run::Mode;
 use crate::ops::mutation::{self, End, Request};
-use crate::ops::restore::{
-    Reapplied, ReapplyErasures, RestoreRequest, RestoreRun, Restored, kind_name,
-};
+use crate::ops::restore::{Reapplied, ReapplyErasures, RestoreRequest, RestoreRun, Restored};
 use crate::printer::{Report, key_value_table, table};
 use crate::restore::check::Check;
 use crate::restore::window::{self, both};
@@ -53,10 +51,7 @@ fn render_plan(p: &Plan) -> String {
             "source",
             format!(
                 "{} {} ({}, {})",
-                kind_name(p.source.kind),
-                p.source.id,
-                p.source.engine,
-                p.source.status
+                p.source.kind, p.source.id, p.source.engine, p.source.status
             ),
         ),
         ("earliest restorable", both(p.source.window.earliest)),
@@ -297,7 +292,7 @@ impl Report for StatusReport {
         for s in &self.restores {
             t.add_row(vec![
                 s.id.clone(),
-                kind_name(s.kind).into(),
+                s.kind.to_string(),
                 s.status.clone(),
                 s.restored_from.clone(),
                 s.restore_time.clone().unwrap_or_else(|| "-".into()),

@@ -34,6 +34,7 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::event::LineHead;
 use super::{AuditError, LogTail};
 use crate::aws::error::{AwsError, describe};
 use crate::settings::AnchorSection;
@@ -471,28 +472,12 @@ pub enum ShipError {
     Anchor(#[from] AnchorError),
 }
 
-/// What shipping and comparing need of an event line: parsed only where a
-/// line must be placed, never the whole event.
-#[derive(Deserialize)]
-struct SeqHash {
-    seq: u64,
-    hash: String,
-    #[serde(default)]
-    prev_hash: String,
-}
-
-impl SeqHash {
-    fn of(line: &[u8]) -> Option<SeqHash> {
-        serde_json::from_slice(line).ok()
-    }
-}
-
 /// The local events after the newest checkpoint, collected from the log read
 /// backwards (last line first) until the checkpoint's own event.
 struct Pending<'c> {
     latest: Option<&'c Checkpoint>,
     /// Lines and their parse, last first.
-    lines: Vec<(Vec<u8>, SeqHash)>,
+    lines: Vec<(Vec<u8>, LineHead)>,
 }
 
 impl<'c> Pending<'c> {
@@ -507,7 +492,7 @@ impl<'c> Pending<'c> {
     /// part is reached and nothing before it is needed. The local event at the
     /// checkpoint's seq must be the anchored one.
     fn push_back(&mut self, line: &[u8]) -> Result<bool, AnchorError> {
-        let Some(e) = SeqHash::of(line) else {
+        let Some(e) = LineHead::of(line) else {
             return Ok(false);
         };
         match self.latest {
@@ -527,7 +512,7 @@ impl<'c> Pending<'c> {
 
     /// The segment to ship and its first and last event; `None` when nothing
     /// is pending. The first pending event must hang on the checkpoint.
-    fn finish(mut self) -> Result<Option<(Vec<u8>, SeqHash, SeqHash)>, AnchorError> {
+    fn finish(mut self) -> Result<Option<(Vec<u8>, LineHead, LineHead)>, AnchorError> {
         self.lines.reverse();
         let mut body = Vec::with_capacity(self.lines.iter().map(|(l, _)| l.len() + 1).sum());
         for (line, _) in &self.lines {
@@ -545,7 +530,7 @@ impl<'c> Pending<'c> {
         }
         let last = match events.next_back() {
             Some(last) => last,
-            None => SeqHash {
+            None => LineHead {
                 seq: first.seq,
                 hash: first.hash.clone(),
                 prev_hash: first.prev_hash.clone(),
@@ -705,7 +690,7 @@ impl<'a> Comparison<'a> {
     fn peek_seq(&mut self) -> Option<(&'a [u8], u64)> {
         loop {
             let line = self.peek()?;
-            match SeqHash::of(line) {
+            match LineHead::of(line) {
                 Some(e) => return Some((line, e.seq)),
                 None => {
                     let (i, seq) = self.current;
@@ -724,7 +709,7 @@ impl<'a> Comparison<'a> {
             self.advance();
             return;
         }
-        let Some(local) = SeqHash::of(line) else {
+        let Some(local) = LineHead::of(line) else {
             return;
         };
         while let Some((anchored, seq)) = self.peek_seq() {

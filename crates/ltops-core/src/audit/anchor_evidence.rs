@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::anchor::{Anchor, AnchorError, AnchorReport, Signed, signature_ok};
+use super::event::LineHead;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
@@ -42,13 +43,6 @@ pub async fn collect(anchor: &Anchor) -> Result<AnchorEvidence, AnchorError> {
         public_key: B64.encode(spki),
         checkpoints,
     })
-}
-
-/// The light reading of a line: its seq and hash.
-#[derive(Deserialize)]
-struct SeqHash {
-    seq: u64,
-    hash: String,
 }
 
 /// Checks the evidence's chain against its checkpoints while the log streams
@@ -91,7 +85,7 @@ impl OfflineCheck {
 
     pub fn feed_block(&mut self, block: &[u8]) {
         for line in block.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let Ok(e) = serde_json::from_slice::<SeqHash>(line) else {
+            let Some(e) = LineHead::of(line) else {
                 continue;
             };
             self.last_seq = self.last_seq.max(e.seq);

@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio_postgres::Client;
 use uuid::Uuid;
 
-use super::event::{Event, GENESIS, Phase};
+use super::event::{Event, GENESIS};
 use super::pg_store::APPEND_LOCK;
 
 #[derive(Debug, thiserror::Error)]
@@ -128,47 +128,15 @@ pub async fn carry_forward(
         if e.prev_hash != prev {
             return Err(CarryError::Diverged { seq: from });
         }
-        insert(&tx, &e, line).await?;
+        super::pg_store::insert_row(&tx, &e, &String::from_utf8_lossy(line))
+            .await
+            .map_err(db)?;
         prev = e.hash.clone();
         carried.events += 1;
     }
     sync_keys(&tx, keys, &mut carried).await?;
     tx.commit().await.map_err(db)?;
     Ok(carried)
-}
-
-async fn insert(
-    tx: &tokio_postgres::Transaction<'_>,
-    e: &Event,
-    line: &[u8],
-) -> Result<(), CarryError> {
-    let phase = match e.phase {
-        Phase::Intent => "intent",
-        Phase::Outcome => "outcome",
-    };
-    let at = DateTime::parse_from_rfc3339(&e.at)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|_| Utc::now());
-    let text = String::from_utf8_lossy(line);
-    tx.execute(
-        "INSERT INTO ltops_audit.events (seq, id, at, action, phase, tenant, actor_user, prev_hash, hash, line) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &[
-            &i64::try_from(e.seq).unwrap_or(i64::MAX),
-            &e.id,
-            &at,
-            &e.action,
-            &phase,
-            &e.target.tenant,
-            &e.actor.user,
-            &e.prev_hash,
-            &e.hash,
-            &text.as_ref(),
-        ],
-    )
-    .await
-    .map_err(db)?;
-    Ok(())
 }
 
 /// Keys the copy lacks are added; keys the source destroyed are destroyed in

@@ -197,6 +197,22 @@ impl Event {
 
 /// Canonical JSON: object keys sorted by code point, no insignificant white space,
 /// strings escaped as serde_json (= Python with ensure_ascii=False) does.
+/// What placing a line in the chain needs of it: its seq and hashes, read
+/// without parsing the whole event.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LineHead {
+    pub seq: u64,
+    pub hash: String,
+    #[serde(default)]
+    pub prev_hash: String,
+}
+
+impl LineHead {
+    pub fn of(line: &[u8]) -> Option<LineHead> {
+        serde_json::from_slice(line).ok()
+    }
+}
+
 pub fn canonical(v: &Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
     write_canonical(v, &mut out);

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::event::{Draft, Event, GENESIS};
+use super::event::{Draft, Event, GENESIS, LineHead};
 use super::head::Head;
 use super::seal::{self, KeyState, TenantKey};
 use super::stream::{BlockReader, ReverseLines};
@@ -311,12 +311,6 @@ enum LastError {
     Bad(String),
 }
 
-#[derive(Deserialize)]
-struct SeqHash {
-    seq: u64,
-    hash: String,
-}
-
 /// The seq and hash of the last event, reading backwards from the end.
 fn last_event(f: &mut File) -> Result<(u64, String), LastError> {
     let len = f.seek(SeekFrom::End(0)).map_err(LastError::Io)?;
@@ -345,7 +339,7 @@ fn last_event(f: &mut File) -> Result<(u64, String), LastError> {
 }
 
 fn parse_last(line: &[u8]) -> Result<(u64, String), LastError> {
-    let sh: SeqHash = serde_json::from_slice(line).map_err(|e| LastError::Bad(e.to_string()))?;
+    let sh: LineHead = serde_json::from_slice(line).map_err(|e| LastError::Bad(e.to_string()))?;
     Ok((sh.seq, sh.hash))
 }
 

@@ -305,6 +305,19 @@ pub async fn append_in<C: GenericClient>(
     }
     let next = u64::try_from(seq).unwrap_or(0) + 1;
     let event = draft.seal_into_chain(next, &prev);
+    insert_row(client, &event, &event.to_line())
+        .await
+        .map_err(err)?;
+    Ok(event)
+}
+
+/// The one INSERT of an event row, for appends and for carrying a chain into
+/// a restored copy (which keeps the source's line byte for byte).
+pub(crate) async fn insert_row<C: GenericClient>(
+    client: &C,
+    event: &Event,
+    line: &str,
+) -> Result<u64, tokio_postgres::Error> {
     let phase = match event.phase {
         super::event::Phase::Intent => "intent",
         super::event::Phase::Outcome => "outcome",
@@ -317,7 +330,7 @@ pub async fn append_in<C: GenericClient>(
             "INSERT INTO ltops_audit.events (seq, id, at, action, phase, tenant, actor_user, prev_hash, hash, line) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
-                &(seq + 1),
+                &i64::try_from(event.seq).unwrap_or(i64::MAX),
                 &event.id,
                 &at,
                 &event.action,
@@ -326,12 +339,10 @@ pub async fn append_in<C: GenericClient>(
                 &event.actor.user,
                 &event.prev_hash,
                 &event.hash,
-                &event.to_line(),
+                &line,
             ],
         )
         .await
-        .map_err(err)?;
-    Ok(event)
 }
 
 async fn tenant_key_in<C: GenericClient>(

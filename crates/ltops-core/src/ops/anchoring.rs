@@ -8,7 +8,7 @@ use aws_config::SdkConfig;
 use super::mutation::Ui;
 use crate::audit::Store;
 use crate::audit::anchor::{
-    Anchor, AnchorError, AnchorReport, Checkpoint, Comparison, ShipError, Signed, compare,
+    Anchor, AnchorError, AnchorReport, Checkpoint, Comparison, ShipError, Signed,
 };
 use crate::audit::stream;
 use crate::settings::Settings;
@@ -87,19 +87,4 @@ pub async fn compare_store(
         }
     }
     Ok(c.finish())
-}
-
-/// Compares the local log with its anchored copy, when an anchor is
-/// configured: every checkpoint's signature (with the key's public half from
-/// `kms:GetPublicKey`), every anchored event against the local one.
-pub async fn verify(
-    settings: &Settings,
-    sdk: &SdkConfig,
-    log: &[u8],
-) -> Result<Option<AnchorReport>, AnchorError> {
-    let Some(fetching) = fetch(settings, sdk) else {
-        return Ok(None);
-    };
-    let a = fetching.await?;
-    Ok(Some(compare(&a.describe, &a.spki, &a.checkpoints, log)))
 }

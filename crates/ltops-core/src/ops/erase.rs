@@ -258,7 +258,6 @@ impl Mutation for Erase {
             Resume::Start
         };
         let who = Started::by(step);
-        let erasure = Options { ..self.erasure };
         let map = &self.map;
         let client = self
             .client
@@ -269,7 +268,7 @@ impl Mutation for Erase {
             map,
             &p.plan,
             p.mode,
-            &erasure,
+            &self.erasure,
             resuming,
             &who,
             &on_progress,

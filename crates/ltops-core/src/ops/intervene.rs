@@ -127,10 +127,6 @@ impl Intervene {
             canceller: None,
         }
     }
-
-    pub fn plan_ref(&self) -> &Plan {
-        &self.plan
-    }
 }
 
 impl Mutation for Intervene {

@@ -178,7 +178,7 @@ impl Mutation for RestoreRun {
     fn headline(&self, plan: &Plan, actor: &Actor) -> String {
         format!(
             "Plan: restore {} {} to {} into {} for {}{}",
-            kind_name(plan.source.kind),
+            plan.source.kind,
             plan.source.id,
             both(plan.time),
             plan.target,
@@ -633,11 +633,4 @@ async fn reapply_all(
         });
     }
     Ok(out)
-}
-
-pub fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Cluster => "cluster",
-        Kind::Instance => "instance",
-    }
 }
