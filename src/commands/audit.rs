@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::audit::anchor::{Anchor, AnchorReport};
-use crate::audit::anchor_evidence::{self, OfflineCheck};
+use crate::audit::anchor_check::Tracker;
+use crate::audit::anchor_evidence;
 use crate::audit::event::{Event, Phase};
 use crate::audit::evidence::{EvidenceWriter, Source, Trailer};
 use crate::audit::head::Head;
@@ -385,34 +386,34 @@ pub async fn verify(ctx: &Ctx, args: &AuditVerifyArgs) -> anyhow::Result<ExitSta
         .map_err(|e| anyhow::anyhow!("--expect-head {e}"))?;
     let source = Source::open(&ctx.settings, args.file.as_deref()).await?;
     let witness = expect.or_else(|| source.witness());
-    let offline = match &source {
+    let mut tracker = match &source {
         Source::Evidence {
             trailer: Some(Trailer {
                 anchor: Some(a), ..
             }),
             ..
-        } => Some(OfflineCheck::new(a)),
+        } => Some(anchor_evidence::tracker(a)),
         _ => None,
     };
-    // The anchored copy is fetched on a task of its own while the local log
-    // is verified; the comparison then reads the log once more, a block at a
-    // time, beside it.
-    let fetching = match (&source, &ctx.settings.config.audit.anchor) {
-        (Source::Store(_), Some(_)) => {
+    // With an anchor configured its checkpoints are listed first (a thousand
+    // per request) and held against every event while the chain is verified:
+    // the log is read once; segments only where a checkpoint disagrees.
+    let online = match (&source, &ctx.settings.config.audit.anchor) {
+        (Source::Store(_), Some(cfg)) => {
             let sdk = crate::aws::config::load(&ctx.settings.aws).await;
-            ops::anchoring::fetch(&ctx.settings, &sdk).map(tokio::spawn)
+            let (anchor, t) = ops::anchoring::prepare(&sdk, cfg).await?;
+            tracker = Some(t);
+            Some(anchor)
         }
         _ => None,
     };
-    let (report, _, offline) = verify_stream(&source, witness.as_ref(), offline).await?;
-    let anchor = match (&source, fetching) {
-        (Source::Store(store), Some(fetching)) => {
-            let anchored = fetching
-                .await
-                .map_err(|e| anyhow::anyhow!("fetching the anchored copy: {e}"))??;
-            Some(ops::anchoring::compare_store(&anchored, store).await?)
+    let (report, _, tracker) = verify_stream(&source, witness.as_ref(), tracker).await?;
+    let anchor = match (tracker, &source, &online) {
+        (Some(t), Source::Store(store), Some(online)) if !t.diverged().is_empty() => {
+            let differences = ops::anchoring::locate(online, t.diverged(), store).await?;
+            Some(t.finish(Some(differences)))
         }
-        _ => offline,
+        (t, _, _) => t.map(|t| t.finish(None)),
     };
     if let Some(a) = &anchor {
         for line in anchor_findings(a) {
@@ -561,18 +562,19 @@ pub async fn head(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
 async fn verify_stream(
     source: &Source,
     witness: Option<&Witness>,
-    mut offline: Option<OfflineCheck>,
-) -> anyhow::Result<(VerifyReport, Option<Event>, Option<AnchorReport>)> {
+    tracker: Option<Tracker>,
+) -> anyhow::Result<(VerifyReport, Option<Event>, Option<Tracker>)> {
     let mut verifier = Verifier::new(witness);
+    if let Some(t) = tracker {
+        verifier.track(t);
+    }
     let mut reader = source.reader().await?;
     while let Some(block) = reader.next_block().await? {
         verifier.feed_block(block);
-        if let Some(o) = offline.as_mut() {
-            o.feed_block(block);
-        }
     }
     let last = verifier.last_line().and_then(last_event);
-    Ok((verifier.finish(), last, offline.map(OfflineCheck::finish)))
+    let (report, tracker) = verifier.finish_tracked();
+    Ok((report, last, tracker))
 }
 
 /// The line as an event, if it is one.
@@ -631,6 +633,19 @@ fn anchor_findings(a: &AnchorReport) -> Vec<String> {
         out.push(format!(
             "audit log REWRITTEN: seq {} differ(s) from the anchored copy in {}",
             seq_ranges(&a.rewritten),
+            a.anchor
+        ));
+    }
+    if !a.rehashed.is_empty() {
+        out.push(format!(
+            "audit log RE-HASHED: seq {} say(s) what was anchored but hang(s) on the rewritten chain",
+            seq_ranges(&a.rehashed)
+        ));
+    }
+    if a.rewritten.is_empty() && !a.diverged.is_empty() {
+        out.push(format!(
+            "audit log DIVERGED: the local events at checkpoint seq {} have other hashes than anchored in {}",
+            seq_ranges(&a.diverged),
             a.anchor
         ));
     }

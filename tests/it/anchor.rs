@@ -101,12 +101,13 @@ fn a_rewritten_and_rehashed_chain_is_found_by_the_anchor() {
     let (code, v, err) = verify(&home);
     assert_eq!(code, Some(1), "{v}\n{err}");
     assert_eq!(v["intact"], false);
-    assert_eq!(
-        v["anchor"]["rewritten"],
-        serde_json::json!([3, 4, 5, 6]),
-        "{v}"
-    );
-    assert!(err.contains("REWRITTEN: seq 3-6"), "{err}");
+    // The checkpoints at 4 and 6 disagree; their segments name the event
+    // that was rewritten and the ones only re-hashed after it.
+    assert_eq!(v["anchor"]["diverged"], serde_json::json!([4, 6]), "{v}");
+    assert_eq!(v["anchor"]["rewritten"], serde_json::json!([3]), "{v}");
+    assert_eq!(v["anchor"]["rehashed"], serde_json::json!([4, 5, 6]), "{v}");
+    assert!(err.contains("REWRITTEN: seq 3 differ"), "{err}");
+    assert!(err.contains("RE-HASHED: seq 4-6"), "{err}");
     // And nothing more is shipped from a log that disagrees with its anchor.
     let out = home
         .audit("record")
@@ -141,8 +142,18 @@ fn forged_checkpoints_are_detected() {
     let other = boto(
         "print(kms.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')['KeyMetadata']['KeyId'])",
     );
+    // Each object's name is its checkpoint: seq, first seq, hash, prev hash,
+    // segment digest, time, signer and signature (base64url).
     boto(&format!(
-        "import base64\nB={bucket:?}\nseg=b''\ncp={{'first_seq': 5, 'seq': 5, 'hash': 'f'*64, 'prev_hash': 'e'*64, 'at': '2026-12-01T00:00:00Z', 'by': 'mallory', 'segment': 'segments/x.jsonl', 'segment_sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'key_id': {other:?}}}\nmsg=json.dumps(cp, separators=(',', ':')).encode()\nsig=kms.sign(KeyId={other:?}, Message=msg, MessageType='RAW', SigningAlgorithm='ECDSA_SHA_256')['Signature']\ns3.put_object(Bucket=B, Key='segments/x.jsonl', Body=seg)\ns3.put_object(Bucket=B, Key='checkpoints/00000000000000000005.json', Body=json.dumps({{'checkpoint': cp, 'signature': base64.b64encode(sig).decode()}}).encode())\ncp2=dict(cp, seq=6, first_seq=6)\ns3.put_object(Bucket=B, Key='checkpoints/00000000000000000006.json', Body=json.dumps({{'checkpoint': cp2, 'signature': base64.b64encode(b'not a signature').decode()}}).encode())"
+        "import base64, hashlib\nB={bucket:?}\nu=lambda b: base64.urlsafe_b64encode(b).decode().rstrip('=')\n\
+         def put(seq, key, garbage=False):\n\
+         \x20   cp={{'first_seq': seq, 'seq': seq, 'hash': 'f'*64, 'prev_hash': 'e'*64, 'at': '2026-12-01T00:00:00Z', 'by': 'mallory', 'segment_sha256': hashlib.sha256(b'').hexdigest()}}\n\
+         \x20   msg=json.dumps(cp, separators=(',', ':')).encode()\n\
+         \x20   sig=b'not a signature' if garbage else kms.sign(KeyId=key, Message=msg, MessageType='RAW', SigningAlgorithm='ECDSA_SHA_256')['Signature']\n\
+         \x20   name='%020d.%020d.%s.%s.%s.20261201T000000Z.%s.%s.jsonl' % (seq, seq, cp['hash'], cp['prev_hash'], cp['segment_sha256'], u(b'mallory'), u(sig))\n\
+         \x20   s3.put_object(Bucket=B, Key='segments/'+name, Body=b'')\n\
+         put(5, {other:?})\nput(6, {other:?}, garbage=True)\n\
+         s3.put_object(Bucket=B, Key='segments/junk.jsonl', Body=b'')"
     ));
     let (code, v, err) = verify(&home);
     assert_eq!(code, Some(1), "{v}\n{err}");
@@ -155,6 +166,13 @@ fn forged_checkpoints_are_detected() {
         bad.contains("seq 6: the signature does not verify"),
         "{bad}"
     );
+    assert!(bad.contains("junk.jsonl: not a checkpoint's name"), "{bad}");
+    // The forged objects are not trusted as the newest checkpoint either: the
+    // next command ships after the real one.
+    record(&home, "INC-AFTER");
+    let (_, v, err) = verify(&home);
+    assert_eq!(v["anchor"]["anchored_through"], 6, "{v}\n{err}");
+    assert_eq!(v["anchor"]["unanchored"], serde_json::json!([]), "{v}");
 }
 
 #[test]
@@ -257,7 +275,12 @@ fn an_evidence_file_carries_the_anchor_and_is_checked_offline() {
     std::fs::write(&evidence, lines.join("\n") + "\n").unwrap();
     let (code, v, err) = verify_file(&offline);
     assert_eq!(code, Some(1), "{v}\n{err}");
-    assert_eq!(v["anchor"]["rewritten"], serde_json::json!([4, 6]), "{v}");
+    // Offline there are no segments: the checkpoints that disagree are named.
+    assert_eq!(v["anchor"]["diverged"], serde_json::json!([4, 6]), "{v}");
+    assert!(
+        err.contains("DIVERGED: the local events at checkpoint seq 4, 6"),
+        "{err}"
+    );
 }
 
 /// The database owner disables the append-only trigger, edits an event,
@@ -313,9 +336,6 @@ fn the_database_owner_rewriting_the_postgres_chain_is_found_by_the_anchor() {
         Value::Null,
         "the chain alone is consistent: {v}"
     );
-    assert_eq!(
-        v["anchor"]["rewritten"],
-        serde_json::json!([3, 4, 5, 6]),
-        "{v}"
-    );
+    assert_eq!(v["anchor"]["rewritten"], serde_json::json!([3]), "{v}");
+    assert_eq!(v["anchor"]["rehashed"], serde_json::json!([4, 5, 6]), "{v}");
 }

@@ -1,20 +1,24 @@
 //! The audit log's witness outside the database it audits and outside the
 //! reach of its administrators (TOM §5): every event is shipped to an S3 bucket
-//! with Object Lock in compliance mode, in write-once objects, together with a
-//! checkpoint signed by an asymmetric KMS key. Nobody — not the database owner,
-//! not the bucket's account root — can rewrite an anchored event unnoticed, and
-//! a point-in-time restore can carry the chain forward from it.
+//! with Object Lock in compliance mode, in write-once objects, each named by a
+//! checkpoint signed with an asymmetric KMS key. Nobody — not the database
+//! owner, not the bucket's account root — can rewrite an anchored event
+//! unnoticed, and a point-in-time restore can carry the chain forward from it.
 //!
-//! Layout under the configured prefix (sequence numbers zero-padded to 20
-//! digits, so that keys sort by seq):
-//! - `segments/<first>-<last>.jsonl`: the event lines `first..=last`, as the
-//!   local store holds them — one object per shipment (one command), so that
-//!   verifying a million events takes two GETs per command, not a million;
-//! - `checkpoints/<last>.json`: `{ "checkpoint": {…}, "signature": … }` — the
-//!   last seq, its hash, the hash before the first, when, by whom, the
-//!   segment's key and SHA-256 — signed with `kms:Sign` (ECDSA P-256, SHA-256);
-//! - `head.json`: a hint to the newest checkpoint (versioned, not trusted:
-//!   everything after it is listed).
+//! Layout under the configured prefix — one object per shipment:
+//! - `segments/<signed checkpoint>.jsonl`: the event lines `first..=last` as
+//!   the local store holds them. The object's *name* is the checkpoint — last
+//!   seq (zero-padded, so that names sort by seq), first seq, the last event's
+//!   hash, the hash the first hangs on, the body's SHA-256, when, by whom, and
+//!   the `kms:Sign` signature (ECDSA P-256, SHA-256) over all of it (see
+//!   `anchor_check`). A LIST of the bucket is thus a list of verifiable
+//!   checkpoints, a thousand per request: `audit verify` over a million events
+//!   reads no segment unless a checkpoint disagrees with the local log.
+//! - `head.json`: a hint to the newest checkpoint's seq (overwritable, not
+//!   trusted: everything after it is listed).
+//!
+//! A shipment holds at most [`MAX_SEGMENT_EVENTS`] events; a longer backlog
+//! (an anchor configured for an existing log) goes out as several objects.
 //!
 //! Failure semantics: shipping happens after the local append. When S3 or KMS
 //! cannot be reached the command still runs (the local log is the record of
@@ -30,10 +34,9 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ObjectLockEnabled, ObjectLockRetentionMode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use futures_util::{StreamExt, TryStreamExt, stream};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use super::anchor_check::{AnchorReport, Checkpoint, Listed, Signed, signature_ok};
 use super::event::LineHead;
 use super::{AuditError, LogTail};
 use crate::aws::error::{AwsError, describe};
@@ -49,6 +52,10 @@ pub const EEA_REGIONS: [&str; 6] = [
     "eu-south-1",
     "eu-south-2",
 ];
+
+/// Events per segment object at most: bounds the memory of shipping, of
+/// locating a difference, and of carrying a chain forward.
+pub const MAX_SEGMENT_EVENTS: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnchorError {
@@ -66,38 +73,6 @@ pub enum AnchorError {
     Diverged { seq: u64 },
 }
 
-/// The signed part of a checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    pub first_seq: u64,
-    pub seq: u64,
-    /// Hash of event `seq`.
-    pub hash: String,
-    /// `prev_hash` of event `first_seq`: where this segment hangs in the chain.
-    pub prev_hash: String,
-    pub at: String,
-    pub by: String,
-    pub segment: String,
-    pub segment_sha256: String,
-    pub key_id: String,
-}
-
-/// A checkpoint object as stored.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Signed {
-    pub checkpoint: Checkpoint,
-    /// Base64 DER ECDSA signature over the canonical JSON of `checkpoint`.
-    pub signature: String,
-}
-
-impl Checkpoint {
-    /// The bytes that are signed: serde's field order is fixed, so the JSON
-    /// text is canonical.
-    pub fn message(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-}
-
 /// An anchor, ready to ship and verify.
 pub struct Anchor {
     s3: aws_sdk_s3::Client,
@@ -109,8 +84,13 @@ pub struct Anchor {
     allowed_regions: Vec<String>,
 }
 
-fn seq_key(seq: u64) -> String {
-    format!("{seq:020}")
+/// What one call of [`Anchor::ship`] anchored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipped {
+    pub first_seq: u64,
+    pub seq: u64,
+    /// Segment objects written (more than one for a long backlog).
+    pub objects: usize,
 }
 
 impl Anchor {
@@ -146,17 +126,8 @@ impl Anchor {
         format!("s3://{}/{}", self.bucket, self.prefix)
     }
 
-    fn segment_key(&self, first: u64, last: u64) -> String {
-        format!(
-            "{}segments/{}-{}.jsonl",
-            self.prefix,
-            seq_key(first),
-            seq_key(last)
-        )
-    }
-
-    fn checkpoint_key(&self, seq: u64) -> String {
-        format!("{}checkpoints/{}.json", self.prefix, seq_key(seq))
+    fn segments(&self) -> String {
+        format!("{}segments/", self.prefix)
     }
 
     fn head_key(&self) -> String {
@@ -256,43 +227,77 @@ impl Anchor {
         Ok(())
     }
 
-    /// The newest checkpoint, or `None` when nothing is anchored yet.
+    /// The newest checkpoint whose signature verifies, or `None` when nothing
+    /// is anchored yet. An object whose name is no checkpoint of this key (a
+    /// forgery, junk) is passed over: it can neither stop shipping nor make
+    /// events look anchored that are not.
     pub async fn latest(&self) -> Result<Option<Signed>, AnchorError> {
-        let hint = self.get_json::<Checkpoint>(&self.head_key()).await.ok();
-        let start = hint.map(|h| self.checkpoint_key(h.seq));
-        let keys = self.checkpoint_keys(start.as_deref()).await?;
-        let key = match keys.last() {
-            Some(k) => k.clone(),
-            None => match start {
-                Some(k) => k,
-                None => return Ok(None),
-            },
+        let head = self.head_key();
+        let (spki, hint) = tokio::join!(self.public_key(), self.get_bytes(&head));
+        let spki = spki?;
+        let hint = hint
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        let from_hint = match hint {
+            // Names of seq `seq` and after sort after this one.
+            Some(seq) => {
+                self.newest_after(&spki, Some(&format!("{}{seq:020}", self.segments())))
+                    .await?
+            }
+            None => None,
         };
-        Ok(Some(self.get_json::<Signed>(&key).await?))
+        match from_hint {
+            Some(s) => Ok(Some(s)),
+            // No hint, or one past the last checkpoint: it is not trusted.
+            None => self.newest_after(&spki, None).await,
+        }
     }
 
-    /// Checkpoint keys in seq order, after `start_after` when given.
-    async fn checkpoint_keys(&self, start_after: Option<&str>) -> Result<Vec<String>, AnchorError> {
-        let mut req = self
-            .s3
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(format!("{}checkpoints/", self.prefix));
+    async fn newest_after(
+        &self,
+        spki: &[u8],
+        start_after: Option<&str>,
+    ) -> Result<Option<Signed>, AnchorError> {
+        let mut newest = None;
+        self.list(start_after, |page| {
+            let found = page
+                .into_iter()
+                .rev()
+                .filter_map(|l| l.signed)
+                .find(|s| signature_ok(spki, s));
+            if found.is_some() {
+                newest = found;
+            }
+        })
+        .await?;
+        Ok(newest)
+    }
+
+    /// Every segment object's name, in seq order, a LIST page at a time.
+    pub async fn list(
+        &self,
+        start_after: Option<&str>,
+        mut each: impl FnMut(Vec<Listed>),
+    ) -> Result<(), AnchorError> {
+        let dir = self.segments();
+        let mut req = self.s3.list_objects_v2().bucket(&self.bucket).prefix(&dir);
         if let Some(s) = start_after {
             req = req.start_after(s);
         }
         let mut pages = req.into_paginator().send();
-        let mut keys = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| describe("s3:ListObjectsV2", &e))?;
-            keys.extend(
-                page.contents()
-                    .iter()
-                    .filter_map(|o| o.key().map(str::to_owned)),
-            );
+            let listed = page
+                .contents()
+                .iter()
+                .filter_map(|o| o.key())
+                .filter_map(|k| k.strip_prefix(&dir))
+                .map(Listed::of)
+                .collect();
+            each(listed);
         }
-        keys.sort();
-        Ok(keys)
+        Ok(())
     }
 
     async fn get_bytes(&self, key: &str) -> Result<Vec<u8>, AnchorError> {
@@ -311,12 +316,37 @@ impl Anchor {
         Ok(body.into_bytes().to_vec())
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, AnchorError> {
-        let bytes = self.get_bytes(key).await?;
-        serde_json::from_slice(&bytes).map_err(|e| AnchorError::Damaged {
-            key: key.to_owned(),
-            why: format!("not a checkpoint: {e}"),
-        })
+    /// The events of a checkpoint, checked against its digest.
+    pub async fn segment(&self, signed: &Signed) -> Result<Vec<u8>, AnchorError> {
+        let name = signed.object_name().unwrap_or_default();
+        let key = format!("{}{name}", self.segments());
+        let body = self.get_bytes(&key).await?;
+        if hex::encode(Sha256::digest(&body)) != signed.checkpoint.segment_sha256 {
+            return Err(AnchorError::Damaged {
+                key,
+                why: "its events do not match its checkpoint's digest".into(),
+            });
+        }
+        Ok(body)
+    }
+
+    /// The checkpoint with this seq, found by listing from it.
+    pub async fn checkpoint_at(&self, seq: u64) -> Result<Option<Signed>, AnchorError> {
+        let out = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(format!("{}{seq:020}.", self.segments()))
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|e| describe("s3:ListObjectsV2", &e))?;
+        let dir = self.segments();
+        Ok(out
+            .contents()
+            .iter()
+            .filter_map(|o| o.key()?.strip_prefix(&dir))
+            .find_map(Signed::from_object_name))
     }
 
     /// Puts an object that must not exist yet. A second put of the same key is
@@ -334,11 +364,10 @@ impl Anchor {
         Ok(())
     }
 
-    /// Ships every local event after the newest checkpoint: one segment and its
-    /// signed checkpoint. `log` is the local log (or its end) as its store
-    /// returns it; it is read backwards only as far as the newest checkpoint.
-    /// Returns the new checkpoint, or `None` when everything was anchored.
-    pub async fn ship(&self, log: &[u8], by: &str) -> Result<Option<Checkpoint>, AnchorError> {
+    /// Ships every local event after the newest checkpoint. `log` is the local
+    /// log (or its end); it is read backwards only as far as the newest
+    /// checkpoint. Returns what was anchored, or `None` when nothing was due.
+    pub async fn ship(&self, log: &[u8], by: &str) -> Result<Option<Shipped>, AnchorError> {
         let latest = self.latest().await?;
         let mut pending = Pending::after(latest.as_ref().map(|l| &l.checkpoint));
         for line in log.rsplit(|b| *b == b'\n').filter(|l| !l.is_empty()) {
@@ -356,7 +385,7 @@ impl Anchor {
         &self,
         tail: &mut LogTail<'_>,
         by: &str,
-    ) -> Result<Option<Checkpoint>, ShipError> {
+    ) -> Result<Option<Shipped>, ShipError> {
         let latest = self.latest().await?;
         let mut pending = Pending::after(latest.as_ref().map(|l| &l.checkpoint));
         while let Some(line) = tail.next_line().await? {
@@ -371,41 +400,48 @@ impl Anchor {
         &self,
         pending: Pending<'_>,
         by: &str,
-    ) -> Result<Option<Checkpoint>, AnchorError> {
-        let Some((body, first, last)) = pending.finish()? else {
+    ) -> Result<Option<Shipped>, AnchorError> {
+        let segments = pending.finish()?;
+        let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
             return Ok(None);
         };
-        let segment = self.segment_key(first.seq, last.seq);
-        let checkpoint = Checkpoint {
-            first_seq: first.seq,
-            seq: last.seq,
-            hash: last.hash,
-            prev_hash: first.prev_hash,
-            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            by: by.to_owned(),
-            segment: segment.clone(),
-            segment_sha256: hex::encode(Sha256::digest(&body)),
-            key_id: self.key_id.clone(),
+        let shipped = Shipped {
+            first_seq: first.first.seq,
+            seq: last.last.seq,
+            objects: segments.len(),
         };
-        let signature = self.sign(&checkpoint.message()).await?;
-        self.put_new(&segment, body).await?;
-        let signed = Signed {
-            checkpoint: checkpoint.clone(),
-            signature,
-        };
-        let text = serde_json::to_vec_pretty(&signed).unwrap_or_default();
-        self.put_new(&self.checkpoint_key(checkpoint.seq), text)
-            .await?;
+        for s in segments {
+            let checkpoint = Checkpoint {
+                first_seq: s.first.seq,
+                seq: s.last.seq,
+                hash: s.last.hash,
+                prev_hash: s.first.prev_hash,
+                at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                by: by.to_owned(),
+                segment_sha256: hex::encode(Sha256::digest(&s.body)),
+            };
+            let signature = self.sign(&checkpoint.message()).await?;
+            let signed = Signed {
+                checkpoint,
+                signature,
+            };
+            let name = signed.object_name().ok_or_else(|| AnchorError::Damaged {
+                key: self.segments(),
+                why: format!("checkpoint {} cannot be named", signed.checkpoint.seq),
+            })?;
+            self.put_new(&format!("{}{name}", self.segments()), s.body)
+                .await?;
+        }
         // The hint may be stale or missing; `latest` lists past it anyway.
         let _ = self
             .s3
             .put_object()
             .bucket(&self.bucket)
             .key(self.head_key())
-            .body(ByteStream::from(checkpoint.message()))
+            .body(ByteStream::from(shipped.seq.to_string().into_bytes()))
             .send()
             .await;
-        Ok(Some(checkpoint))
+        Ok(Some(shipped))
     }
 
     async fn sign(&self, message: &[u8]) -> Result<String, AnchorError> {
@@ -443,25 +479,48 @@ impl Anchor {
             })
     }
 
-    /// Every checkpoint and its segment, in seq order. The objects are fetched
-    /// [`FETCH_AHEAD`] at a time: one after another, a long log's hundreds of
-    /// round trips would dominate `audit verify`.
-    pub async fn read_all(&self) -> Result<Vec<(Signed, Vec<u8>)>, AnchorError> {
-        let keys = self.checkpoint_keys(None).await?;
-        stream::iter(keys)
-            .map(|key| async move {
-                let signed: Signed = self.get_json(&key).await?;
-                let segment = self.get_bytes(&signed.checkpoint.segment).await?;
-                Ok::<_, AnchorError>((signed, segment))
-            })
-            .buffered(FETCH_AHEAD)
-            .try_collect()
-            .await
+    /// Every checkpoint, in seq order (for an evidence file's trailer).
+    pub async fn checkpoints(&self) -> Result<Vec<Signed>, AnchorError> {
+        let mut all = Vec::new();
+        self.list(None, |page| {
+            all.extend(page.into_iter().filter_map(|l| l.signed));
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// The anchored log itself, every segment in order, each checked against
+    /// its signed checkpoint: the source from which a restored copy's chain is
+    /// carried forward when the live log is gone. A checkpoint that does not
+    /// verify is refused, not skipped.
+    pub async fn read_log(&self) -> Result<Vec<u8>, AnchorError> {
+        let spki = self.public_key().await?;
+        let mut log = Vec::new();
+        let mut through = 0u64;
+        for signed in self.checkpoints().await? {
+            let cp = &signed.checkpoint;
+            if !signature_ok(&spki, &signed) {
+                return Err(AnchorError::Damaged {
+                    key: format!("{}{:020}.…", self.segments(), cp.seq),
+                    why: "its signature does not verify with the anchor key".into(),
+                });
+            }
+            if cp.seq <= through {
+                // A second shipment of the same events (two commands at once).
+                continue;
+            }
+            let segment = self.segment(&signed).await?;
+            for line in segment.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                if LineHead::of(line).is_some_and(|h| h.seq > through) {
+                    log.extend_from_slice(line);
+                    log.push(b'\n');
+                }
+            }
+            through = cp.seq;
+        }
+        Ok(log)
     }
 }
-
-/// Checkpoints (with their segments) fetched at once by [`Anchor::read_all`].
-const FETCH_AHEAD: usize = 16;
 
 /// Why a command's events could not be shipped.
 #[derive(Debug, thiserror::Error)]
@@ -470,6 +529,13 @@ pub enum ShipError {
     Audit(#[from] AuditError),
     #[error(transparent)]
     Anchor(#[from] AnchorError),
+}
+
+/// A segment to ship: its lines and its first and last event.
+struct Segment {
+    body: Vec<u8>,
+    first: LineHead,
+    last: LineHead,
 }
 
 /// The local events after the newest checkpoint, collected from the log read
@@ -510,246 +576,37 @@ impl<'c> Pending<'c> {
         }
     }
 
-    /// The segment to ship and its first and last event; `None` when nothing
-    /// is pending. The first pending event must hang on the checkpoint.
-    fn finish(mut self) -> Result<Option<(Vec<u8>, LineHead, LineHead)>, AnchorError> {
+    /// The segments to ship, in order, each of at most [`MAX_SEGMENT_EVENTS`]
+    /// events; none when nothing is pending. The first pending event must hang
+    /// on the checkpoint.
+    fn finish(mut self) -> Result<Vec<Segment>, AnchorError> {
         self.lines.reverse();
-        let mut body = Vec::with_capacity(self.lines.iter().map(|(l, _)| l.len() + 1).sum());
-        for (line, _) in &self.lines {
-            body.extend_from_slice(line);
-            body.push(b'\n');
-        }
-        let mut events = self.lines.into_iter().map(|(_, e)| e);
-        let Some(first) = events.next() else {
-            return Ok(None);
-        };
-        if let Some(l) = self.latest
+        if let (Some(l), Some((_, first))) = (self.latest, self.lines.first())
             && first.prev_hash != l.hash
         {
             return Err(AnchorError::Diverged { seq: first.seq });
         }
-        let last = match events.next_back() {
-            Some(last) => last,
-            None => LineHead {
-                seq: first.seq,
-                hash: first.hash.clone(),
-                prev_hash: first.prev_hash.clone(),
-            },
-        };
-        Ok(Some((body, first, last)))
-    }
-}
-
-impl Anchor {
-    /// The anchored log itself, every segment in order: the source from which
-    /// a restored copy's chain is carried forward when the live log is gone.
-    pub async fn read_log(&self) -> Result<Vec<u8>, AnchorError> {
-        let mut log = Vec::new();
-        for (_, segment) in self.read_all().await? {
-            log.extend_from_slice(&segment);
-        }
-        Ok(log)
-    }
-}
-
-/// What the comparison of the local log with its anchored copy found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct AnchorReport {
-    pub anchor: String,
-    pub checkpoints: usize,
-    /// The last anchored seq.
-    pub anchored_through: Option<u64>,
-    /// Checkpoints whose signature does not verify, or whose segment does not
-    /// match them: the copy itself is not to be trusted there.
-    pub bad_checkpoints: Vec<String>,
-    /// Seqs whose local event differs from the anchored one.
-    pub rewritten: Vec<u64>,
-    /// Anchored seqs missing from the local log (rolled back).
-    pub missing: Vec<u64>,
-    /// Local seqs not yet anchored.
-    pub unanchored: Vec<u64>,
-}
-
-impl AnchorReport {
-    /// The local log agrees with everything anchored.
-    pub fn intact(&self) -> bool {
-        self.bad_checkpoints.is_empty() && self.rewritten.is_empty() && self.missing.is_empty()
-    }
-}
-
-/// Verifies a checkpoint's signature with the key's public half (DER SPKI of
-/// a P-256 key).
-pub fn signature_ok(spki: &[u8], signed: &Signed) -> bool {
-    // A P-256 SubjectPublicKeyInfo is a fixed 26-byte prefix and the 65-byte
-    // uncompressed point.
-    if spki.len() != 91 || spki[26] != 0x04 {
-        return false;
-    }
-    let Ok(sig) = B64.decode(&signed.signature) else {
-        return false;
-    };
-    ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_ASN1, &spki[26..])
-        .verify(&signed.checkpoint.message(), &sig)
-        .is_ok()
-}
-
-/// Compares the local log with the anchored copy.
-pub fn compare(
-    anchor: &str,
-    spki: &[u8],
-    anchored: &[(Signed, Vec<u8>)],
-    local: &[u8],
-) -> AnchorReport {
-    let mut c = Comparison::new(anchor, spki, anchored);
-    for line in local.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        c.push(line);
-    }
-    c.finish()
-}
-
-/// The comparison of the local log, fed a line at a time in log order, with
-/// the anchored copy. Both are in seq order and are walked together: a local
-/// line identical to its anchored one is not parsed, and nothing of the local
-/// log is held — it can come from the store's streaming reader.
-pub struct Comparison<'a> {
-    report: AnchorReport,
-    /// Findings about checkpoints, by checkpoint index, so that they come out
-    /// in checkpoint order.
-    bad: Vec<(usize, String)>,
-    through: u64,
-    /// The trusted segments not reached yet: checkpoint index, seq, lines.
-    segments: std::vec::IntoIter<(usize, u64, &'a [u8])>,
-    /// The current segment's checkpoint index and seq.
-    current: (usize, u64),
-    /// The rest of the current segment.
-    rest: &'a [u8],
-}
-
-impl<'a> Comparison<'a> {
-    /// Checks every checkpoint's signature and segment digest; the segments
-    /// that pass are compared with the local lines pushed next.
-    pub fn new(anchor: &str, spki: &[u8], anchored: &'a [(Signed, Vec<u8>)]) -> Comparison<'a> {
-        let mut bad = Vec::new();
-        let mut good = Vec::new();
-        let mut through = 0u64;
-        for (i, (signed, segment)) in anchored.iter().enumerate() {
-            let cp = &signed.checkpoint;
-            if !signature_ok(spki, signed) {
-                bad.push((i, format!("seq {}: the signature does not verify", cp.seq)));
-                continue;
+        let mut out = Vec::new();
+        let mut lines = self.lines.into_iter().peekable();
+        while lines.peek().is_some() {
+            let chunk: Vec<(Vec<u8>, LineHead)> = lines.by_ref().take(MAX_SEGMENT_EVENTS).collect();
+            let mut body = Vec::with_capacity(chunk.iter().map(|(l, _)| l.len() + 1).sum());
+            for (line, _) in &chunk {
+                body.extend_from_slice(line);
+                body.push(b'\n');
             }
-            if hex::encode(Sha256::digest(segment)) != cp.segment_sha256 {
-                bad.push((
-                    i,
-                    format!("seq {}: the segment does not match its checkpoint", cp.seq),
-                ));
-                continue;
-            }
-            good.push((i, cp.seq, segment.as_slice()));
-            through = through.max(cp.seq);
+            let mut heads = chunk.into_iter().map(|(_, e)| e);
+            let Some(first) = heads.next() else { break };
+            let last = heads.next_back().unwrap_or_else(|| first.clone());
+            out.push(Segment { body, first, last });
         }
-        Comparison {
-            report: AnchorReport {
-                anchor: anchor.to_owned(),
-                checkpoints: anchored.len(),
-                ..AnchorReport::default()
-            },
-            bad,
-            through,
-            segments: good.into_iter(),
-            current: (0, 0),
-            rest: &[],
-        }
-    }
-
-    /// The next anchored line, not consumed.
-    fn peek(&mut self) -> Option<&'a [u8]> {
-        loop {
-            if let Some(&first) = self.rest.first() {
-                if first == b'\n' {
-                    self.rest = &self.rest[1..];
-                    continue;
-                }
-                let end = memchr::memchr(b'\n', self.rest).unwrap_or(self.rest.len());
-                return Some(&self.rest[..end]);
-            }
-            let (i, seq, segment) = self.segments.next()?;
-            self.current = (i, seq);
-            self.rest = segment;
-        }
-    }
-
-    /// Consumes the line `peek` returned.
-    fn advance(&mut self) {
-        let end = memchr::memchr(b'\n', self.rest).map_or(self.rest.len(), |e| e + 1);
-        self.rest = &self.rest[end..];
-    }
-
-    /// The seq of the next anchored line, consuming the lines of a segment
-    /// that turns out unreadable (the rest of that segment is not compared).
-    fn peek_seq(&mut self) -> Option<(&'a [u8], u64)> {
-        loop {
-            let line = self.peek()?;
-            match LineHead::of(line) {
-                Some(e) => return Some((line, e.seq)),
-                None => {
-                    let (i, seq) = self.current;
-                    self.bad
-                        .push((i, format!("seq {seq}: an unreadable line in its segment")));
-                    self.rest = &[];
-                }
-            }
-        }
-    }
-
-    /// The next local line, in log order.
-    pub fn push(&mut self, line: &[u8]) {
-        // The common case: the anchored copy of this very line.
-        if self.peek() == Some(line) {
-            self.advance();
-            return;
-        }
-        let Some(local) = LineHead::of(line) else {
-            return;
-        };
-        while let Some((anchored, seq)) = self.peek_seq() {
-            if seq > local.seq {
-                // A local event the anchor does not hold where it holds later
-                // ones (under a checkpoint not to be trusted): not unanchored.
-                return;
-            }
-            self.advance();
-            if seq == local.seq {
-                if anchored != line {
-                    self.report.rewritten.push(seq);
-                }
-                return;
-            }
-            self.report.missing.push(seq);
-        }
-        if local.seq > self.through {
-            self.report.unanchored.push(local.seq);
-        }
-    }
-
-    /// The report, once the whole local log has been pushed.
-    pub fn finish(mut self) -> AnchorReport {
-        while let Some((_, seq)) = self.peek_seq() {
-            self.advance();
-            self.report.missing.push(seq);
-        }
-        self.bad.sort_by_key(|(i, _)| *i);
-        self.report.bad_checkpoints = self.bad.into_iter().map(|(_, b)| b).collect();
-        self.report.anchored_through = (self.through > 0).then_some(self.through);
-        self.report
+        Ok(out)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ring::rand::SystemRandom;
-    use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 
     fn line(seq: u64, text: &str) -> String {
         format!(
@@ -765,108 +622,22 @@ mod tests {
             .into_bytes()
     }
 
-    struct Key {
-        pair: EcdsaKeyPair,
-        rng: SystemRandom,
-    }
-
-    impl Key {
-        fn new() -> Key {
-            let rng = SystemRandom::new();
-            let pkcs8 =
-                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
-            let pair =
-                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
-                    .unwrap();
-            Key { pair, rng }
+    fn checkpoint(seq: u64) -> Checkpoint {
+        Checkpoint {
+            first_seq: 1,
+            seq,
+            hash: format!("h{seq}"),
+            prev_hash: "h0".into(),
+            at: "2026-12-01T00:00:00Z".into(),
+            by: "test".into(),
+            segment_sha256: String::new(),
         }
-
-        fn spki(&self) -> Vec<u8> {
-            let mut spki = vec![0u8; 26];
-            spki.extend_from_slice(self.pair.public_key().as_ref());
-            spki
-        }
-
-        fn segment(&self, first: u64, last: u64, body: Vec<u8>) -> (Signed, Vec<u8>) {
-            let checkpoint = Checkpoint {
-                first_seq: first,
-                seq: last,
-                hash: format!("h{last}"),
-                prev_hash: format!("h{}", first - 1),
-                at: "2026-12-01T00:00:00Z".into(),
-                by: "test".into(),
-                segment: format!("segments/{first}-{last}.jsonl"),
-                segment_sha256: hex::encode(Sha256::digest(&body)),
-                key_id: "k".into(),
-            };
-            let sig = self.pair.sign(&self.rng, &checkpoint.message()).unwrap();
-            let signed = Signed {
-                checkpoint,
-                signature: B64.encode(sig.as_ref()),
-            };
-            (signed, body)
-        }
-    }
-
-    #[test]
-    fn walking_both_logs_together_classifies_every_difference() {
-        let key = Key::new();
-        let anchored = vec![
-            key.segment(1, 3, log(1..=3, "a")),
-            key.segment(4, 6, log(4..=6, "a")),
-            key.segment(7, 8, log(7..=8, "a")),
-        ];
-        // 2 rewritten, 4 and 5 rolled back, 9 and 10 not anchored yet.
-        let mut local = log([1], "a");
-        local.extend(log([2], "b"));
-        local.extend(log([3], "a"));
-        local.extend(log(6..=8, "a"));
-        local.extend(log(9..=10, "a"));
-        let r = compare("s3://b/", &key.spki(), &anchored, &local);
-        assert_eq!(r.rewritten, vec![2]);
-        assert_eq!(r.missing, vec![4, 5]);
-        assert_eq!(r.unanchored, vec![9, 10]);
-        assert_eq!(r.anchored_through, Some(8));
-        assert_eq!(r.checkpoints, 3);
-        assert!(r.bad_checkpoints.is_empty());
-
-        let r = compare("s3://b/", &key.spki(), &anchored, &log(1..=6, "a"));
-        assert_eq!(r.missing, vec![7, 8], "a rolled-back tail");
-        let r = compare("s3://b/", &key.spki(), &anchored, &log(1..=8, "a"));
-        assert!(r.intact() && r.unanchored.is_empty(), "{r:?}");
-    }
-
-    #[test]
-    fn untrusted_checkpoints_are_named_in_order_and_not_compared() {
-        let key = Key::new();
-        let mut forged = key.segment(4, 5, log(4..=5, "x"));
-        forged.0.signature = B64.encode(b"not a signature");
-        let mut body = log(6..=6, "a");
-        body.extend_from_slice(b"not json\n");
-        let unreadable = key.segment(6, 7, body);
-        let anchored = vec![
-            key.segment(1, 3, log(1..=3, "a")),
-            forged,
-            unreadable,
-            key.segment(8, 8, log([8], "a")),
-        ];
-        let r = compare("s3://b/", &key.spki(), &anchored, &log(1..=9, "a"));
-        assert_eq!(
-            r.bad_checkpoints,
-            vec![
-                "seq 5: the signature does not verify".to_owned(),
-                "seq 7: an unreadable line in its segment".to_owned(),
-            ]
-        );
-        assert!(r.rewritten.is_empty() && r.missing.is_empty(), "{r:?}");
-        assert_eq!(r.unanchored, vec![9]);
-        assert_eq!(r.anchored_through, Some(8));
     }
 
     fn pending(
         latest: Option<&Checkpoint>,
         log: &[u8],
-    ) -> Result<Option<(Vec<u8>, u64, u64)>, AnchorError> {
+    ) -> Result<Vec<(Vec<u8>, u64, u64)>, AnchorError> {
         let mut p = Pending::after(latest);
         for l in log.rsplit(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             if p.push_back(l)? {
@@ -874,20 +645,19 @@ mod tests {
             }
         }
         Ok(p.finish()?
-            .map(|(body, first, last)| (body, first.seq, last.seq)))
+            .into_iter()
+            .map(|s| (s.body, s.first.seq, s.last.seq))
+            .collect())
     }
 
     #[test]
     fn shipping_reads_back_to_the_checkpoint_and_checks_the_join() {
-        let key = Key::new();
-        let (cp, _) = key.segment(1, 4, log(1..=4, "a"));
-        let cp = cp.checkpoint;
-        let (body, first, last) = pending(Some(&cp), &log(1..=7, "a")).unwrap().unwrap();
-        assert_eq!((first, last), (5, 7));
-        assert_eq!(body, log(5..=7, "a"));
-        assert!(pending(Some(&cp), &log(1..=4, "a")).unwrap().is_none());
-        let (_, first, last) = pending(None, &log(1..=2, "a")).unwrap().unwrap();
-        assert_eq!((first, last), (1, 2));
+        let cp = checkpoint(4);
+        let segments = pending(Some(&cp), &log(1..=7, "a")).unwrap();
+        assert_eq!(segments, vec![(log(5..=7, "a"), 5, 7)]);
+        assert!(pending(Some(&cp), &log(1..=4, "a")).unwrap().is_empty());
+        let segments = pending(None, &log(1..=2, "a")).unwrap();
+        assert_eq!((segments[0].1, segments[0].2), (1, 2));
         // The anchored event rewritten locally.
         let mut other = cp.clone();
         other.hash = "elsewhere".into();
@@ -903,5 +673,16 @@ mod tests {
             pending(Some(&cp), &local),
             Err(AnchorError::Diverged { seq: 5 })
         ));
+    }
+
+    #[test]
+    fn a_long_backlog_goes_out_in_bounded_segments() {
+        let n = MAX_SEGMENT_EVENTS as u64 * 2 + 3;
+        let segments = pending(None, &log(1..=n, "a")).unwrap();
+        let ranges: Vec<(u64, u64)> = segments.iter().map(|s| (s.1, s.2)).collect();
+        let m = MAX_SEGMENT_EVENTS as u64;
+        assert_eq!(ranges, vec![(1, m), (m + 1, 2 * m), (2 * m + 1, n)]);
+        let joined: Vec<u8> = segments.into_iter().flat_map(|s| s.0).collect();
+        assert_eq!(joined, log(1..=n, "a"));
     }
 }

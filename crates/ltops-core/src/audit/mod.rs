@@ -3,6 +3,7 @@
 //! local file or in the shared Postgres store. If it cannot be written, nothing runs.
 
 pub mod anchor;
+pub mod anchor_check;
 pub mod anchor_evidence;
 pub mod carry;
 pub mod content;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::anchor_check::Tracker;
 use super::event::{Event, GENESIS, Phase, canonical};
 pub use super::head::{ChainHash, Head};
 use super::stream::BLOCK;
@@ -197,14 +198,7 @@ fn split_lines(data: &[u8]) -> Vec<(usize, usize)> {
 /// A thin wrapper over [`Verifier`] for callers that hold the log anyway.
 pub fn verify_bytes(data: &[u8], witness: Option<&Witness>) -> VerifyReport {
     let mut v = Verifier::new(witness);
-    let mut rest = data;
-    // Fed in blocks, so that the bookkeeping stays as small as when streaming.
-    while rest.len() > BLOCK {
-        let cut = memchr::memchr(b'\n', &rest[BLOCK..]).map_or(rest.len(), |p| BLOCK + p + 1);
-        v.feed_block(&rest[..cut]);
-        rest = &rest[cut..];
-    }
-    v.feed_block(rest);
+    v.feed_all(data);
     v.finish()
 }
 
@@ -240,6 +234,8 @@ pub struct Verifier {
     /// Intents without an outcome so far; `None` when the line does not parse
     /// as a whole event (it is then left out of the report, as it always was).
     open: HashMap<Uuid, Option<Unfinished>>,
+    /// The anchored checkpoints, held against every event as it is checked.
+    tracker: Option<Tracker>,
 }
 
 impl Verifier {
@@ -261,7 +257,13 @@ impl Verifier {
             witness_line: None,
             witness_hash: None,
             open: HashMap::new(),
+            tracker: None,
         }
+    }
+
+    /// Holds every event, as it is checked, against the anchored checkpoints.
+    pub fn track(&mut self, tracker: Tracker) {
+        self.tracker = Some(tracker);
     }
 
     /// Feeds one line (without its newline). Lines are gathered and checked a
@@ -288,6 +290,18 @@ impl Verifier {
             self.flush_pending();
         }
         self.check_block(block);
+    }
+
+    /// Feeds a whole log held in memory, in blocks, so that the bookkeeping
+    /// stays as small as when streaming.
+    pub fn feed_all(&mut self, data: &[u8]) {
+        let mut rest = data;
+        while rest.len() > BLOCK {
+            let cut = memchr::memchr(b'\n', &rest[BLOCK..]).map_or(rest.len(), |p| BLOCK + p + 1);
+            self.feed_block(&rest[..cut]);
+            rest = &rest[cut..];
+        }
+        self.feed_block(rest);
     }
 
     /// The last non-empty line fed so far.
@@ -338,6 +352,14 @@ impl Verifier {
     /// Extends the chain by one checked line, or notes where and why it breaks.
     fn link(&mut self, info: &LineInfo) {
         self.lines += 1;
+        if let Some(t) = &mut self.tracker
+            && info
+                .problem
+                .as_ref()
+                .is_none_or(|(k, _)| *k != BreakKind::Malformed)
+        {
+            t.see(info.seq, &info.hash);
+        }
         if let Some(w) = &self.witness
             && info.seq == w.seq
         {
@@ -381,6 +403,16 @@ impl Verifier {
 
     /// The report: the first break, the head of an intact chain, the
     /// comparison with the witness, the intents that never got an outcome.
+    /// The report and the tracker given to [`Verifier::track`], which has
+    /// then seen every event.
+    pub fn finish_tracked(mut self) -> (VerifyReport, Option<Tracker>) {
+        if !self.pending.is_empty() {
+            self.flush_pending();
+        }
+        let tracker = self.tracker.take();
+        (self.finish(), tracker)
+    }
+
     pub fn finish(mut self) -> VerifyReport {
         if !self.pending.is_empty() {
             self.flush_pending();

@@ -1,26 +1,31 @@
 //! Shipping the audit log to its anchor after every command that appended to
-//! it. Best effort by design (see `audit::anchor`): the local log is written
-//! fail-closed first; what cannot be shipped now is shipped by the next
-//! command, and `audit verify` names it meanwhile.
+//! it, and holding the local log against the anchor. Shipping is best effort
+//! by design (see `audit::anchor`): the local log is written fail-closed
+//! first; what cannot be shipped now is shipped by the next command, and
+//! `audit verify` names it meanwhile.
 
 use aws_config::SdkConfig;
 
 use super::mutation::Ui;
 use crate::audit::Store;
-use crate::audit::anchor::{
-    Anchor, AnchorError, AnchorReport, Checkpoint, Comparison, ShipError, Signed,
-};
+use crate::audit::anchor::{Anchor, AnchorError, ShipError, Shipped};
+use crate::audit::anchor_check::{Differences, Diverged, Tracker, line_seq};
 use crate::audit::stream;
-use crate::settings::Settings;
+use crate::settings::{AnchorSection, Settings};
+
+/// Diverged checkpoints whose segments are read to name the events that
+/// differ; beyond them the report names the checkpoints only. A rewrite near
+/// the start of a long log makes every later checkpoint diverge.
+pub const MAX_LOCATED: usize = 100;
 
 /// Ships what is not anchored yet, when an anchor is configured. Failures are
 /// warnings: nothing is lost, the next command catches up.
 pub async fn ship(settings: &Settings, sdk: &SdkConfig, store: &Store, by: &str, ui: &dyn Ui) {
     match try_ship(settings, sdk, store, by).await {
-        Ok(Some(cp)) => ui.detail(&format!(
+        Ok(Some(s)) => ui.detail(&format!(
             "audit log anchored through seq {} ({} event(s) shipped)",
-            cp.seq,
-            cp.seq + 1 - cp.first_seq
+            s.seq,
+            s.seq + 1 - s.first_seq
         )),
         Ok(None) => {}
         Err(e) => ui.warn(&format!(
@@ -34,7 +39,7 @@ async fn try_ship(
     sdk: &SdkConfig,
     store: &Store,
     by: &str,
-) -> Result<Option<Checkpoint>, ShipError> {
+) -> Result<Option<Shipped>, ShipError> {
     let Some(cfg) = &settings.config.audit.anchor else {
         return Ok(None);
     };
@@ -44,47 +49,105 @@ async fn try_ship(
     anchor.ship_tail(&mut tail, by).await
 }
 
-/// The anchored copy as `audit verify` compares the local log with it.
-pub struct Anchored {
-    pub describe: String,
-    /// The key's public half, from `kms:GetPublicKey`.
-    pub spki: Vec<u8>,
-    /// Every checkpoint and its segment, in seq order.
-    pub checkpoints: Vec<(Signed, Vec<u8>)>,
-}
-
-/// Fetches the anchored copy, when an anchor is configured. Owns what it
-/// needs, so that it can run on a task of its own beside the reading of the
-/// local log.
-pub fn fetch(
-    settings: &Settings,
+/// The anchor and a tracker holding its trusted checkpoints, ready to be
+/// given to the chain verifier.
+pub async fn prepare(
     sdk: &SdkConfig,
-) -> Option<impl Future<Output = Result<Anchored, AnchorError>> + Send + 'static> {
-    let cfg = settings.config.audit.anchor.as_ref()?;
+    cfg: &AnchorSection,
+) -> Result<(Anchor, Tracker), AnchorError> {
     let anchor = Anchor::new(sdk, cfg);
-    Some(async move {
-        let (spki, checkpoints) = tokio::try_join!(anchor.public_key(), anchor.read_all())?;
-        Ok(Anchored {
-            describe: anchor.describe(),
-            spki,
-            checkpoints,
-        })
-    })
+    let spki = anchor.public_key().await?;
+    let mut tracker = Tracker::new(&anchor.describe());
+    anchor.list(None, |page| tracker.add(&spki, &page)).await?;
+    Ok((anchor, tracker))
 }
 
-/// Compares the local log, read from the store a block at a time, with its
-/// anchored copy: every checkpoint's signature, every anchored event against
-/// the local one.
-pub async fn compare_store(
-    anchored: &Anchored,
+/// Reads the anchored segments of the checkpoints that diverged (at most
+/// [`MAX_LOCATED`], one at a time) and compares them with the local events of
+/// the same seqs, read once more from the store as a stream.
+pub async fn locate(
+    anchor: &Anchor,
+    diverged: &[Diverged],
     store: &Store,
-) -> Result<AnchorReport, crate::audit::AuditError> {
-    let mut c = Comparison::new(&anchored.describe, &anchored.spki, &anchored.checkpoints);
+) -> Result<Differences, crate::audit::AuditError> {
+    let mut found = Differences::default();
+    let targets = ranges(diverged);
+    let Some(last) = targets.last().map(|t| t.seq) else {
+        return Ok(found);
+    };
+    let mut i = 0;
+    // The anchored lines of the current target, by seq.
+    let mut current: Option<std::collections::HashMap<u64, Vec<u8>>> = None;
     let mut reader = store.reader().await?;
-    while let Some(block) = reader.next_block().await? {
+    'blocks: while let Some(block) = reader.next_block().await? {
         for line in stream::lines(block) {
-            c.push(line);
+            let Some(seq) = line_seq(line) else { continue };
+            while targets.get(i).is_some_and(|t| t.seq < seq) {
+                i += 1;
+                current = None;
+            }
+            let Some(t) = targets.get(i) else {
+                break 'blocks;
+            };
+            if seq < t.first_seq {
+                continue;
+            }
+            if current.is_none() {
+                current = Some(anchored_lines(anchor, t, &mut found).await);
+            }
+            if let Some(a) = current.as_ref().and_then(|c| c.get(&seq)) {
+                found.compare(seq, line, a);
+            }
+            if seq >= last {
+                break 'blocks;
+            }
         }
     }
-    Ok(c.finish())
+    Ok(found)
+}
+
+/// The diverged checkpoints to read, in seq order, without overlap (two
+/// commands may have shipped the same events).
+fn ranges(diverged: &[Diverged]) -> Vec<Diverged> {
+    let mut out: Vec<Diverged> = Vec::new();
+    for d in diverged.iter().take(MAX_LOCATED) {
+        let from = out
+            .last()
+            .map_or(d.first_seq, |p| d.first_seq.max(p.seq + 1));
+        if from <= d.seq {
+            out.push(Diverged {
+                first_seq: from,
+                seq: d.seq,
+            });
+        }
+    }
+    out
+}
+
+/// The lines of a checkpoint's segment by seq; a segment that cannot be read
+/// or does not match its checkpoint is a finding, and nothing is compared.
+async fn anchored_lines(
+    anchor: &Anchor,
+    t: &Diverged,
+    found: &mut Differences,
+) -> std::collections::HashMap<u64, Vec<u8>> {
+    let segment = match anchor.checkpoint_at(t.seq).await {
+        Ok(Some(signed)) => anchor.segment(&signed).await,
+        Ok(None) => {
+            found
+                .bad
+                .push(format!("seq {}: its segment is gone", t.seq));
+            return Default::default();
+        }
+        Err(e) => Err(e),
+    };
+    match segment {
+        Ok(body) => stream::lines(&body)
+            .filter_map(|l| line_seq(l).map(|s| (s, l.to_vec())))
+            .collect(),
+        Err(e) => {
+            found.bad.push(format!("seq {}: {e}", t.seq));
+            Default::default()
+        }
+    }
 }

@@ -17,7 +17,6 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::mutation::Ui;
-use crate::audit::anchor::{Anchor, compare};
 use crate::audit::content::Ordered;
 use crate::audit::event::{Event, Outcome, Target};
 use crate::audit::verify::{self, Witness};
@@ -237,35 +236,36 @@ async fn audit_data(
     let store = store.ok_or("the audit log cannot be opened")?;
     let bytes = store.read_all().await.map_err(|e| e.to_string())?;
     let witness = store.recorded_head();
-    let verify = verify::verify_bytes(&bytes, witness.as_ref());
-    let events = parse_events(&bytes);
-    let head = events.last().and_then(Witness::of);
+    let mut verifier = verify::Verifier::new(witness.as_ref());
+    // The anchor's checkpoints are held against the chain while it is verified.
     let anchor = match &settings.config.audit.anchor {
         None => None,
-        Some(cfg) => Some(anchor_state(sdk, cfg, &bytes).await),
+        Some(cfg) => match super::anchoring::prepare(sdk, cfg).await {
+            Ok((anchor, tracker)) => {
+                verifier.track(tracker);
+                Some(Ok(anchor))
+            }
+            Err(e) => Some(Err(e.to_string())),
+        },
     };
+    verifier.feed_all(&bytes);
+    let (verify, tracker) = verifier.finish_tracked();
+    let anchor = match (anchor, tracker) {
+        (Some(Ok(anchor)), Some(tracker)) => Some(Ok(AnchorState {
+            fit: anchor.check().await.map_err(|e| e.to_string()),
+            report: tracker.finish(None),
+        })),
+        (Some(Err(e)), _) => Some(Err(e)),
+        _ => None,
+    };
+    let events = parse_events(&bytes);
+    let head = events.last().and_then(Witness::of);
     Ok(AuditData {
         source: format!("audit log ({})", store.describe()),
         verify,
         events,
         head,
         anchor,
-    })
-}
-
-/// The anchor as the TOM check sees it: fit for purpose, and in agreement.
-async fn anchor_state(
-    sdk: &SdkConfig,
-    cfg: &crate::settings::AnchorSection,
-    log: &[u8],
-) -> Result<AnchorState, String> {
-    let anchor = Anchor::new(sdk, cfg);
-    let fit = anchor.check().await.map_err(|e| e.to_string());
-    let spki = anchor.public_key().await.map_err(|e| e.to_string())?;
-    let anchored = anchor.read_all().await.map_err(|e| e.to_string())?;
-    Ok(AnchorState {
-        fit,
-        report: compare(&anchor.describe(), &spki, &anchored, log),
     })
 }
 

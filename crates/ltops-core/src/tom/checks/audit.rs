@@ -89,8 +89,8 @@ pub fn anchored(
             check,
             resource,
             format!(
-                "the local log disagrees with its anchored copy: rewritten seq {:?}, missing seq {:?}, bad checkpoints {:?}",
-                r.rewritten, r.missing, r.bad_checkpoints
+                "the local log disagrees with its anchored copy: diverged at checkpoint seq {:?}, missing seq {:?}, bad checkpoints {:?}",
+                r.diverged, r.missing, r.bad_checkpoints
             ),
         )];
     }
