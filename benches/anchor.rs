@@ -15,6 +15,9 @@
 //!    signature checked, and the chain verified with the checkpoints held
 //!    against it — in the same run.
 //!    Target: verify with the anchor ≥ 0.5× the speed of verify without.
+//! 3. The peak memory of the real `ltops audit verify` with the anchor
+//!    configured (GNU time's maximum RSS), over a fifth of the events and over
+//!    all of them: it must not grow with the log.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -157,6 +160,8 @@ fn main() {
     // log, without re-reading it n/1,000 times (step 1 and below time that).
     let mut tail = 0usize;
     let mut segment_ships = Vec::new();
+    let bin_dir = tempfile::tempdir().expect("tempdir");
+    let mut peaks = Vec::new();
     for seq in 1..=n {
         let line_start = log.len();
         let e = drafts.next().seal_into_chain(seq, &prev);
@@ -172,6 +177,9 @@ fn main() {
             segment_ships.push(ts.elapsed().as_secs_f64());
             assert_eq!(cp.seq, seq);
             tail = line_start;
+            if seq == (n / 5).div_ceil(SEGMENT) * SEGMENT || seq == n {
+                peaks.push((seq, binary_verify(&log, bin_dir.path(), &endpoint, &key)));
+            }
         }
     }
     eprintln!(
@@ -254,6 +262,16 @@ fn main() {
         }
     );
 
+    for (events, (secs, kb)) in &peaks {
+        println!(
+            "ltops audit verify (the binary, anchor configured) over {events} events: {secs:.2}s, peak memory {}",
+            kb.map_or("not measured (no /usr/bin/time)".into(), |kb| format!(
+                "{:.1} MB RSS",
+                kb as f64 / 1024.0
+            ))
+        );
+    }
+
     // ── ship on the full-size log ───────────────────────────────────────────
     // What a command costs once the log is this long: `ship` is handed the
     // whole log (as `ops::anchoring` reads it from the store) and parses every
@@ -283,6 +301,57 @@ fn main() {
         mean(&big) * 1e3 / ship_ms,
         2 * commands
     );
+}
+
+/// Runs the real `ltops audit verify` on `log` as a file store with the
+/// anchor configured; its wall time and peak RSS (KiB, from GNU time).
+fn binary_verify(log: &[u8], dir: &Path, endpoint: &str, key: &str) -> (f64, Option<u64>) {
+    let path = dir.join("audit.jsonl");
+    std::fs::write(&path, log).expect("write the log");
+    let config = dir.join("ltops.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "audit:\n  store: file\n  path: {}\n  anchor:\n    bucket: ltops-bench-anchor-verify\n    kms_key: {key}\n",
+            path.display()
+        ),
+    )
+    .expect("write the config");
+    let ltops = env!("CARGO_BIN_EXE_ltops");
+    let timed = Path::new("/usr/bin/time").exists();
+    let mut cmd = if timed {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-f", "ltops-bench-maxrss-kb=%M", ltops]);
+        c
+    } else {
+        Command::new(ltops)
+    };
+    let t = Instant::now();
+    let out = cmd
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json", "audit", "verify"])
+        .env("HOME", dir)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_REGION", "eu-central-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .expect("run ltops");
+    let secs = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success()
+            && serde_json::from_slice::<serde_json::Value>(&out.stdout)
+                .is_ok_and(|v| v["intact"] == true && v["anchor"]["anchored_through"].is_u64()),
+        "verify with the anchor failed: {stdout}\n{stderr}"
+    );
+    let kb = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("ltops-bench-maxrss-kb="))
+        .and_then(|kb| kb.trim().parse().ok());
+    (secs, kb)
 }
 
 fn mean(xs: &[f64]) -> f64 {
