@@ -317,15 +317,7 @@ fn binary_verify(log: &[u8], dir: &Path, endpoint: &str, key: &str) -> (f64, Opt
         ),
     )
     .expect("write the config");
-    let ltops = env!("CARGO_BIN_EXE_ltops");
-    let timed = Path::new("/usr/bin/time").exists();
-    let mut cmd = if timed {
-        let mut c = Command::new("/usr/bin/time");
-        c.args(["-f", "ltops-bench-maxrss-kb=%M", ltops]);
-        c
-    } else {
-        Command::new(ltops)
-    };
+    let mut cmd = common::timed_ltops();
     let t = Instant::now();
     let out = cmd
         .arg("--config")
@@ -347,10 +339,7 @@ fn binary_verify(log: &[u8], dir: &Path, endpoint: &str, key: &str) -> (f64, Opt
                 .is_ok_and(|v| v["intact"] == true && v["anchor"]["anchored_through"].is_u64()),
         "verify with the anchor failed: {stdout}\n{stderr}"
     );
-    let kb = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("ltops-bench-maxrss-kb="))
-        .and_then(|kb| kb.trim().parse().ok());
+    let kb = common::maxrss_kb(&stderr);
     (secs, kb)
 }
 

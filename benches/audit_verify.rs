@@ -131,15 +131,7 @@ fn report_peak(n: u64, size: u64, peak_kb: u64) -> bool {
 /// Runs `ltops audit verify --file` and returns its peak RSS in KiB, measured
 /// by GNU time when it is installed (it reports the child's `ru_maxrss`).
 fn run_verify(path: &Path, home: &Path) -> Option<u64> {
-    let ltops = env!("CARGO_BIN_EXE_ltops");
-    let timed = Path::new("/usr/bin/time").exists();
-    let mut cmd = if timed {
-        let mut c = Command::new("/usr/bin/time");
-        c.args(["-f", "ltops-bench-maxrss-kb=%M", ltops]);
-        c
-    } else {
-        Command::new(ltops)
-    };
+    let mut cmd = common::timed_ltops();
     let out = cmd
         .args(["--format", "json", "audit", "verify", "--file"])
         .arg(path)
@@ -148,10 +140,7 @@ fn run_verify(path: &Path, home: &Path) -> Option<u64> {
         .expect("run ltops");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "verify failed: {stderr}");
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("ltops-bench-maxrss-kb="))
-        .and_then(|kb| kb.trim().parse().ok())
+    common::maxrss_kb(&stderr)
 }
 
 /// Writes a valid chain of erasure intents and outcomes, and can extend it.

@@ -117,3 +117,24 @@ impl Synthetic {
         draft
     }
 }
+
+/// The `ltops` binary of this build, under GNU time when it is installed, so
+/// that [`maxrss_kb`] can read the child's peak RSS from its stderr.
+pub fn timed_ltops() -> Command {
+    let ltops = env!("CARGO_BIN_EXE_ltops");
+    if Path::new("/usr/bin/time").exists() {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-f", "ltops-bench-maxrss-kb=%M", ltops]);
+        c
+    } else {
+        Command::new(ltops)
+    }
+}
+
+/// The peak RSS in KiB that GNU time wrote for a [`timed_ltops`] run.
+pub fn maxrss_kb(stderr: &str) -> Option<u64> {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("ltops-bench-maxrss-kb="))
+        .and_then(|kb| kb.trim().parse().ok())
+}
