@@ -1272,6 +1272,86 @@ mod tests {
         assert!(e.to_string().contains("owner `z`"), "{e}");
     }
 
+    /// A map with `events` as the stream of `items`; `stream` replaces keys of
+    /// the stream block (one `key: value` line each).
+    fn streamed(stream: &[(&str, &str)]) -> String {
+        let mut keys: Vec<(String, String)> = [
+            ("table", "events"),
+            ("tenant_column", "firm"),
+            ("stream_column", "item"),
+            ("refers_to", "id"),
+            ("seq_column", "nr"),
+            ("type_column", "kind"),
+            ("payload_column", "data"),
+            ("actor_column", "who"),
+            ("time_column", "at"),
+            ("types", "{insert: Added, update: Fixed, delete: Removed}"),
+            ("actor", "\"staff/{user}/{reference}\""),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in stream {
+            match keys.iter_mut().find(|(have, _)| have == k) {
+                Some(e) => e.1 = v.to_string(),
+                None => keys.push((k.to_string(), v.to_string())),
+            }
+        }
+        let block: String = keys
+            .iter()
+            .map(|(k, v)| format!("      {k}: {v}\n"))
+            .collect();
+        format!(
+            "version: 1\ntenant:\n  table: firms\n  key: id\ntables:\n  - table: events\n    tenant_columns: [firm]\n    key: [id]\n    on_erase: delete\n  - table: items\n    tenant_columns: [firm]\n    key: [id]\n    on_erase: delete\n    stream:\n{block}"
+        )
+    }
+
+    #[test]
+    fn a_stream_is_described_column_by_column() {
+        let m = repo_map();
+        let s = m.table("leads").unwrap().stream.as_ref().unwrap();
+        assert_eq!(s.table, "lead_events");
+        assert_eq!(s.operator_prefix(), "operator:");
+        assert_eq!(s.payload.deleted, DeletedColumns::Key);
+        assert!(m.table("lead_events").unwrap().stream.is_none());
+        let p = Path::new("datamap.yaml");
+        let m = DataMap::parse(p, &streamed(&[])).unwrap();
+        let s = m.table("items").unwrap().stream.as_ref().unwrap();
+        assert_eq!(s.columns()[0], "firm");
+        assert_eq!(s.payload, PayloadFormat::default());
+        assert_eq!(s.actor_for("a@b", "incident", "INC-1"), "staff/a@b/INC-1");
+    }
+
+    #[test]
+    fn a_wrong_stream_is_located() {
+        let p = Path::new("datamap.yaml");
+        for (keys, line, needle) in [
+            (vec![("table", "nowhere")], 15, "not in the data map"),
+            (vec![("table", "items")], 15, "its own event stream"),
+            (vec![("tenant_column", "tenant_id")], 16, "not one of the tenant_columns"),
+            (vec![("seq_column", "item")], 19, "two roles"),
+            (vec![("type_column", "\"a b\"")], 20, "not a plain SQL identifier"),
+            (vec![("types", "{insert: A, update: A, delete: B}")], 24, "three different"),
+            (vec![("actor", "\"{user}/{reference}\"")], 25, "fixed prefix"),
+            (vec![("actor", "\"staff/{user}\"")], 25, "{reference}"),
+            (vec![("actor", "\"staff/{user}/{reference}/{ip}\"")], 25, "placeholder"),
+            (vec![("payload", "{changes: x, intervention: x}")], 26, "two different"),
+        ] {
+            let e = DataMap::parse(p, &streamed(&keys)).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("datamap.yaml:{line}:1: table items: stream.")),
+                "{keys:?}: {e}"
+            );
+            assert!(e.contains(needle), "{keys:?}: {e}");
+        }
+        // Unknown keys in the block are YAML errors with their place.
+        let e = DataMap::parse(p, &streamed(&[("colour", "red")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("datamap.yaml:"), "{e}");
+        assert!(e.contains("colour"), "{e}");
+    }
+
     #[test]
     fn identifiers_are_quoted() {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
