@@ -316,7 +316,11 @@ impl Stream {
 
     fn validate_format(&self) -> Result<(), (&'static str, String)> {
         let t = &self.types;
-        for (what, ty) in [("insert", &t.insert), ("update", &t.update), ("delete", &t.delete)] {
+        for (what, ty) in [
+            ("insert", &t.insert),
+            ("update", &t.update),
+            ("delete", &t.delete),
+        ] {
             if ty.trim().is_empty() {
                 return Err(("types", format!("the {what} event type is empty")));
             }
@@ -328,7 +332,9 @@ impl Stream {
             ));
         }
         let p = &self.payload;
-        if p.changes.trim().is_empty() || p.intervention.trim().is_empty() || p.changes == p.intervention
+        if p.changes.trim().is_empty()
+            || p.intervention.trim().is_empty()
+            || p.changes == p.intervention
         {
             return Err((
                 "payload",
@@ -1328,14 +1334,38 @@ mod tests {
         for (keys, line, needle) in [
             (vec![("table", "nowhere")], 15, "not in the data map"),
             (vec![("table", "items")], 15, "its own event stream"),
-            (vec![("tenant_column", "tenant_id")], 16, "not one of the tenant_columns"),
+            (
+                vec![("tenant_column", "tenant_id")],
+                16,
+                "not one of the tenant_columns",
+            ),
             (vec![("seq_column", "item")], 19, "two roles"),
-            (vec![("type_column", "\"a b\"")], 20, "not a plain SQL identifier"),
-            (vec![("types", "{insert: A, update: A, delete: B}")], 24, "three different"),
-            (vec![("actor", "\"{user}/{reference}\"")], 25, "fixed prefix"),
+            (
+                vec![("type_column", "\"a b\"")],
+                20,
+                "not a plain SQL identifier",
+            ),
+            (
+                vec![("types", "{insert: A, update: A, delete: B}")],
+                24,
+                "three different",
+            ),
+            (
+                vec![("actor", "\"{user}/{reference}\"")],
+                25,
+                "fixed prefix",
+            ),
             (vec![("actor", "\"staff/{user}\"")], 25, "{reference}"),
-            (vec![("actor", "\"staff/{user}/{reference}/{ip}\"")], 25, "placeholder"),
-            (vec![("payload", "{changes: x, intervention: x}")], 26, "two different"),
+            (
+                vec![("actor", "\"staff/{user}/{reference}/{ip}\"")],
+                25,
+                "placeholder",
+            ),
+            (
+                vec![("payload", "{changes: x, intervention: x}")],
+                26,
+                "two different",
+            ),
         ] {
             let e = DataMap::parse(p, &streamed(&keys)).unwrap_err().to_string();
             assert!(

@@ -141,7 +141,10 @@ pub async fn write(
     }
     let mut written = Vec::with_capacity(pending.len());
     for p in &pending {
-        let sql = sqls.get(p.stream.table.as_str()).cloned().unwrap_or_default();
+        let sql = sqls
+            .get(p.stream.table.as_str())
+            .cloned()
+            .unwrap_or_default();
         lock_stream(tx, map, p.stream, &p.stream_id).await?;
         let seq = insert(tx, &sql, p, tenant, who).await?;
         written.push(Written {
@@ -340,14 +343,17 @@ async fn insert(
     tenant: &str,
     who: &Initiator,
 ) -> Result<i64, InterventionError> {
-    let actor = p.stream.actor_for(
-        &who.user,
-        who.reason.kind.as_str(),
-        &who.reason.reference,
-    );
+    let actor = p
+        .stream
+        .actor_for(&who.user, who.reason.kind.as_str(), &who.reason.reference);
     let payload = p.payload.to_string();
     let ty = event_type(p.stream, p.op);
-    let context = || format!("writing the {ty} event of stream {} to {}", p.stream_id, p.stream.table);
+    let context = || {
+        format!(
+            "writing the {ty} event of stream {} to {}",
+            p.stream_id, p.stream.table
+        )
+    };
     for attempt in 1..=SEQ_ATTEMPTS {
         tx.batch_execute("SAVEPOINT ltops_event")
             .await
@@ -398,7 +404,12 @@ mod tests {
     fn img(pairs: &[(&str, Option<&str>)]) -> Map<String, Value> {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.map_or(Value::Null, |v| Value::String(v.into()))))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    v.map_or(Value::Null, |v| Value::String(v.into())),
+                )
+            })
             .collect()
     }
 
@@ -408,7 +419,12 @@ mod tests {
     fn payloads_carry_what_changed_and_the_intervention() {
         let map = repo_map();
         let leads = TableRef::find(&map, "leads").unwrap();
-        let before = img(&[("id", Some("L1")), ("tenant_id", Some(T)), ("status", Some("new")), ("email", Some("a@b"))]);
+        let before = img(&[
+            ("id", Some("L1")),
+            ("tenant_id", Some(T)),
+            ("status", Some("new")),
+            ("email", Some("a@b")),
+        ]);
         let mut after = before.clone();
         after.insert("status".into(), "lost".into());
         let upd = RowChange::own(Some(before.clone()), Some(after.clone()));
@@ -420,16 +436,29 @@ mod tests {
             p[0].payload["changes"],
             json!({"status": {"before": "new", "after": "lost"}})
         );
-        assert_eq!(p[0].payload["intervention"]["audit_id"], Uuid::nil().to_string());
-        assert_eq!(p[0].payload["intervention"]["reason"]["reference"], "TICKET-4711");
+        assert_eq!(
+            p[0].payload["intervention"]["audit_id"],
+            Uuid::nil().to_string()
+        );
+        assert_eq!(
+            p[0].payload["intervention"]["reason"]["reference"],
+            "TICKET-4711"
+        );
         assert_eq!(event_type(p[0].stream, p[0].op), "LeadCorrected");
         // A deletion names the key only: the deleted e-mail does not live on.
-        assert_eq!(p[1].payload["changes"], json!({"id": {"before": "L1", "after": null}}));
+        assert_eq!(
+            p[1].payload["changes"],
+            json!({"id": {"before": "L1", "after": null}})
+        );
         assert_eq!(event_type(p[1].stream, p[1].op), "LeadDeleted");
-        assert_eq!(p[2].payload["changes"]["email"], json!({"before": null, "after": "a@b"}));
+        assert_eq!(
+            p[2].payload["changes"]["email"],
+            json!({"before": null, "after": "a@b"})
+        );
         assert_eq!(p[2].stream_id, "L1");
         assert_eq!(
-            p[0].stream.actor_for("alice@leadtributor.cloud", "instruction", "TICKET-4711"),
+            p[0].stream
+                .actor_for("alice@leadtributor.cloud", "instruction", "TICKET-4711"),
             "operator:alice@leadtributor.cloud:instruction:TICKET-4711"
         );
     }
@@ -438,12 +467,18 @@ mod tests {
     fn tables_without_a_stream_write_nothing_and_other_tenants_are_refused() {
         let map = repo_map();
         let log = TableRef::find(&map, "access_log").unwrap();
-        let row = RowChange::own(None, Some(img(&[("id", Some("1")), ("tenant_id", Some(T))])));
+        let row = RowChange::own(
+            None,
+            Some(img(&[("id", Some("1")), ("tenant_id", Some(T))])),
+        );
         assert!(pending(&map, &log, &[row], T, &who()).unwrap().is_empty());
         let leads = TableRef::find(&map, "leads").unwrap();
         let theirs = RowChange::own(
             None,
-            Some(img(&[("id", Some("L9")), ("tenant_id", Some("00000000-0000-4000-8000-000000000002"))])),
+            Some(img(&[
+                ("id", Some("L9")),
+                ("tenant_id", Some("00000000-0000-4000-8000-000000000002")),
+            ])),
         );
         let why = pending(&map, &leads, &[theirs], T, &who()).err().unwrap();
         assert!(why.contains("another tenant's stream"), "{why}");

@@ -231,7 +231,8 @@ impl Mutation for Intervene {
             user: step.session.actor.user.clone(),
             reason: self.reason.clone(),
         };
-        let preview = preview_with_events(&tx, &self.map, &self.plan, tenant, p.max_rows, &who).await;
+        let preview =
+            preview_with_events(&tx, &self.map, &self.plan, tenant, p.max_rows, &who).await;
         cancel_on_drop.disarm();
         let (preview, written) = match preview {
             Ok(preview) => preview,
@@ -322,7 +323,11 @@ fn show_events(step: &Step<'_, '_>, written: &[Written]) {
         written.len(),
         tables.join(", "),
         list.join(", "),
-        if written.len() > list.len() { ", …" } else { "" }
+        if written.len() > list.len() {
+            ", …"
+        } else {
+            ""
+        }
     ));
 }
 

@@ -104,7 +104,14 @@ pub async fn intervention_events(
         }
     }
     let mut out = per_intervention(check, map, &committed, &erased, &found, sees_all);
-    out.extend(unbacked(check, &streams, &committed, &found, sees_all, tenants.len()));
+    out.extend(unbacked(
+        check,
+        &streams,
+        &committed,
+        &found,
+        sees_all,
+        tenants.len(),
+    ));
     out
 }
 
@@ -161,9 +168,12 @@ async fn operator_events(
     let db = |e: tokio_postgres::Error| crate::db::error_chain(&e);
     let tx = client.transaction().await.map_err(db)?;
     if !tenant.is_empty() {
-        tx.execute("SELECT set_config($1, $2, true)", &[&map.rls_setting, &tenant])
-            .await
-            .map_err(db)?;
+        tx.execute(
+            "SELECT set_config($1, $2, true)",
+            &[&map.rls_setting, &tenant],
+        )
+        .await
+        .map_err(db)?;
     }
     let sql = format!(
         "SELECT ({payload}::jsonb -> $2 ->> 'audit_id'), count(*)
