@@ -95,6 +95,9 @@ struct InterventionReport {
     outcome_seq: Option<u64>,
     /// The outcome committed in the same transaction as the change.
     atomic: bool,
+    /// Events written to the platform's event store (tables with a stream):
+    /// event table, stream, sequence number and type — no values.
+    events: Vec<ltops_core::intervention::events::Written>,
 }
 
 #[derive(Serialize)]
@@ -136,6 +139,16 @@ impl Report for InterventionReport {
                     .join("\n")
             },
         ));
+        if !self.events.is_empty() {
+            rows.push((
+                "events",
+                self.events
+                    .iter()
+                    .map(|e| format!("{} {} #{} {}", e.table, e.stream, e.seq, e.event_type))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ));
+        }
         let recorded = match (self.intent_seq, self.outcome_seq) {
             (Some(i), Some(o)) => format!(
                 "seq {i} (intent), seq {o} (outcome{})",
@@ -281,6 +294,7 @@ async fn execute(
         intent_seq: None,
         outcome_seq: None,
         atomic: p.atomic,
+        events: Vec::new(),
     };
     let End::Done {
         value,
@@ -295,6 +309,7 @@ async fn execute(
     report.outcome_seq = Some(outcome.seq);
     report.committed = value.committed;
     report.rows = value.rows.len();
+    report.events = value.events.clone();
     report.changes = value
         .rows
         .iter()

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::GenericClient;
 
-use crate::located::Located;
+use crate::located::{Located, find_line, value_of};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +126,256 @@ pub struct TableMap {
     /// design, and how the tenant's right to that reference is proven.
     #[serde(default)]
     pub shared_references: Vec<SharedReference>,
+
+    /// The event stream this table is the projection of (TOM §5): where an
+    /// intervention writes its events. `None`: the table has no stream, and an
+    /// intervention changes it alone.
+    #[serde(default)]
+    pub stream: Option<Stream>,
+}
+
+/// `stream:` of a table: the platform's event table whose events this table is
+/// the current state of, column by column, and the events ltops writes there for
+/// an operator's change (README, "The data map").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stream {
+    /// The event table; a table of the map itself, so that erasure reaches the
+    /// events ltops writes.
+    pub table: String,
+    /// The event table's tenant column (one of its `tenant_columns`).
+    pub tenant_column: String,
+    /// The column holding the stream id…
+    pub stream_column: String,
+    /// …which is this column of the projection (a row's stream is its value).
+    pub refers_to: String,
+    /// The per-stream sequence number (1, 2, …).
+    pub seq_column: String,
+    pub type_column: String,
+    pub payload_column: String,
+    /// The initiator of the event.
+    pub actor_column: String,
+    pub time_column: String,
+    /// The event types ltops writes for an operator's change.
+    pub types: StreamTypes,
+    #[serde(default)]
+    pub payload: PayloadFormat,
+    /// The initiator as the platform spells actors: a literal prefix that marks
+    /// an operator (e.g. `operator:`), then `{user}` (the SSO user), `{kind}`
+    /// (`instruction` or `incident`) and `{reference}` (the reason's reference).
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamTypes {
+    pub insert: String,
+    pub update: String,
+    pub delete: String,
+}
+
+/// How the payload of an operator's event is built:
+/// `{<changes>: {column: {before, after}}, <intervention>: {audit_id, reason}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayloadFormat {
+    /// Key of the changed columns, each with its value before and after (as
+    /// PostgreSQL renders it; null for a row that did not exist before or after).
+    #[serde(default = "default_changes_key")]
+    pub changes: String,
+    /// Key of the intervention behind the event: the audit id of its intent and
+    /// the reason, so that the event and the audit log can be matched.
+    #[serde(default = "default_intervention_key")]
+    pub intervention: String,
+    /// What a deletion event names: `key` (the key columns only: a deletion must
+    /// not keep the deleted data alive in the event store; the before-image stays
+    /// sealed in the audit log) or `all` (every column's value before).
+    #[serde(default)]
+    pub deleted: DeletedColumns,
+}
+
+impl Default for PayloadFormat {
+    fn default() -> PayloadFormat {
+        PayloadFormat {
+            changes: default_changes_key(),
+            intervention: default_intervention_key(),
+            deleted: DeletedColumns::default(),
+        }
+    }
+}
+
+fn default_changes_key() -> String {
+    "changes".into()
+}
+
+fn default_intervention_key() -> String {
+    "intervention".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeletedColumns {
+    #[default]
+    Key,
+    All,
+}
+
+impl Stream {
+    /// The literal start of `actor` that marks an event as an operator's.
+    pub fn operator_prefix(&self) -> &str {
+        self.actor.split('{').next().unwrap_or("")
+    }
+
+    /// The initiator of an operator's event.
+    pub fn actor_for(&self, user: &str, kind: &str, reference: &str) -> String {
+        self.actor
+            .replace("{user}", user)
+            .replace("{kind}", kind)
+            .replace("{reference}", reference)
+    }
+
+    /// Every column of the event table the stream names.
+    pub fn columns(&self) -> [&String; 7] {
+        [
+            &self.tenant_column,
+            &self.stream_column,
+            &self.seq_column,
+            &self.type_column,
+            &self.payload_column,
+            &self.actor_column,
+            &self.time_column,
+        ]
+    }
+
+    /// Checks the description against the map: `Err((key, message))`, the key
+    /// being the one inside `stream:` to point at.
+    fn validate(
+        &self,
+        projection: &TableMap,
+        map_tables: &[TableMap],
+        canonical: impl Fn(&str) -> (String, String),
+    ) -> Result<(), (&'static str, String)> {
+        check_table_name(&self.table).map_err(|m| ("table", m))?;
+        let Some(events) = map_tables
+            .iter()
+            .find(|t| canonical(&t.table) == canonical(&self.table))
+        else {
+            return Err((
+                "table",
+                format!(
+                    "the event table `{}` is not in the data map: list it under `tables:` so that erasure reaches the events",
+                    self.table
+                ),
+            ));
+        };
+        if canonical(&events.table) == canonical(&projection.table) {
+            return Err(("table", "a table cannot be its own event stream".into()));
+        }
+        if events.stream.is_some() {
+            return Err((
+                "table",
+                format!("the event table `{}` has a stream itself", self.table),
+            ));
+        }
+        if !events.tenant_columns.contains(&self.tenant_column) {
+            return Err((
+                "tenant_column",
+                format!(
+                    "`{}` is not one of the tenant_columns of {} ({})",
+                    self.tenant_column,
+                    events.table,
+                    events.tenant_columns.join(", ")
+                ),
+            ));
+        }
+        let keys = [
+            "tenant_column",
+            "stream_column",
+            "seq_column",
+            "type_column",
+            "payload_column",
+            "actor_column",
+            "time_column",
+        ];
+        let mut seen = BTreeSet::new();
+        for (key, col) in keys.into_iter().zip(self.columns()) {
+            check_ident(col).map_err(|m| (key, m))?;
+            if !seen.insert(col) {
+                return Err((key, format!("`{col}` is named for two roles of the stream")));
+            }
+        }
+        check_ident(&self.refers_to).map_err(|m| ("refers_to", m))?;
+        if projection.owner_column().is_none() {
+            return Err((
+                "table",
+                "a table with a stream needs one owning tenant column (`owner`)".into(),
+            ));
+        }
+        self.validate_format()
+    }
+
+    fn validate_format(&self) -> Result<(), (&'static str, String)> {
+        let t = &self.types;
+        for (what, ty) in [
+            ("insert", &t.insert),
+            ("update", &t.update),
+            ("delete", &t.delete),
+        ] {
+            if ty.trim().is_empty() {
+                return Err(("types", format!("the {what} event type is empty")));
+            }
+        }
+        if t.insert == t.update || t.insert == t.delete || t.update == t.delete {
+            return Err((
+                "types",
+                "insert, update and delete need three different event types, or the events cannot be told apart".into(),
+            ));
+        }
+        let p = &self.payload;
+        if p.changes.trim().is_empty()
+            || p.intervention.trim().is_empty()
+            || p.changes == p.intervention
+        {
+            return Err((
+                "payload",
+                "`changes` and `intervention` must be two different, non-empty keys".into(),
+            ));
+        }
+        let prefix = self.operator_prefix();
+        if prefix.trim().is_empty() {
+            return Err((
+                "actor",
+                format!(
+                    "`{}` must start with a fixed prefix (like `operator:`) that marks an operator, so that operator events can be told from the platform's",
+                    self.actor
+                ),
+            ));
+        }
+        if !self.actor.contains("{user}") || !self.actor.contains("{reference}") {
+            return Err((
+                "actor",
+                format!(
+                    "`{}` must name the initiator: `{{user}}` and the reason's `{{reference}}` (and may use `{{kind}}`)",
+                    self.actor
+                ),
+            ));
+        }
+        let rest = self
+            .actor
+            .replace("{user}", "")
+            .replace("{kind}", "")
+            .replace("{reference}", "");
+        if rest.contains(['{', '}']) {
+            return Err((
+                "actor",
+                format!(
+                    "`{}` has a placeholder other than {{user}}, {{kind}}, {{reference}}",
+                    self.actor
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `cascades: [{table: marketplace_members, via: [marketplace_id]}]`: the
@@ -364,14 +614,7 @@ impl DataMap {
         for t in &self.tables {
             let here = |m: String| {
                 // Point at the table's entry: its `table:` line.
-                let line = text
-                    .lines()
-                    .position(|l| {
-                        let l = l.trim_start().trim_start_matches("- ").trim_start();
-                        l.strip_prefix("table:")
-                            .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == t.table)
-                    })
-                    .map(|i| i + 1);
+                let line = entry_line(text, &t.table);
                 DataMapError::from(Located::line(path, line, format!("table {}: {m}", t.table)))
             };
             check_table_name(&t.table).map_err(here)?;
@@ -392,6 +635,23 @@ impl DataMap {
                 check_ident(c).map_err(here)?;
             }
             t.validate_scope(&self.tables).map_err(here)?;
+            if let Some(stream) = &t.stream {
+                stream
+                    .validate(t, &self.tables, |n| self.canonical(n))
+                    .map_err(|(key, m)| {
+                        // Point at the key inside this table's `stream:` block.
+                        let from = entry_line(text, &t.table).unwrap_or(0);
+                        let stream_at = find_line(text, from, |l| l.trim_start() == "stream:");
+                        let at = stream_at
+                            .and_then(|s| find_line(text, s + 1, |l| value_of(l, key).is_some()))
+                            .or(stream_at);
+                        DataMapError::from(Located::line(
+                            path,
+                            at,
+                            format!("table {}: stream.{key}: {m}", t.table),
+                        ))
+                    })?;
+            }
             match (t.on_erase, &t.retain) {
                 (OnErase::Retain, None) => {
                     return Err(here(
@@ -587,6 +847,20 @@ impl DataMap {
             IdType::Text => "text",
         }
     }
+}
+
+/// 1-based line of a `tables:` entry, found by its `- table:` line (an event
+/// table named inside a `stream:` is `table:` without the dash).
+fn entry_line(text: &str, table: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("- ")
+                .map(str::trim_start)
+                .and_then(|l| l.strip_prefix("table:"))
+                .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == table)
+        })
+        .map(|i| i + 1)
 }
 
 /// Identifiers come from the map, never from users, but are still checked and
@@ -843,7 +1117,13 @@ pub async fn compare_schema<C: GenericClient>(
         if let Some(r) = &t.retain {
             cols.push(&r.date_column);
         }
+        if let Some(s) = &t.stream {
+            cols.push(&s.refers_to);
+        }
         check_cols(&t.table, cols);
+        if let Some(s) = &t.stream {
+            check_cols(&s.table, s.columns().to_vec());
+        }
     }
     if map.keeps_tenant_row().is_none() {
         diff.retained_references = references_of(map, &fks)
@@ -996,6 +1276,110 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("owner `z`"), "{e}");
+    }
+
+    /// A map with `events` as the stream of `items`; `stream` replaces keys of
+    /// the stream block (one `key: value` line each).
+    fn streamed(stream: &[(&str, &str)]) -> String {
+        let mut keys: Vec<(String, String)> = [
+            ("table", "events"),
+            ("tenant_column", "firm"),
+            ("stream_column", "item"),
+            ("refers_to", "id"),
+            ("seq_column", "nr"),
+            ("type_column", "kind"),
+            ("payload_column", "data"),
+            ("actor_column", "who"),
+            ("time_column", "at"),
+            ("types", "{insert: Added, update: Fixed, delete: Removed}"),
+            ("actor", "\"staff/{user}/{reference}\""),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in stream {
+            match keys.iter_mut().find(|(have, _)| have == k) {
+                Some(e) => e.1 = v.to_string(),
+                None => keys.push((k.to_string(), v.to_string())),
+            }
+        }
+        let block: String = keys
+            .iter()
+            .map(|(k, v)| format!("      {k}: {v}\n"))
+            .collect();
+        format!(
+            "version: 1\ntenant:\n  table: firms\n  key: id\ntables:\n  - table: events\n    tenant_columns: [firm]\n    key: [id]\n    on_erase: delete\n  - table: items\n    tenant_columns: [firm]\n    key: [id]\n    on_erase: delete\n    stream:\n{block}"
+        )
+    }
+
+    #[test]
+    fn a_stream_is_described_column_by_column() {
+        let m = repo_map();
+        let s = m.table("leads").unwrap().stream.as_ref().unwrap();
+        assert_eq!(s.table, "lead_events");
+        assert_eq!(s.operator_prefix(), "operator:");
+        assert_eq!(s.payload.deleted, DeletedColumns::Key);
+        assert!(m.table("lead_events").unwrap().stream.is_none());
+        let p = Path::new("datamap.yaml");
+        let m = DataMap::parse(p, &streamed(&[])).unwrap();
+        let s = m.table("items").unwrap().stream.as_ref().unwrap();
+        assert_eq!(s.columns()[0], "firm");
+        assert_eq!(s.payload, PayloadFormat::default());
+        assert_eq!(s.actor_for("a@b", "incident", "INC-1"), "staff/a@b/INC-1");
+    }
+
+    #[test]
+    fn a_wrong_stream_is_located() {
+        let p = Path::new("datamap.yaml");
+        for (keys, line, needle) in [
+            (vec![("table", "nowhere")], 15, "not in the data map"),
+            (vec![("table", "items")], 15, "its own event stream"),
+            (
+                vec![("tenant_column", "tenant_id")],
+                16,
+                "not one of the tenant_columns",
+            ),
+            (vec![("seq_column", "item")], 19, "two roles"),
+            (
+                vec![("type_column", "\"a b\"")],
+                20,
+                "not a plain SQL identifier",
+            ),
+            (
+                vec![("types", "{insert: A, update: A, delete: B}")],
+                24,
+                "three different",
+            ),
+            (
+                vec![("actor", "\"{user}/{reference}\"")],
+                25,
+                "fixed prefix",
+            ),
+            (vec![("actor", "\"staff/{user}\"")], 25, "{reference}"),
+            (
+                vec![("actor", "\"staff/{user}/{reference}/{ip}\"")],
+                25,
+                "placeholder",
+            ),
+            (
+                vec![("payload", "{changes: x, intervention: x}")],
+                26,
+                "two different",
+            ),
+        ] {
+            let e = DataMap::parse(p, &streamed(&keys)).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("datamap.yaml:{line}:1: table items: stream.")),
+                "{keys:?}: {e}"
+            );
+            assert!(e.contains(needle), "{keys:?}: {e}");
+        }
+        // Unknown keys in the block are YAML errors with their place.
+        let e = DataMap::parse(p, &streamed(&[("colour", "red")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("datamap.yaml:"), "{e}");
+        assert!(e.contains("colour"), "{e}");
     }
 
     #[test]

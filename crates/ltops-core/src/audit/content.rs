@@ -295,6 +295,10 @@ pub struct InterveneOutcome {
     /// (tenant ids, not personal data): the change is theirs to know of too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_tenants: Option<Vec<String>>,
+    /// Events written to the platform's event store with the change (tables
+    /// with a stream in the data map), each carrying the intent's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<u64>,
 }
 
 // ---- tom.check, tom.report, tom.attest -------------------------------------

@@ -24,6 +24,7 @@
 //! orchestrates it with the audit log.
 
 pub mod bounds;
+pub mod events;
 pub mod run;
 pub mod scope;
 pub mod sql;

@@ -52,7 +52,11 @@ pub async fn check_safety(
             "the database user `{role}` has BYPASSRLS: row-level security does not apply to it, so an intervention could reach every tenant — run `ALTER ROLE {role} NOBYPASSRLS` or configure `database` with a role without it (README: ltops intervene)"
         )));
     }
-    let tables: Vec<String> = plan.tables.iter().cloned().collect();
+    // The event tables of streamed tables are written too.
+    let mut tables: Vec<String> = plan.tables.iter().cloned().collect();
+    tables.extend(super::events::stream_tables(map, &plan.tables));
+    tables.sort();
+    tables.dedup();
     let rows = client
         .query(
             "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity

@@ -18,7 +18,8 @@ use crate::audit::event::{Event, Outcome, Reason, Target};
 use crate::audit::{Personal, Store, pg_store};
 use crate::aws::identity::Actor;
 use crate::datamap::DataMap;
-use crate::intervention::{Op, Plan, Preview, RowChange, run};
+use crate::intervention::events::{self, Initiator, Written};
+use crate::intervention::{InterventionError, Op, Plan, Preview, RowChange, run};
 use crate::settings::{MutatingCommand, Settings};
 use crate::tenant_id::TenantId;
 
@@ -101,6 +102,8 @@ pub struct Intervened {
     pub committed: bool,
     /// Why nothing was committed, when the preview refused it.
     pub refused: Option<String>,
+    /// The events written to the platform's event store (tables with a stream).
+    pub events: Vec<Written>,
 }
 
 impl Intervene {
@@ -148,6 +151,7 @@ impl Mutation for Intervene {
         let role = run::check_safety(&client, &self.map, &self.plan).await?;
         run::check_tenant(&mut client, &self.map, self.tenant.as_str()).await?;
         run::check_request(&client, &self.map, &self.plan).await?;
+        events::check_stream(&client, &self.map, &self.plan.table.name).await?;
         self.canceller = Some(crate::db::Canceller::new(
             &client,
             s.settings.config.database.as_ref(),
@@ -222,9 +226,15 @@ impl Mutation for Intervene {
         let tenant = p.tenant.as_str();
         let mut cancel_on_drop = CancelOnDrop(self.canceller.clone());
         let tx = run::begin(client, &self.map, tenant).await?;
-        let preview = run::preview(&tx, &self.map, &self.plan, tenant, p.max_rows).await;
+        let who = Initiator {
+            audit_id: step.intent.id,
+            user: step.session.actor.user.clone(),
+            reason: self.reason.clone(),
+        };
+        let preview =
+            preview_with_events(&tx, &self.map, &self.plan, tenant, p.max_rows, &who).await;
         cancel_on_drop.disarm();
-        let preview = match preview {
+        let (preview, written) = match preview {
             Ok(preview) => preview,
             Err(e) => {
                 let _ = tx.rollback().await;
@@ -239,6 +249,7 @@ impl Mutation for Intervene {
             }
         };
         (self.show_preview)(&self.plan, &rows, p.max_rows);
+        show_events(step, &written);
         if step.dry_run {
             let _ = tx.rollback().await;
             let content = content::to_value(&InterveneOutcome {
@@ -251,6 +262,7 @@ impl Mutation for Intervene {
                 rows,
                 committed: false,
                 refused: None,
+                events: written,
             };
             return Ok(Done::ok(done, content));
         }
@@ -270,8 +282,53 @@ impl Mutation for Intervene {
             step.close(Outcome::Aborted, failure(detail), None).await?;
             anyhow::bail!("not confirmed; nothing was changed");
         }
-        commit(step, tx, &self.plan, p, rows, backend_pid).await
+        commit(step, tx, &self.plan, p, (rows, written), backend_pid).await
     }
+}
+
+/// The preview, and then the events of its rows in the same transaction: a
+/// refusal of the events refuses the whole change.
+async fn preview_with_events(
+    tx: &Transaction<'_>,
+    map: &DataMap,
+    plan: &Plan,
+    tenant: &str,
+    max_rows: u64,
+    who: &Initiator,
+) -> Result<(Preview, Vec<Written>), InterventionError> {
+    let rows = match run::preview(tx, map, plan, tenant, max_rows).await? {
+        Preview::Ready(rows) => rows,
+        other => return Ok((other, Vec::new())),
+    };
+    match events::write(tx, map, &plan.table, &rows, tenant, who).await? {
+        Ok(written) => Ok((Preview::Ready(rows), written)),
+        Err(why) => Ok((Preview::Refused(why), Vec::new())),
+    }
+}
+
+/// Tells the operator which events the change writes (stderr, with the preview).
+fn show_events(step: &Step<'_, '_>, written: &[Written]) {
+    if written.is_empty() {
+        return;
+    }
+    let mut tables: Vec<&str> = written.iter().map(|w| w.table.as_str()).collect();
+    tables.dedup();
+    let list: Vec<String> = written
+        .iter()
+        .take(10)
+        .map(|w| format!("{} {}#{}", w.event_type, w.stream, w.seq))
+        .collect();
+    step.session.ui.status(&format!(
+        "Events: {} written to {} in the same transaction: {}{}",
+        written.len(),
+        tables.join(", "),
+        list.join(", "),
+        if written.len() > list.len() {
+            ", …"
+        } else {
+            ""
+        }
+    ));
 }
 
 /// The commit, shielded from Ctrl-C: with the outcome inside the change's
@@ -281,11 +338,11 @@ async fn commit(
     tx: Transaction<'_>,
     plan: &Plan,
     p: &InterventionPlan,
-    rows: Vec<RowChange>,
+    (rows, written): (Vec<RowChange>, Vec<Written>),
     backend_pid: i32,
 ) -> anyhow::Result<Done<Intervened>> {
     let _shield = step.shield();
-    let content = outcome_content(plan, &rows, p.atomic);
+    let content = outcome_content(plan, &rows, written.len(), p.atomic);
     let images = Personal {
         tenant: p.tenant.to_string(),
         data: json!({
@@ -302,6 +359,7 @@ async fn commit(
         rows,
         committed: true,
         refused: None,
+        events: written,
     };
     if p.atomic {
         let outcome = commit_atomic(
@@ -372,6 +430,7 @@ fn refused_outcome(plan: &Plan, p: &InterventionPlan, preview: &Preview) -> Done
             rows: Vec::new(),
             committed: false,
             refused: Some(why),
+            events: Vec::new(),
         },
         result,
         content,
@@ -502,7 +561,7 @@ fn intent_content(plan: &Plan, p: &InterventionPlan) -> Value {
     })
 }
 
-fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
+fn outcome_content(plan: &Plan, rows: &[RowChange], events: usize, atomic: bool) -> Value {
     let mut columns: Vec<String> = Vec::new();
     for r in rows {
         for c in r.changed_columns() {
@@ -538,6 +597,9 @@ fn outcome_content(plan: &Plan, rows: &[RowChange], atomic: bool) -> Value {
         atomic: Some(atomic),
         collateral: (collateral > 0).then_some(collateral as u64),
         other_tenants: (!others.is_empty()).then_some(others),
+        // Only tables with a stream write events; the TOM control (TOM §5)
+        // matches this count with the events carrying the intent's id.
+        events: (events > 0).then_some(events as u64),
         ..Default::default()
     })
 }

@@ -281,7 +281,8 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::DbTenantNotNull(_)
         | Params::DbDatamapCoverage(_)
         | Params::DbColumnsNotNull(_)
-        | Params::DbErasureComplete(_) => {
+        | Params::DbErasureComplete(_)
+        | Params::DbInterventionEvents(_) => {
             let db = match opened(name, "database", &env.db) {
                 Ok(d) => d,
                 Err(f) => return f,
@@ -305,6 +306,15 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
                         .map(|a| a.events.clone())
                         .map_err(Clone::clone);
                     checks::db::erasure_complete(name, &mut client, &db.map, p, &events).await
+                }
+                Params::DbInterventionEvents(p) => {
+                    let events = env
+                        .audit
+                        .as_ref()
+                        .map(|a| a.events.clone())
+                        .map_err(Clone::clone);
+                    checks::events::intervention_events(name, &mut client, &db.map, p, &events)
+                        .await
                 }
                 _ => unreachable!("matched above"),
             }

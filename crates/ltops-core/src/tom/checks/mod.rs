@@ -15,6 +15,7 @@ macro_rules! all_items {
 
 pub mod audit;
 pub mod db;
+pub mod events;
 pub mod iam;
 pub mod rds;
 pub mod sso;
@@ -84,6 +85,7 @@ pub enum Params {
     DbDatamapCoverage(Empty),
     DbColumnsNotNull(db::ColumnsParams),
     DbErasureComplete(db::ErasureParams),
+    DbInterventionEvents(events::EventsParams),
     AuditChain(Empty),
     AuditReasons(audit::ReasonParams),
     AuditReview(audit::ReviewParams),
@@ -162,6 +164,10 @@ pub const CHECKS: &[(&str, &str)] = &[
         "db.erasure_complete",
         "no rows are left of tenants whose erasure the audit log records",
     ),
+    (
+        "db.intervention_events",
+        "every committed intervention on a table with an event stream has its events (by audit id), and no operator event lacks an intervention",
+    ),
     ("audit.chain_intact", "the audit log's hash chain verifies"),
     (
         "audit.interventions_have_reason",
@@ -208,6 +214,7 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "db.datamap_coverage" => Params::DbDatamapCoverage(p(name, params)?),
         "db.columns_not_null" => Params::DbColumnsNotNull(p(name, params)?),
         "db.erasure_complete" => Params::DbErasureComplete(p(name, params)?),
+        "db.intervention_events" => Params::DbInterventionEvents(p(name, params)?),
         "audit.chain_intact" => Params::AuditChain(p(name, params)?),
         "audit.interventions_have_reason" => Params::AuditReasons(p(name, params)?),
         "audit.review_recent" => Params::AuditReview(p(name, params)?),
