@@ -95,6 +95,8 @@ struct InterventionReport {
     outcome_seq: Option<u64>,
     /// The outcome committed in the same transaction as the change.
     atomic: bool,
+    /// The approval requested, used, or the break-glass record.
+    approval: Option<crate::ops::gate::ApprovalNote>,
 }
 
 #[derive(Serialize)]
@@ -257,6 +259,7 @@ async fn execute(
         Box::new(move |plan, rows, max| show_preview(&printer, plan, rows, max)),
     );
     let request = Request {
+        approval: super::approval(&scope.approval, Some(&reason))?,
         reason: Some(reason),
         dry_run: scope.dry_run,
     };
@@ -268,7 +271,8 @@ async fn execute(
     let ran = mutation::run(&ctx.settings, &ctx.ui(), request, intervene, &verbose).await?;
     let p = &ran.plan;
     let mut report = InterventionReport {
-        dry_run: scope.dry_run,
+        // --request previews as a dry run does.
+        dry_run: scope.dry_run || scope.approval.request,
         committed: false,
         tenant: p.tenant.to_string(),
         table: p.table.clone(),
@@ -281,6 +285,7 @@ async fn execute(
         intent_seq: None,
         outcome_seq: None,
         atomic: p.atomic,
+        approval: ran.approval.clone(),
     };
     let End::Done {
         value,

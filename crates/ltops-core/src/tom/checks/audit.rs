@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::approval::{BREAK_GLASS_ACTION, Ledger};
 use crate::audit::anchor::AnchorReport;
 
 use super::super::Finding;
@@ -31,6 +32,14 @@ pub struct AnchorParams {
     /// Events may wait this long for their shipment (the next command ships
     /// what an unreachable anchor left behind).
     pub max_unanchored_hours: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassParams {
+    /// Approvals by other people each break-glass use needs afterwards (at
+    /// least this, or what the command's policy required when it was used).
+    pub min_approvals: u32,
 }
 
 /// The log, read once per run.
@@ -217,6 +226,78 @@ pub fn interventions_have_reason(
                 "{} intervention(s) ({}), each with a reason",
                 interventions.len(),
                 p.actions.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// TOM §5/§9: an action run under break-glass (without the approval its
+/// policy requires) is reviewed afterwards — approved by another person
+/// through `approvals approve`. Each one without is a finding; so is a denied one.
+pub fn break_glass_approved(
+    check: &str,
+    p: &BreakGlassParams,
+    data: &Result<AuditData, String>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Ok(d) => d,
+    };
+    let ledger = Ledger::from_events(&d.events);
+    let uses: Vec<_> = ledger
+        .requests
+        .iter()
+        .filter(|r| r.break_glass && r.recorded)
+        .collect();
+    let mut out = Vec::new();
+    for r in &uses {
+        let resource = format!("audit seq {} ({BREAK_GLASS_ACTION})", r.seq);
+        let what = format!(
+            "{} by {} at {} ({})",
+            r.command,
+            r.requester.user,
+            r.at,
+            r.reason
+                .as_ref()
+                .map_or("no incident".into(), ToString::to_string)
+        );
+        let needed = p.min_approvals.max(r.required) as usize;
+        let approvals = r.approvals(None, None);
+        if let Some(denied) = r.denial() {
+            out.push(Finding::fail(
+                check,
+                resource,
+                format!(
+                    "{what}: denied afterwards by {} at {}{}",
+                    denied.by,
+                    denied.at,
+                    denied
+                        .note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default()
+                ),
+            ));
+        } else if approvals.len() < needed {
+            out.push(Finding::fail(
+                check,
+                resource,
+                format!(
+                    "{what}: ran without approval and has {} of the {needed} approval(s) it needs afterwards — `ltops approvals approve {}`",
+                    approvals.len(),
+                    r.seq
+                ),
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            check,
+            &d.source,
+            format!(
+                "{} break-glass use(s), each approved afterwards by another person",
+                uses.len()
             ),
         ));
     }

@@ -88,6 +88,7 @@ pub enum Params {
     AuditReasons(audit::ReasonParams),
     AuditReview(audit::ReviewParams),
     AuditAnchored(audit::AnchorParams),
+    AuditBreakGlass(audit::BreakGlassParams),
 }
 
 /// For checks without parameters.
@@ -175,6 +176,10 @@ pub const CHECKS: &[(&str, &str)] = &[
         "audit.anchored",
         "the audit log has a write-once copy (S3 compliance-mode Object Lock, KMS-signed checkpoints) that agrees with it",
     ),
+    (
+        "audit.break_glass_approved",
+        "every break-glass use (an action run without its approval) was approved afterwards by another person",
+    ),
 ];
 
 /// Validates `params` for the check `name`.
@@ -212,6 +217,7 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "audit.interventions_have_reason" => Params::AuditReasons(p(name, params)?),
         "audit.review_recent" => Params::AuditReview(p(name, params)?),
         "audit.anchored" => Params::AuditAnchored(p(name, params)?),
+        "audit.break_glass_approved" => Params::AuditBreakGlass(p(name, params)?),
         _ => {
             return Err(format!(
                 "unknown check `{name}`; known checks: {}",
