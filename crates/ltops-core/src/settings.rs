@@ -689,6 +689,17 @@ impl Settings {
             .unwrap_or_default()
     }
 
+    /// The current time; with `LTOPS_FAKE_TODAY` (the test clock) on that day,
+    /// at the current time of day — so tests can let approvals expire.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = chrono::Utc::now();
+        if self.fake_today {
+            self.today.and_time(now.time()).and_utc()
+        } else {
+            now
+        }
+    }
+
     /// The approval policy of `command`, when it requires at least one approval.
     pub fn approval_policy(&self, command: MutatingCommand) -> Option<&ApprovalPolicy> {
         self.config

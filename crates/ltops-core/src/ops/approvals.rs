@@ -41,7 +41,7 @@ pub async fn list(settings: &Settings, all: bool) -> anyhow::Result<Vec<Shown>> 
             }
         }
     }
-    let now = Utc::now();
+    let now = settings.now();
     Ok(ledger
         .requests
         .into_iter()
@@ -110,7 +110,7 @@ impl Mutation for Decide {
             )
         })?;
         check_decider(&r, &s.actor, s.settings)?;
-        let now = Utc::now();
+        let now = s.settings.now();
         let valid_until = (self.approve && !r.break_glass).then(|| {
             let validity = MutatingCommand::parse(&r.command)
                 .and_then(|c| s.settings.config.approvals.get(&c))

@@ -71,6 +71,7 @@ pub struct Gate {
     /// The request being used, as checked before the intent.
     request: Option<RequestState>,
     pub note: Option<ApprovalNote>,
+    now: chrono::DateTime<Utc>,
 }
 
 impl Gate {
@@ -122,6 +123,7 @@ impl Gate {
             reason,
             request: None,
             note: None,
+            now: settings.now(),
         }))
     }
 
@@ -325,7 +327,7 @@ impl Gate {
                 "there is no approval request {id} in the audit log — see `ltops approvals list`"
             ))
         })?;
-        approval::check_use(&r, self.command, actor, policy, Utc::now()).map_err(Refused)?;
+        approval::check_use(&r, self.command, actor, policy, self.now).map_err(Refused)?;
         Ok(r)
     }
 
