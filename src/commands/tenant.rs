@@ -257,15 +257,7 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
             resume: args.resume,
         },
     )?;
-    let incident = match &args.incident {
-        Some(r) => Some(Reason::new(ReasonKind::Incident, r, args.note.clone())?),
-        None => None,
-    };
-    let request = Request {
-        reason: Some(reason.clone()),
-        dry_run: args.dry_run,
-        approval: super::approval(&args.approval, incident.as_ref())?,
-    };
+    let request = erase_request(args, &reason)?;
     let json = ctx.printer.is_json();
     let ran = mutation::run(
         &ctx.settings,
@@ -338,6 +330,20 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
         .status(format!("tenant {tenant} erased and verified"));
     ctx.printer.report(&report)?;
     Ok(ExitStatus::Success)
+}
+
+/// An erasure runs on an instruction; break-glass (if the policy allows it)
+/// names the incident with its own `--incident`.
+fn erase_request(args: &TenantEraseArgs, reason: &Reason) -> anyhow::Result<Request> {
+    let incident = match &args.incident {
+        Some(r) => Some(Reason::new(ReasonKind::Incident, r, args.note.clone())?),
+        None => None,
+    };
+    Ok(Request {
+        reason: Some(reason.clone()),
+        dry_run: args.dry_run,
+        approval: super::approval(&args.approval, incident.as_ref())?,
+    })
 }
 
 #[derive(Serialize)]

@@ -503,10 +503,17 @@ fn validate_approvals(
     command: MutatingCommand,
     p: &ApprovalPolicy,
 ) -> Result<(), ConfigError> {
+    // At the key when it is written, else at the command's entry.
     let at = |key: Option<&str>, message: String| {
-        let mut keys = vec!["approvals", command.as_str()];
+        let entry = ["approvals", command.as_str()];
+        let mut keys = entry.to_vec();
         keys.extend(key);
-        located(path, text, &keys, message)
+        let l = Located::key(path, text, &keys, message);
+        if l.at.is_some() {
+            l.into()
+        } else {
+            located(path, text, &entry, l.message)
+        }
     };
     if !APPROVABLE.contains(&command) {
         return Err(at(
@@ -920,6 +927,62 @@ mod tests {
         assert!(err.to_string().starts_with("ltops.yaml:2:3:"), "{err}");
         let err = parse("intervene:\n  max_row: 5\n").unwrap_err();
         assert!(err.to_string().contains("unknown field `max_row`"), "{err}");
+    }
+
+    #[test]
+    fn approval_policies_are_checked_and_located() {
+        let c = parse(
+            "approvals:\n  tenant.erase:\n    required: 1\n    approvers: [LtopsDPO]\n  intervene:\n    required: 2\n    approvers: [LtopsAdmin]\n    valid_for: 90m\n    only_sql: true\n",
+        )
+        .unwrap();
+        let erase = &c.approvals[&MutatingCommand::TenantErase];
+        assert_eq!(erase.validity(), chrono::Duration::hours(24));
+        assert!(!erase.break_glass_allowed(MutatingCommand::TenantErase));
+        let iv = &c.approvals[&MutatingCommand::Intervene];
+        assert_eq!(iv.validity(), chrono::Duration::minutes(90));
+        assert!(iv.break_glass_allowed(MutatingCommand::Intervene));
+        let bad = |text: &str, at: &str, needle: &str| {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.starts_with(at), "{err}");
+            assert!(err.contains(needle), "{err}");
+        };
+        bad(
+            "approvals:\n  tenant.erase:\n    required: 1\n",
+            "ltops.yaml:2:3:",
+            "names no approvers",
+        );
+        bad(
+            "approvals:\n  audit.record:\n    required: 1\n    approvers: [X]\n",
+            "ltops.yaml:2:3:",
+            "can be required for tenant.erase",
+        );
+        bad(
+            "approvals:\n  restore.run:\n    required: 1\n    approvers: [X]\n    valid_for: 2y\n",
+            "ltops.yaml:5:5:",
+            "unknown unit",
+        );
+        bad(
+            "approvals:\n  restore.run:\n    approvers: [X]\n    only_sql: true\n",
+            "ltops.yaml:4:5:",
+            "applies to intervene only",
+        );
+        bad(
+            "approvals:\n  intervene:\n    approvers: [\"Ops Team\"]\n",
+            "ltops.yaml:3:5:",
+            "not a valid SSO permission set name",
+        );
+        bad(
+            "approvals:\n  intervene:\n    aproovers: [X]\n",
+            "ltops.yaml:3:5:",
+            "unknown field `aproovers`",
+        );
+        bad(
+            "permissions:\n  approvals.decide: [X]\n",
+            "ltops.yaml:2:3:",
+            "approvals.<command>.approvers",
+        );
+        assert!(parse_validity("0h").is_err());
+        assert!(parse_validity("31d").is_err());
     }
 
     #[test]

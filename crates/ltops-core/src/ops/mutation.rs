@@ -372,15 +372,7 @@ pub async fn run<M: Mutation>(
     details: &dyn Fn(&M::Plan),
 ) -> anyhow::Result<Ran<M::Plan, M::Done>> {
     let requesting = request.approval == Approval::Request;
-    if request.dry_run && request.approval != Approval::None {
-        anyhow::bail!("--dry-run does not go with --request, --approval or --break-glass");
-    }
-    // Known before anything runs: without a terminal only --yes can confirm.
-    if !request.dry_run && !requesting && !ui.assume_yes() && !ui.can_ask() {
-        anyhow::bail!(
-            "refusing to change anything without confirmation: no terminal to ask on — look at the plan with --dry-run, then pass --yes"
-        );
-    }
+    check_request(&request, ui)?;
     let (actor, sdk) = authorize(settings, ui, mutation.command()).await?;
     let store = Store::open(settings, &sdk).await?;
     let mut session = Session {
@@ -435,34 +427,8 @@ pub async fn run<M: Mutation>(
         target: mutation.target(&plan),
         reason: request.reason,
     };
-    let Intent {
-        mut content,
-        personal,
-    } = mutation.intent(&plan);
-    if let Some(g) = &gate {
-        g.mark_intent(&mut content);
-    }
-    let intent = mutation
-        .record_intent(&plan, &mut session, action.intent(content), personal)
-        .await
-        .context("cannot record the intent, so nothing was done")?;
-    if let Some(g) = &gate
-        && let Err(e) = g.claim(&session.store, &intent).await
-    {
-        let failure = content::to_value(&Failure {
-            error: format!("{e:#}"),
-        });
-        append_outcome(
-            &mut session.store,
-            &action,
-            &intent,
-            Outcome::Failed,
-            failure,
-            None,
-        )
-        .await?;
-        return Err(e);
-    }
+    let intent =
+        record_gated_intent(&mut mutation, &plan, &mut session, &action, gate.as_ref()).await?;
     let mut step = Step {
         session: &mut session,
         intent,
@@ -482,6 +448,64 @@ pub async fn run<M: Mutation>(
     let by = session.actor.user.clone();
     super::anchoring::ship(settings, &session.sdk, &session.store, &by, ui).await;
     Ok(ran(session, plan, end?, note))
+}
+
+/// What the flags ask for must make sense before anything runs.
+fn check_request(request: &Request, ui: &dyn Ui) -> anyhow::Result<()> {
+    if request.dry_run && request.approval != Approval::None {
+        anyhow::bail!("--dry-run does not go with --request, --approval or --break-glass");
+    }
+    // Without a terminal only --yes can confirm (a request confirms nothing).
+    if !request.dry_run
+        && request.approval != Approval::Request
+        && !ui.assume_yes()
+        && !ui.can_ask()
+    {
+        anyhow::bail!(
+            "refusing to change anything without confirmation: no terminal to ask on — look at the plan with --dry-run, then pass --yes"
+        );
+    }
+    Ok(())
+}
+
+/// Records the intent, naming the approval it uses (or the break-glass
+/// record); a run that lost the race for its approval ends right there.
+async fn record_gated_intent<M: Mutation>(
+    mutation: &mut M,
+    plan: &M::Plan,
+    session: &mut Session<'_>,
+    action: &Action,
+    gate: Option<&Gate>,
+) -> anyhow::Result<Event> {
+    let Intent {
+        mut content,
+        personal,
+    } = mutation.intent(plan);
+    if let Some(g) = gate {
+        g.mark_intent(&mut content);
+    }
+    let intent = mutation
+        .record_intent(plan, session, action.intent(content), personal)
+        .await
+        .context("cannot record the intent, so nothing was done")?;
+    if let Some(g) = gate
+        && let Err(e) = g.claim(&session.store, &intent).await
+    {
+        let failure = content::to_value(&Failure {
+            error: format!("{e:#}"),
+        });
+        append_outcome(
+            &mut session.store,
+            action,
+            &intent,
+            Outcome::Failed,
+            failure,
+            None,
+        )
+        .await?;
+        return Err(e);
+    }
+    Ok(intent)
 }
 
 /// The approval step before the confirmation (see [`super::gate`]).
