@@ -375,4 +375,30 @@ fn break_glass_runs_is_recorded_and_is_a_tom_finding_until_approved() {
     sql(&home, &statement)
         .args(["--approval", &id])
         .fails(1, "is a break-glass record");
+
+    // One identity that drops `approvals` from its own config runs the
+    // statement alone — and the log shows it to the TOM check.
+    let gated = |home: &Home| -> Vec<Value> {
+        let out = home.tom("check").control("TOM-5.3").json().run();
+        json_stdout(&out)["controls"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "audit.gated_actions_approved")
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        gated(&home)[0]["status"],
+        "PASS",
+        "break-glass counts as gated"
+    );
+    home.configure(&lab.config_for(&db, "ltops_operator", ""));
+    let v = sql(&home, &statement).ok_json();
+    assert_eq!(v["committed"], true);
+    let seq = v["intent_seq"].as_u64().unwrap();
+    let f = gated(&home);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["status"], "FAIL");
+    assert_eq!(f[0]["resource"], format!("audit seq {seq} (intervene.sql)"));
 }

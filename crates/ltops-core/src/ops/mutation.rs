@@ -409,6 +409,8 @@ pub async fn run<M: Mutation>(
         pass_gate(g, &mutation, &plan, &mut session, deferred).await?;
         if requesting && !deferred {
             let note = g.note.clone();
+            let by = session.actor.user.clone();
+            super::anchoring::ship(settings, &session.sdk, &session.store, &by, ui).await;
             return Ok(ran(session, plan, End::Requested, note));
         }
     }
