@@ -518,9 +518,10 @@ async fn pass_gate<M: Mutation>(
     s: &mut Session<'_>,
     deferred: bool,
 ) -> anyhow::Result<()> {
-    let needed = g
-        .policy()
-        .and_then(|p| mutation.approval_needed(plan, p, None));
+    let needed = match g.policy() {
+        None => Some(false),
+        Some(p) => mutation.approval_needed(plan, p, None),
+    };
     if deferred {
         g.before_preview(&mut s.store, &s.actor, needed).await
     } else {
