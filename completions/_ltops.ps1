@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Statutory retention: purge rows kept after erasures once their period has ended')
             [CompletionResult]::new('intervene', 'intervene', [CompletionResultType]::ParameterValue, 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded')
             [CompletionResult]::new('tom', 'tom', [CompletionResultType]::ParameterValue, 'The annual TOM review (§9): controls, live checks, attestations, the report')
+            [CompletionResult]::new('approvals', 'approvals', [CompletionResultType]::ParameterValue, 'Four eyes on irreversible actions: list approval requests, approve or deny them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the resolved configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (roff) to stdout or to a folder')
@@ -355,6 +356,8 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference')
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Without a terminal: the tenant id typed again, as confirmation (with --yes)')
             [CompletionResult]::new('--certificate', '--certificate', [CompletionResultType]::ParameterName, 'Write the erasure certificate for the customer (.md or .json)')
+            [CompletionResult]::new('--approval', '--approval', [CompletionResultType]::ParameterName, 'Run under the approval request ID, approved by another person for exactly this plan')
+            [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'With --break-glass (if approvals.tenant.erase allows it): the incident that cannot wait')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
@@ -362,6 +365,8 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan, change nothing')
             [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Finish an interrupted batched erasure of this tenant')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Show the plan and record an approval request for it; change nothing')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -468,6 +473,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--instruction', '--instruction', [CompletionResultType]::ParameterName, 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711')
             [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
+            [CompletionResult]::new('--approval', '--approval', [CompletionResultType]::ParameterName, 'Run under the approval request ID, approved by another person for exactly this plan')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
@@ -475,6 +481,8 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan, change nothing')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Start the restore and return; re-apply erasures later with `restore reapply-erasures`')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Show the plan and record an approval request for it; change nothing')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -576,12 +584,15 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--instruction', '--instruction', [CompletionResultType]::ParameterName, 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711')
             [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
+            [CompletionResult]::new('--approval', '--approval', [CompletionResultType]::ParameterName, 'Run under the approval request ID, approved by another person for exactly this plan')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what is due, delete nothing')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Show the plan and record an approval request for it; change nothing')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -639,12 +650,15 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
             [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]')
+            [CompletionResult]::new('--approval', '--approval', [CompletionResultType]::ParameterName, 'Run under the approval request ID, approved by another person for exactly this plan')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the preview (every affected row before and after), then roll back; record nothing')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Show the plan and record an approval request for it; change nothing')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -666,12 +680,15 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
             [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]')
+            [CompletionResult]::new('--approval', '--approval', [CompletionResultType]::ParameterName, 'Run under the approval request ID, approved by another person for exactly this plan')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the preview (every affected row before and after), then roll back; record nothing')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Show the plan and record an approval request for it; change nothing')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -692,12 +709,15 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
             [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]')
+            [CompletionResult]::new('--approval', '--approval', [CompletionResultType]::ParameterName, 'Run under the approval request ID, approved by another person for exactly this plan')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the preview (every affected row before and after), then roll back; record nothing')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Show the plan and record an approval request for it; change nothing')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -885,6 +905,104 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
         'ltops;tom;help;help' {
             break
         }
+        'ltops;approvals' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Approval requests and break-glass uses still waiting for someone, with their plans')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a request (or a break-glass use, afterwards) after reviewing its plan')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Deny a request or a break-glass use, saying why')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ltops;approvals;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every request with its story: requested, approved or denied, used, expired')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;approvals;approve' {
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the approval')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;approvals;deny' {
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Why it is denied (mandatory)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;approvals;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Approval requests and break-glass uses still waiting for someone, with their plans')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a request (or a break-glass use, afterwards) after reviewing its plan')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Deny a request or a break-glass use, saying why')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ltops;approvals;help;list' {
+            break
+        }
+        'ltops;approvals;help;approve' {
+            break
+        }
+        'ltops;approvals;help;deny' {
+            break
+        }
+        'ltops;approvals;help;help' {
+            break
+        }
         'ltops;config' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
@@ -1004,6 +1122,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Statutory retention: purge rows kept after erasures once their period has ended')
             [CompletionResult]::new('intervene', 'intervene', [CompletionResultType]::ParameterValue, 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded')
             [CompletionResult]::new('tom', 'tom', [CompletionResultType]::ParameterValue, 'The annual TOM review (§9): controls, live checks, attestations, the report')
+            [CompletionResult]::new('approvals', 'approvals', [CompletionResultType]::ParameterValue, 'Four eyes on irreversible actions: list approval requests, approve or deny them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the resolved configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (roff) to stdout or to a folder')
@@ -1127,6 +1246,21 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             break
         }
         'ltops;help;tom;report' {
+            break
+        }
+        'ltops;help;approvals' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Approval requests and break-glass uses still waiting for someone, with their plans')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a request (or a break-glass use, afterwards) after reviewing its plan')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Deny a request or a break-glass use, saying why')
+            break
+        }
+        'ltops;help;approvals;list' {
+            break
+        }
+        'ltops;help;approvals;approve' {
+            break
+        }
+        'ltops;help;approvals;deny' {
             break
         }
         'ltops;help;config' {

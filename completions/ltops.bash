@@ -16,6 +16,9 @@ _ltops() {
             ",$1")
                 cmd="ltops"
                 ;;
+            ltops,approvals)
+                cmd="ltops__subcmd__approvals"
+                ;;
             ltops,audit)
                 cmd="ltops__subcmd__audit"
                 ;;
@@ -54,6 +57,30 @@ _ltops() {
                 ;;
             ltops,whoami)
                 cmd="ltops__subcmd__whoami"
+                ;;
+            ltops__subcmd__approvals,approve)
+                cmd="ltops__subcmd__approvals__subcmd__approve"
+                ;;
+            ltops__subcmd__approvals,deny)
+                cmd="ltops__subcmd__approvals__subcmd__deny"
+                ;;
+            ltops__subcmd__approvals,help)
+                cmd="ltops__subcmd__approvals__subcmd__help"
+                ;;
+            ltops__subcmd__approvals,list)
+                cmd="ltops__subcmd__approvals__subcmd__list"
+                ;;
+            ltops__subcmd__approvals__subcmd__help,approve)
+                cmd="ltops__subcmd__approvals__subcmd__help__subcmd__approve"
+                ;;
+            ltops__subcmd__approvals__subcmd__help,deny)
+                cmd="ltops__subcmd__approvals__subcmd__help__subcmd__deny"
+                ;;
+            ltops__subcmd__approvals__subcmd__help,help)
+                cmd="ltops__subcmd__approvals__subcmd__help__subcmd__help"
+                ;;
+            ltops__subcmd__approvals__subcmd__help,list)
+                cmd="ltops__subcmd__approvals__subcmd__help__subcmd__list"
                 ;;
             ltops__subcmd__audit,export)
                 cmd="ltops__subcmd__audit__subcmd__export"
@@ -115,6 +142,9 @@ _ltops() {
             ltops__subcmd__config__subcmd__help,show)
                 cmd="ltops__subcmd__config__subcmd__help__subcmd__show"
                 ;;
+            ltops__subcmd__help,approvals)
+                cmd="ltops__subcmd__help__subcmd__approvals"
+                ;;
             ltops__subcmd__help,audit)
                 cmd="ltops__subcmd__help__subcmd__audit"
                 ;;
@@ -153,6 +183,15 @@ _ltops() {
                 ;;
             ltops__subcmd__help,whoami)
                 cmd="ltops__subcmd__help__subcmd__whoami"
+                ;;
+            ltops__subcmd__help__subcmd__approvals,approve)
+                cmd="ltops__subcmd__help__subcmd__approvals__subcmd__approve"
+                ;;
+            ltops__subcmd__help__subcmd__approvals,deny)
+                cmd="ltops__subcmd__help__subcmd__approvals__subcmd__deny"
+                ;;
+            ltops__subcmd__help__subcmd__approvals,list)
+                cmd="ltops__subcmd__help__subcmd__approvals__subcmd__list"
                 ;;
             ltops__subcmd__help__subcmd__audit,export)
                 cmd="ltops__subcmd__help__subcmd__audit__subcmd__export"
@@ -368,8 +407,222 @@ _ltops() {
 
     case "${cmd}" in
         ltops)
-            opts="-v -q -h -V --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version login logout whoami audit tenant restore retention intervene tom config completions man help"
+            opts="-v -q -h -V --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version login logout whoami audit tenant restore retention intervene tom approvals config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals)
+            opts="-v -q -h -V --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version list approve deny help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__approve)
+            opts="-v -q -h -V --note --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__deny)
+            opts="-v -q -h -V --note --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__help)
+            opts="list approve deny help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__help__subcmd__deny)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__list)
+            opts="-v -q -h -V --all --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1016,8 +1269,64 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__help)
-            opts="login logout whoami audit tenant restore retention intervene tom config completions man help"
+            opts="login logout whoami audit tenant restore retention intervene tom approvals config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__help__subcmd__approvals)
+            opts="list approve deny"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__help__subcmd__approvals__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__help__subcmd__approvals__subcmd__deny)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__help__subcmd__approvals__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1596,7 +1905,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__intervene__subcmd__delete)
-            opts="-v -q -h -V --table --id --key --tenant --instruction --incident --note --dry-run --max-rows --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --table --id --key --tenant --instruction --incident --note --dry-run --max-rows --request --approval --break-glass --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1631,6 +1940,10 @@ _ltops() {
                     return 0
                     ;;
                 --max-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1792,7 +2105,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__intervene__subcmd__set)
-            opts="-v -q -h -V --table --id --key --set --set-null --tenant --instruction --incident --note --dry-run --max-rows --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --table --id --key --set --set-null --tenant --instruction --incident --note --dry-run --max-rows --request --approval --break-glass --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1838,6 +2151,10 @@ _ltops() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --approval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1866,7 +2183,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__intervene__subcmd__sql)
-            opts="-v -q -h -V --sql --sql-file --tenant --instruction --incident --note --dry-run --max-rows --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --sql --sql-file --tenant --instruction --incident --note --dry-run --max-rows --request --approval --break-glass --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1897,6 +2214,10 @@ _ltops() {
                     return 0
                     ;;
                 --max-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2252,7 +2573,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__restore__subcmd__run)
-            opts="-v -q -h -V --cluster --instance --to --target --instruction --incident --note --dry-run --no-wait --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --cluster --instance --to --target --instruction --incident --note --dry-run --no-wait --request --approval --break-glass --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2283,6 +2604,10 @@ _ltops() {
                     return 0
                     ;;
                 --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2428,7 +2753,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__retention__subcmd__purge)
-            opts="-v -q -h -V --instruction --incident --note --dry-run --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --instruction --incident --note --dry-run --request --approval --break-glass --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2443,6 +2768,10 @@ _ltops() {
                     return 0
                     ;;
                 --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2508,7 +2837,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__tenant__subcmd__erase)
-            opts="-v -q -h -V --instruction --note --dry-run --resume --confirm --certificate --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --instruction --note --dry-run --resume --confirm --certificate --request --approval --break-glass --incident --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2527,6 +2856,14 @@ _ltops() {
                     return 0
                     ;;
                 --certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --incident)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
             cand tom 'The annual TOM review (§9): controls, live checks, attestations, the report'
+            cand approvals 'Four eyes on irreversible actions: list approval requests, approve or deny them'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -330,6 +331,8 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --note 'Free text to go with the reference'
             cand --confirm 'Without a terminal: the tenant id typed again, as confirmation (with --yes)'
             cand --certificate 'Write the erasure certificate for the customer (.md or .json)'
+            cand --approval 'Run under the approval request ID, approved by another person for exactly this plan'
+            cand --incident 'With --break-glass (if approvals.tenant.erase allows it): the incident that cannot wait'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
             cand --region 'AWS region [default: from the config file, then the profile]'
@@ -337,6 +340,8 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --format 'Output format of the data written to stdout'
             cand --dry-run 'Show the plan, change nothing'
             cand --resume 'Finish an interrupted batched erasure of this tenant'
+            cand --request 'Show the plan and record an approval request for it; change nothing'
+            cand --break-glass 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Only errors on stderr'
@@ -433,6 +438,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
             cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
             cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --approval 'Run under the approval request ID, approved by another person for exactly this plan'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
             cand --region 'AWS region [default: from the config file, then the profile]'
@@ -440,6 +446,8 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --format 'Output format of the data written to stdout'
             cand --dry-run 'Show the plan, change nothing'
             cand --no-wait 'Start the restore and return; re-apply erasures later with `restore reapply-erasures`'
+            cand --request 'Show the plan and record an approval request for it; change nothing'
+            cand --break-glass 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Only errors on stderr'
@@ -531,12 +539,15 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
             cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
             cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --approval 'Run under the approval request ID, approved by another person for exactly this plan'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
             cand --region 'AWS region [default: from the config file, then the profile]'
             cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
             cand --format 'Output format of the data written to stdout'
             cand --dry-run 'Show what is due, delete nothing'
+            cand --request 'Show the plan and record an approval request for it; change nothing'
+            cand --break-glass 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Only errors on stderr'
@@ -589,12 +600,15 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
             cand --note 'Free text to go with the reference (free text alone is not a reason)'
             cand --max-rows 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]'
+            cand --approval 'Run under the approval request ID, approved by another person for exactly this plan'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
             cand --region 'AWS region [default: from the config file, then the profile]'
             cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
             cand --format 'Output format of the data written to stdout'
             cand --dry-run 'Show the preview (every affected row before and after), then roll back; record nothing'
+            cand --request 'Show the plan and record an approval request for it; change nothing'
+            cand --break-glass 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Only errors on stderr'
@@ -615,12 +629,15 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
             cand --note 'Free text to go with the reference (free text alone is not a reason)'
             cand --max-rows 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]'
+            cand --approval 'Run under the approval request ID, approved by another person for exactly this plan'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
             cand --region 'AWS region [default: from the config file, then the profile]'
             cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
             cand --format 'Output format of the data written to stdout'
             cand --dry-run 'Show the preview (every affected row before and after), then roll back; record nothing'
+            cand --request 'Show the plan and record an approval request for it; change nothing'
+            cand --break-glass 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Only errors on stderr'
@@ -640,12 +657,15 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
             cand --note 'Free text to go with the reference (free text alone is not a reason)'
             cand --max-rows 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]'
+            cand --approval 'Run under the approval request ID, approved by another person for exactly this plan'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
             cand --region 'AWS region [default: from the config file, then the profile]'
             cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
             cand --format 'Output format of the data written to stdout'
             cand --dry-run 'Show the preview (every affected row before and after), then roll back; record nothing'
+            cand --request 'Show the plan and record an approval request for it; change nothing'
+            cand --break-glass 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Only errors on stderr'
@@ -814,6 +834,95 @@ set edit:completion:arg-completer[ltops] = {|@words|
         }
         &'ltops;tom;help;help'= {
         }
+        &'ltops;approvals'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Approval requests and break-glass uses still waiting for someone, with their plans'
+            cand approve 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
+            cand deny 'Deny a request or a break-glass use, saying why'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;approvals;list'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --all 'Every request with its story: requested, approved or denied, used, expired'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;approvals;approve'= {
+            cand --note 'Free text to go with the approval'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;approvals;deny'= {
+            cand --note 'Why it is denied (mandatory)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;approvals;help'= {
+            cand list 'Approval requests and break-glass uses still waiting for someone, with their plans'
+            cand approve 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
+            cand deny 'Deny a request or a break-glass use, saying why'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;approvals;help;list'= {
+        }
+        &'ltops;approvals;help;approve'= {
+        }
+        &'ltops;approvals;help;deny'= {
+        }
+        &'ltops;approvals;help;help'= {
+        }
         &'ltops;config'= {
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
@@ -924,6 +1033,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
             cand tom 'The annual TOM review (§9): controls, live checks, attestations, the report'
+            cand approvals 'Four eyes on irreversible actions: list approval requests, approve or deny them'
             cand config 'Inspect the resolved configuration'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (roff) to stdout or to a folder'
@@ -1015,6 +1125,17 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;help;tom;attest'= {
         }
         &'ltops;help;tom;report'= {
+        }
+        &'ltops;help;approvals'= {
+            cand list 'Approval requests and break-glass uses still waiting for someone, with their plans'
+            cand approve 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
+            cand deny 'Deny a request or a break-glass use, saying why'
+        }
+        &'ltops;help;approvals;list'= {
+        }
+        &'ltops;help;approvals;approve'= {
+        }
+        &'ltops;help;approvals;deny'= {
         }
         &'ltops;help;config'= {
             cand show 'Show the settings ltops resolved from flags, environment and the config file'

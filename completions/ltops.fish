@@ -45,6 +45,7 @@ complete -c ltops -n "__fish_ltops_needs_command" -f -a "restore" -d 'Point-in-t
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "tom" -d 'The annual TOM review (§9): controls, live checks, attestations, the report'
+complete -c ltops -n "__fish_ltops_needs_command" -f -a "approvals" -d 'Four eyes on irreversible actions: list approval requests, approve or deny them'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "config" -d 'Inspect the resolved configuration'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c ltops -n "__fish_ltops_needs_command" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
@@ -250,6 +251,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subc
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l note -d 'Free text to go with the reference' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l confirm -d 'Without a terminal: the tenant id typed again, as confirmation (with --yes)' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l certificate -d 'Write the erasure certificate for the customer (.md or .json)' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l approval -d 'Run under the approval request ID, approved by another person for exactly this plan' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l incident -d 'With --break-glass (if approvals.tenant.erase allows it): the incident that cannot wait' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -258,6 +261,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subc
 json\t'JSON with a schema_version (a stable contract for scripts)'"
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l dry-run -d 'Show the plan, change nothing'
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l resume -d 'Finish an interrupted batched erasure of this tenant'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l request -d 'Show the plan and record an approval request for it; change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l break-glass -d 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -s q -l quiet -d 'Only errors on stderr'
 complete -c ltops -n "__fish_ltops_using_subcommand tenant; and __fish_seen_subcommand_from erase" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
@@ -321,6 +326,7 @@ complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_sub
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l approval -d 'Run under the approval request ID, approved by another person for exactly this plan' -r
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -329,6 +335,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_sub
 json\t'JSON with a schema_version (a stable contract for scripts)'"
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l dry-run -d 'Show the plan, change nothing'
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l no-wait -d 'Start the restore and return; re-apply erasures later with `restore reapply-erasures`'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l request -d 'Show the plan and record an approval request for it; change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l break-glass -d 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr'
 complete -c ltops -n "__fish_ltops_using_subcommand restore; and __fish_seen_subcommand_from run" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
@@ -387,6 +395,7 @@ complete -c ltops -n "__fish_ltops_using_subcommand retention; and not __fish_se
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l instruction -d 'Reference of the controller\'s (customer\'s) documented instruction, e.g. TICKET-4711' -r
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l approval -d 'Run under the approval request ID, approved by another person for exactly this plan' -r
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -394,6 +403,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with a schema_version (a stable contract for scripts)'"
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l dry-run -d 'Show what is due, delete nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l request -d 'Show the plan and record an approval request for it; change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l break-glass -d 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Only errors on stderr'
 complete -c ltops -n "__fish_ltops_using_subcommand retention; and __fish_seen_subcommand_from purge" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
@@ -429,6 +440,7 @@ complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l max-rows -d 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l approval -d 'Run under the approval request ID, approved by another person for exactly this plan' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -436,6 +448,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with a schema_version (a stable contract for scripts)'"
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l dry-run -d 'Show the preview (every affected row before and after), then roll back; record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l request -d 'Show the plan and record an approval request for it; change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l break-glass -d 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors on stderr'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from set" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
@@ -450,6 +464,7 @@ complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l max-rows -d 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l approval -d 'Run under the approval request ID, approved by another person for exactly this plan' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -457,6 +472,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with a schema_version (a stable contract for scripts)'"
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show the preview (every affected row before and after), then roll back; record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l request -d 'Show the plan and record an approval request for it; change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l break-glass -d 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Only errors on stderr'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from delete" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
@@ -470,6 +487,7 @@ complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l incident -d 'Reference of the incident this keeps the service running for, e.g. INC-2026-113' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l note -d 'Free text to go with the reference (free text alone is not a reason)' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l max-rows -d 'Allow up to N affected rows [default: intervene.max_rows of the config, else 100]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l approval -d 'Run under the approval request ID, approved by another person for exactly this plan' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -477,6 +495,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with a schema_version (a stable contract for scripts)'"
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l dry-run -d 'Show the preview (every affected row before and after), then roll back; record nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l request -d 'Show the plan and record an approval request for it; change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l break-glass -d 'Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -s q -l quiet -d 'Only errors on stderr'
 complete -c ltops -n "__fish_ltops_using_subcommand intervene; and __fish_seen_subcommand_from sql" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
@@ -587,6 +607,65 @@ complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcomm
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "attest" -d 'Attest organisational controls with evidence; recorded in the audit log'
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "report" -d 'Write the annual report (Markdown or HTML, German by default) and its JSON'
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "list" -d 'Approval requests and break-glass uses still waiting for someone, with their plans'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "approve" -d 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "deny" -d 'Deny a request or a break-glass use, saying why'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l all -d 'Every request with its story: requested, approved or denied, used, expired'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l note -d 'Free text to go with the approval' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l note -d 'Why it is denied (mandatory)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "list" -d 'Approval requests and break-glass uses still waiting for someone, with their plans'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "deny" -d 'Deny a request or a break-glass use, saying why'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -654,19 +733,20 @@ complete -c ltops -n "__fish_ltops_using_subcommand man" -l yes -d 'Answer yes t
 complete -c ltops -n "__fish_ltops_using_subcommand man" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "tom" -d 'The annual TOM review (§9): controls, live checks, attestations, the report'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
-complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "login" -d 'Sign in with AWS SSO (device authorization); shares its token cache with `aws sso login`'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "logout" -d 'Sign out: revoke the SSO token at the portal and delete it from the cache'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "whoami" -d 'Show who you are in AWS and which mutating commands you may run'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "audit" -d 'The tamper-evident audit log: show, verify, export, head; document interventions'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "tenant" -d 'Tenants: list, inventory, erasure on the customer\'s instruction, the erasure ledger'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "restore" -d 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "retention" -d 'Statutory retention: purge rows kept after erasures once their period has ended'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "intervene" -d 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "tom" -d 'The annual TOM review (§9): controls, live checks, attestations, the report'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "approvals" -d 'Four eyes on irreversible actions: list approval requests, approve or deny them'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "config" -d 'Inspect the resolved configuration'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "man" -d 'Write the man pages (roff) to stdout or to a folder'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and not __fish_seen_subcommand_from login logout whoami audit tenant restore retention intervene tom approvals config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "init" -d 'Create the audit store (Postgres schema ltops_audit, or the log file) and grant roles'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "record" -d 'Document an intervention made outside ltops (console, psql) with its reason'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'List events, newest last, with each intent\'s outcome'
@@ -690,5 +770,8 @@ complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcom
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tom" -f -a "check" -d 'Check every control against AWS, the database and the audit log; exit 1 on any finding'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tom" -f -a "attest" -d 'Attest organisational controls with evidence; recorded in the audit log'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from tom" -f -a "report" -d 'Write the annual report (Markdown or HTML, German by default) and its JSON'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from approvals" -f -a "list" -d 'Approval requests and break-glass uses still waiting for someone, with their plans'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from approvals" -f -a "approve" -d 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from approvals" -f -a "deny" -d 'Deny a request or a break-glass use, saying why'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'

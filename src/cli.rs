@@ -106,6 +106,15 @@ pub enum Command {
     /// The annual TOM review (§9): controls, live checks, attestations, the report
     #[command(subcommand)]
     Tom(TomCommand),
+    /// Four eyes on irreversible actions: list approval requests, approve or deny them
+    ///
+    /// Commands that `approvals.<command>` in the config gates (tenant erase, retention purge,
+    /// restore run, intervene) run only with --approval ID: the requester records the plan with
+    /// --request, another person from an allowed permission set approves it here, and the
+    /// approval holds for exactly that plan (its digest), once, until it expires. --break-glass
+    /// skips it during an incident, to be approved here afterwards.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// Inspect the resolved configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -149,6 +158,59 @@ pub struct ReasonArgs {
     /// Free text to go with the reference (free text alone is not a reason)
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+}
+
+/// Four eyes (`approvals.<command>` in the config): ask for an approval, use
+/// one, or skip it in an incident.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Four eyes (approvals.<command> in the config)")]
+pub struct ApprovalArgs {
+    /// Show the plan and record an approval request for it; change nothing
+    #[arg(long, conflicts_with_all = ["approval", "break_glass", "dry_run"])]
+    pub request: bool,
+    /// Run under the approval request ID, approved by another person for exactly this plan
+    #[arg(long, value_name = "ID", conflicts_with_all = ["break_glass", "dry_run"])]
+    pub approval: Option<String>,
+    /// Incident: run without the approval (with --incident REF), recorded prominently; it must be approved afterwards
+    #[arg(long, conflicts_with = "dry_run")]
+    pub break_glass: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// Approval requests and break-glass uses still waiting for someone, with their plans
+    List(ApprovalsListArgs),
+    /// Approve a request (or a break-glass use, afterwards) after reviewing its plan
+    Approve(ApprovalsApproveArgs),
+    /// Deny a request or a break-glass use, saying why
+    Deny(ApprovalsDenyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalsListArgs {
+    /// Every request with its story: requested, approved or denied, used, expired
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalsApproveArgs {
+    /// The request's ID (as `approvals list` shows it)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Free text to go with the approval
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalsDenyArgs {
+    /// The request's ID (as `approvals list` shows it)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Why it is denied (mandatory)
+    #[arg(long, value_name = "TEXT")]
+    pub note: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,6 +329,8 @@ pub struct InterveneScopeArgs {
     /// Allow up to N affected rows [default: intervene.max_rows of the config, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::ops::intervene::MAX_ROWS_LIMIT))]
     pub max_rows: Option<u64>,
+    #[command(flatten)]
+    pub approval: ApprovalArgs,
 }
 
 /// Rows named by key.
@@ -391,6 +455,11 @@ pub struct TenantEraseArgs {
     /// Write the erasure certificate for the customer (.md or .json)
     #[arg(long, value_name = "FILE")]
     pub certificate: Option<PathBuf>,
+    #[command(flatten)]
+    pub approval: ApprovalArgs,
+    /// With --break-glass (if approvals.tenant.erase allows it): the incident that cannot wait
+    #[arg(long, value_name = "REF", requires = "break_glass")]
+    pub incident: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -444,6 +513,8 @@ pub struct RestoreRunArgs {
     /// Start the restore and return; re-apply erasures later with `restore reapply-erasures`
     #[arg(long)]
     pub no_wait: bool,
+    #[command(flatten)]
+    pub approval: ApprovalArgs,
 }
 
 #[derive(Debug, Args)]
@@ -478,6 +549,8 @@ pub struct RetentionPurgeArgs {
     /// Show what is due, delete nothing
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub approval: ApprovalArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,8 +7,8 @@ pub mod printer;
 
 // The library's modules, under the names the command layer has always used.
 pub use ltops_core::{
-    Interrupted, audit, aws, datamap, db, erasure, intervention, ops, restore, settings, tenant_id,
-    tom, when,
+    Interrupted, Refused, approval, audit, aws, datamap, db, erasure, intervention, ops, restore,
+    settings, tenant_id, tom, when,
 };
 
 use std::process::ExitCode;
@@ -95,6 +95,11 @@ pub fn main() -> ExitCode {
         Err(e) if e.is::<Interrupted>() => {
             eprintln!("interrupted");
             ExitStatus::Interrupted.into()
+        }
+        // The plan was refused (e.g. its approval is missing): the answer is no.
+        Err(e) if e.downcast_ref::<Refused>().is_some() || e.chain().any(|c| c.is::<Refused>()) => {
+            print_error(&e);
+            ExitStatus::No.into()
         }
         Err(e) => {
             print_error(&e);

@@ -64,6 +64,7 @@ pub async fn init(ctx: &Ctx, args: &AuditInitArgs) -> anyhow::Result<ExitStatus>
     let request = Request {
         reason: None,
         dry_run: args.dry_run,
+        approval: Default::default(),
     };
     let ran = mutation::run(&ctx.settings, &ctx.ui(), request, init, &|_| {}).await?;
     let (intent_seq, outcome_seq) = seqs_of(&ran.end);
@@ -141,6 +142,7 @@ pub async fn record(ctx: &Ctx, args: &AuditRecordArgs) -> anyhow::Result<ExitSta
     let request = Request {
         reason: Some(reason.clone()),
         dry_run: args.dry_run,
+        approval: Default::default(),
     };
     let ran = mutation::run(&ctx.settings, &ctx.ui(), request, record, &|_| {}).await?;
     let (intent_seq, outcome_seq) = seqs_of(&ran.end);

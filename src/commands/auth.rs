@@ -264,7 +264,7 @@ pub async fn whoami(ctx: &Ctx, args: &WhoamiArgs) -> anyhow::Result<ExitStatus> 
         match identity::authorize(
             &identity,
             command,
-            settings.allowed_permission_sets(command),
+            &settings.allowed_permission_sets(command),
         ) {
             Ok(_) => may_run.push(command.to_string()),
             Err(_) => may_not_run.push(command.to_string()),
@@ -274,7 +274,7 @@ pub async fn whoami(ctx: &Ctx, args: &WhoamiArgs) -> anyhow::Result<ExitStatus> 
         let verdict = identity::authorize(
             &identity,
             command,
-            settings.allowed_permission_sets(command),
+            &settings.allowed_permission_sets(command),
         );
         CanAnswer {
             command: command.to_string(),

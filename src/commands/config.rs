@@ -27,6 +27,17 @@ struct ConfigReport {
     restore_wait_minutes: u64,
     restore_targets: BTreeMap<String, String>,
     intervene_max_rows: u64,
+    approvals: BTreeMap<String, ApprovalView>,
+}
+
+#[derive(Serialize)]
+struct ApprovalView {
+    required: u32,
+    approvers: Vec<String>,
+    valid_for: String,
+    break_glass: bool,
+    only_sql: bool,
+    above_rows: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -104,8 +115,40 @@ impl Report for ConfigReport {
             "intervene",
             format!("at most {} rows unless --max-rows", self.intervene_max_rows),
         ));
+        rows.push(("approvals", approvals_text(&self.approvals)));
         key_value_table(rows)
     }
+}
+
+/// `tenant.erase: 1 of LtopsDPO, valid 24h, no break-glass` per command.
+fn approvals_text(approvals: &BTreeMap<String, ApprovalView>) -> String {
+    if approvals.is_empty() {
+        return "none: one person runs every command".into();
+    }
+    approvals
+        .iter()
+        .map(|(k, a)| {
+            let mut s = format!(
+                "{k}: {} of {}, valid {}, {}",
+                a.required,
+                a.approvers.join(", "),
+                a.valid_for,
+                if a.break_glass {
+                    "break-glass allowed"
+                } else {
+                    "no break-glass"
+                }
+            );
+            if a.only_sql {
+                s.push_str(", raw SQL only");
+            }
+            if let Some(n) = a.above_rows {
+                s.push_str(&format!(", above {n} rows"));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn report(ctx: &Ctx) -> ConfigReport {
@@ -147,6 +190,22 @@ fn report(ctx: &Ctx) -> ConfigReport {
         restore_wait_minutes: s.config.restore.wait_minutes,
         restore_targets: s.config.restore.targets.clone(),
         intervene_max_rows: s.config.intervene.max_rows(),
+        approvals: s
+            .config
+            .approvals
+            .iter()
+            .map(|(k, a)| {
+                let view = ApprovalView {
+                    required: a.required,
+                    approvers: a.approvers.clone(),
+                    valid_for: a.valid_for.clone(),
+                    break_glass: a.break_glass_allowed(*k),
+                    only_sql: a.only_sql,
+                    above_rows: a.above_rows,
+                };
+                (k.to_string(), view)
+            })
+            .collect(),
     }
 }
 

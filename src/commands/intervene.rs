@@ -98,6 +98,8 @@ struct InterventionReport {
     /// Events written to the platform's event store (tables with a stream):
     /// event table, stream, sequence number and type — no values.
     events: Vec<ltops_core::intervention::events::Written>,
+    /// The approval requested, used, or the break-glass record.
+    approval: Option<crate::ops::gate::ApprovalNote>,
 }
 
 #[derive(Serialize)]
@@ -270,6 +272,7 @@ async fn execute(
         Box::new(move |plan, rows, max| show_preview(&printer, plan, rows, max)),
     );
     let request = Request {
+        approval: super::approval(&scope.approval, Some(&reason))?,
         reason: Some(reason),
         dry_run: scope.dry_run,
     };
@@ -281,7 +284,8 @@ async fn execute(
     let ran = mutation::run(&ctx.settings, &ctx.ui(), request, intervene, &verbose).await?;
     let p = &ran.plan;
     let mut report = InterventionReport {
-        dry_run: scope.dry_run,
+        // --request previews as a dry run does.
+        dry_run: scope.dry_run || scope.approval.request,
         committed: false,
         tenant: p.tenant.to_string(),
         table: p.table.clone(),
@@ -295,6 +299,7 @@ async fn execute(
         outcome_seq: None,
         atomic: p.atomic,
         events: Vec::new(),
+        approval: ran.approval.clone(),
     };
     let End::Done {
         value,

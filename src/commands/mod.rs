@@ -1,6 +1,7 @@
 //! One module per command group, one function per leaf command. Commands
 //! orchestrate domain modules and own all printing and prompting.
 
+mod approvals;
 mod audit;
 mod auth;
 mod config;
@@ -16,10 +17,11 @@ use std::path::PathBuf;
 use crate::ExitStatus;
 use crate::audit::event::{Reason, ReasonKind};
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigCommand, InterveneCommand, ReasonArgs, RestoreCommand,
-    RetentionCommand, TenantCommand, TomCommand,
+    ApprovalArgs, ApprovalsCommand, AuditCommand, Cli, Command, ConfigCommand, InterveneCommand,
+    ReasonArgs, RestoreCommand, RetentionCommand, TenantCommand, TomCommand,
 };
 use crate::datamap::DataMap;
+use crate::ops::gate::Approval;
 use crate::printer::Printer;
 use crate::settings::{Env, Settings};
 use crate::tenant_id::TenantId;
@@ -57,6 +59,26 @@ pub fn reason(args: &ReasonArgs) -> anyhow::Result<Reason> {
         ),
     };
     Ok(Reason::new(kind, reference, args.note.clone())?)
+}
+
+/// `--request`, `--approval ID`, `--break-glass` as the pipeline takes them.
+/// Break-glass runs under an incident: `incident` is the command's reason
+/// when that is one (or erasure's own `--incident`).
+pub fn approval(args: &ApprovalArgs, incident: Option<&Reason>) -> anyhow::Result<Approval> {
+    Ok(if args.request {
+        Approval::Request
+    } else if let Some(id) = &args.approval {
+        Approval::Use(id.clone())
+    } else if args.break_glass {
+        match incident.filter(|r| r.kind == ReasonKind::Incident) {
+            Some(r) => Approval::BreakGlass(r.clone()),
+            None => anyhow::bail!(
+                "--break-glass needs --incident REF: break-glass is for an incident that cannot wait for an approval"
+            ),
+        }
+    } else {
+        Approval::None
+    })
 }
 
 /// A tenant id flag, parsed against the data map's id type.
@@ -103,6 +125,13 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Tom(TomCommand::Check(args)) => tom::check(&ctx, &args).await,
         Command::Tom(TomCommand::Attest(args)) => tom::attest(&ctx, &args).await,
         Command::Tom(TomCommand::Report(args)) => tom::report(&ctx, &args).await,
+        Command::Approvals(ApprovalsCommand::List(args)) => approvals::list(&ctx, &args).await,
+        Command::Approvals(ApprovalsCommand::Approve(args)) => {
+            approvals::decide(&ctx, &args.id, true, args.note.clone()).await
+        }
+        Command::Approvals(ApprovalsCommand::Deny(args)) => {
+            approvals::decide(&ctx, &args.id, false, Some(args.note.clone())).await
+        }
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

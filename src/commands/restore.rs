@@ -154,6 +154,7 @@ struct RunReport {
     ready: bool,
     intent_seq: Option<u64>,
     outcome_seq: Option<u64>,
+    approval: Option<crate::ops::gate::ApprovalNote>,
 }
 
 impl Report for RunReport {
@@ -232,6 +233,7 @@ pub async fn run(ctx: &Ctx, args: &RestoreRunArgs) -> anyhow::Result<ExitStatus>
     let reason = super::reason(&args.reason)?;
     let req = request(&args.source)?;
     let request = Request {
+        approval: super::approval(&args.approval, Some(&reason))?,
         reason: Some(reason),
         dry_run: args.dry_run,
     };
@@ -250,6 +252,7 @@ pub async fn run(ctx: &Ctx, args: &RestoreRunArgs) -> anyhow::Result<ExitStatus>
         ready: false,
         intent_seq: None,
         outcome_seq: None,
+        approval: ran.approval,
     };
     if let End::Done {
         value,
@@ -367,6 +370,7 @@ pub async fn reapply(ctx: &Ctx, args: &RestoreReapplyArgs) -> anyhow::Result<Exi
     let request = Request {
         reason: Some(reason),
         dry_run: args.dry_run,
+        approval: Default::default(),
     };
     let reapply = ReapplyErasures::new(args.target.clone(), args.dry_run);
     let ran = mutation::run(&ctx.settings, &ctx.ui(), request, reapply, &|_| {}).await?;

@@ -15,6 +15,7 @@ use crate::erasure::plan::Plan;
 use crate::erasure::purge;
 use crate::erasure::run::{self, Mode};
 use crate::ops::erase::{Erase, EraseOptions, ErasePlan};
+use crate::ops::gate::ApprovalNote;
 use crate::ops::mutation::{self, End, Request};
 use crate::ops::purge::{Purge, Purged};
 use crate::ops::tenants::{self, Inventory, TenantList};
@@ -156,6 +157,8 @@ struct EraseReport {
     outcome_seq: Option<u64>,
     outcome_hash: Option<String>,
     certificate: Option<String>,
+    /// The approval requested, used, or the break-glass record.
+    approval: Option<ApprovalNote>,
 }
 
 impl Report for EraseReport {
@@ -254,10 +257,7 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
             resume: args.resume,
         },
     )?;
-    let request = Request {
-        reason: Some(reason.clone()),
-        dry_run: args.dry_run,
-    };
+    let request = erase_request(args, &reason)?;
     let json = ctx.printer.is_json();
     let ran = mutation::run(
         &ctx.settings,
@@ -287,6 +287,7 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
         outcome_seq: None,
         outcome_hash: None,
         certificate: None,
+        approval: ran.approval.clone(),
     };
     let End::Done {
         value: erased,
@@ -329,6 +330,20 @@ pub async fn erase(ctx: &Ctx, args: &TenantEraseArgs) -> anyhow::Result<ExitStat
         .status(format!("tenant {tenant} erased and verified"));
     ctx.printer.report(&report)?;
     Ok(ExitStatus::Success)
+}
+
+/// An erasure runs on an instruction; break-glass (if the policy allows it)
+/// names the incident with its own `--incident`.
+fn erase_request(args: &TenantEraseArgs, reason: &Reason) -> anyhow::Result<Request> {
+    let incident = match &args.incident {
+        Some(r) => Some(Reason::new(ReasonKind::Incident, r, args.note.clone())?),
+        None => None,
+    };
+    Ok(Request {
+        reason: Some(reason.clone()),
+        dry_run: args.dry_run,
+        approval: super::approval(&args.approval, incident.as_ref())?,
+    })
 }
 
 #[derive(Serialize)]
@@ -380,6 +395,7 @@ struct PurgeReport {
     today: chrono::NaiveDate,
     due: Vec<purge::Due>,
     deleted: Vec<Purged>,
+    approval: Option<ApprovalNote>,
 }
 
 impl Report for PurgeReport {
@@ -422,6 +438,7 @@ pub async fn purge_cmd(ctx: &Ctx, args: &RetentionPurgeArgs) -> anyhow::Result<E
     let reason = super::reason(&args.reason)?;
     let purge = Purge::new(ctx.data_map()?);
     let request = Request {
+        approval: super::approval(&args.approval, Some(&reason))?,
         reason: Some(reason),
         dry_run: args.dry_run,
     };
@@ -435,6 +452,7 @@ pub async fn purge_cmd(ctx: &Ctx, args: &RetentionPurgeArgs) -> anyhow::Result<E
         today: ran.plan.today,
         due: ran.plan.due,
         deleted,
+        approval: ran.approval,
     })?;
     Ok(ExitStatus::Success)
 }

@@ -401,6 +401,7 @@ pub async fn attest(ctx: &Ctx, args: &TomAttestArgs) -> anyhow::Result<ExitStatu
     let request = Request {
         reason: None,
         dry_run: args.dry_run,
+        approval: Default::default(),
     };
     let ran = mutation::run(&ctx.settings, &ctx.ui(), request, attest, &|_| {}).await?;
     let (intent_seq, outcome_seq) = match &ran.end {

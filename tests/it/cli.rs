@@ -57,6 +57,10 @@ fn help_snapshots() {
         &["tom", "check"],
         &["tom", "attest"],
         &["tom", "report"],
+        &["approvals"],
+        &["approvals", "list"],
+        &["approvals", "approve"],
+        &["approvals", "deny"],
         &["config"],
         &["config", "show"],
         &["config", "check"],
@@ -170,6 +174,10 @@ fn config_show_json_and_example_config_is_valid() {
     assert_eq!(v["kind"], "config");
     assert_eq!(v["permissions"]["tenant.erase"][0], "LtopsAdmin");
     assert_eq!(v["database"]["auth"], "url");
+    // Erasures need an approval and allow no break-glass unless the policy says so.
+    assert_eq!(v["approvals"]["tenant.erase"]["required"], 1);
+    assert_eq!(v["approvals"]["tenant.erase"]["break_glass"], false);
+    assert_eq!(v["approvals"]["restore.run"]["break_glass"], true);
 }
 
 #[test]

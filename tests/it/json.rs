@@ -77,6 +77,7 @@ fn every_command_writes_parseable_json() {
             "--dry-run",
         ],
         vec!["restore", "status"],
+        vec!["approvals", "list", "--all"],
         vec!["logout"],
     ];
     for args in commands {

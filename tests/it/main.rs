@@ -2,6 +2,7 @@
 //! (PostgreSQL, moto, the SSO fake). One test binary, so one lab per run.
 
 mod anchor;
+mod approvals;
 mod audit;
 mod cli;
 mod errors;

@@ -465,6 +465,12 @@ fn violations_account_yields_exactly_the_seeded_findings() {
     );
     expect("audit.review_recent", "FAIL", "annual review");
     expect("audit.anchored", "FAIL", "audit anchor");
+    // The seeded erasure ran without another person's approval.
+    expect(
+        "audit.gated_actions_approved",
+        "FAIL",
+        "audit seq 1 (tenant.erase)",
+    );
     expected.insert(("TOM-1.4".into(), "MISSING".into(), "TOM-1.4".into()));
     expected.insert(("TOM-2.4".into(), "EXPIRED".into(), "TOM-2.4".into()));
 

@@ -4,6 +4,7 @@
 //! prompts — the `ltops` crate beside it translates flags, asks and prints.
 //! Being a crate of its own is what lets the compiler enforce that split.
 
+pub mod approval;
 pub mod audit;
 pub mod aws;
 pub mod datamap;
@@ -27,3 +28,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]
 pub struct Interrupted;
+
+/// Marks an error as a refusal of the plan ("the answer is no"), so it maps to
+/// exit code 1: e.g. an approval that is missing, expired, denied or used.
+#[derive(Debug, thiserror::Error)]
+#[error("refused: {0}")]
+pub struct Refused(pub String);

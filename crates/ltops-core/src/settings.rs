@@ -30,10 +30,14 @@ pub enum MutatingCommand {
     Intervene,
     #[serde(rename = "tom.attest")]
     TomAttest,
+    /// `approvals approve|deny`: granted by `approvals.<command>.approvers`,
+    /// never by `permissions`.
+    #[serde(rename = "approvals.decide")]
+    ApprovalsDecide,
 }
 
 impl MutatingCommand {
-    pub const ALL: [MutatingCommand; 8] = [
+    pub const ALL: [MutatingCommand; 9] = [
         MutatingCommand::AuditInit,
         MutatingCommand::AuditRecord,
         MutatingCommand::TenantErase,
@@ -42,6 +46,7 @@ impl MutatingCommand {
         MutatingCommand::RestoreReapplyErasures,
         MutatingCommand::Intervene,
         MutatingCommand::TomAttest,
+        MutatingCommand::ApprovalsDecide,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +59,7 @@ impl MutatingCommand {
             MutatingCommand::RestoreReapplyErasures => "restore.reapply-erasures",
             MutatingCommand::Intervene => "intervene",
             MutatingCommand::TomAttest => "tom.attest",
+            MutatingCommand::ApprovalsDecide => "approvals.decide",
         }
     }
 
@@ -87,6 +93,81 @@ pub struct ConfigFile {
     pub restore: RestoreSection,
     #[serde(default)]
     pub intervene: InterveneSection,
+    /// Four eyes: per command, how many approvals by whom, for how long.
+    #[serde(default)]
+    pub approvals: BTreeMap<MutatingCommand, ApprovalPolicy>,
+}
+
+/// `approvals.<command>`: a second person approves the exact plan before it
+/// runs. Parsed as written; [`validate`] checks the combinations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalPolicy {
+    /// Approvals by distinct other users the command needs (0: none).
+    #[serde(default)]
+    pub required: u32,
+    /// Permission sets whose users may approve or deny.
+    #[serde(default)]
+    pub approvers: Vec<String>,
+    /// How long an approval stays valid, e.g. `24h`, `90m`, `2d`.
+    #[serde(default = "default_valid_for")]
+    pub valid_for: String,
+    /// Whether `--break-glass` may skip the approval (approved afterwards).
+    /// Default: yes, except for `tenant.erase`.
+    pub break_glass: Option<bool>,
+    /// `intervene` only: only raw SQL (`intervene sql`) needs approval.
+    #[serde(default)]
+    pub only_sql: bool,
+    /// `intervene` only: only an intervention changing more rows than this
+    /// (its own and collateral ones) needs approval.
+    pub above_rows: Option<u64>,
+}
+
+fn default_valid_for() -> String {
+    "24h".into()
+}
+
+/// Commands whose plans can be bound to an approval.
+pub const APPROVABLE: [MutatingCommand; 4] = [
+    MutatingCommand::TenantErase,
+    MutatingCommand::RetentionPurge,
+    MutatingCommand::RestoreRun,
+    MutatingCommand::Intervene,
+];
+
+impl ApprovalPolicy {
+    /// `valid_for` as a duration (validated when the config was read).
+    pub fn validity(&self) -> chrono::Duration {
+        parse_validity(&self.valid_for).unwrap_or_else(|_| chrono::Duration::hours(24))
+    }
+
+    pub fn break_glass_allowed(&self, command: MutatingCommand) -> bool {
+        self.break_glass
+            .unwrap_or(command != MutatingCommand::TenantErase)
+    }
+}
+
+/// `24h`, `90m`, `2d`: minutes to 30 days. An approval is for a plan about to
+/// run, not a standing permission.
+pub fn parse_validity(s: &str) -> Result<chrono::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration: use e.g. 24h, 90m, 2d"))?;
+    let d = match unit {
+        "m" => chrono::Duration::minutes(n),
+        "h" => chrono::Duration::hours(n),
+        "d" => chrono::Duration::days(n),
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (m, h, d — e.g. 24h)")),
+    };
+    if n <= 0 || d > chrono::Duration::days(30) {
+        return Err(format!(
+            "`{s}`: an approval stays valid for at least a minute and at most 30 days"
+        ));
+    }
+    Ok(d)
 }
 
 /// How ltops reaches a restored copy's database to re-apply erasures.
@@ -375,22 +456,96 @@ fn validate(path: &Path, text: &str, config: &ConfigFile) -> Result<(), ConfigEr
         ));
     }
     for (command, sets) in &config.permissions {
-        for set in sets {
-            if set.is_empty()
-                || !set
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
-            {
-                return Err(located(
-                    path,
-                    text,
-                    &["permissions", command.as_str()],
-                    format!(
-                        "`{set}` is not a valid SSO permission set name (letters, digits and +=,.@-_ only)"
-                    ),
-                ));
-            }
+        if *command == MutatingCommand::ApprovalsDecide {
+            return Err(located(
+                path,
+                text,
+                &["permissions", command.as_str()],
+                "who may approve is set per command: approvals.<command>.approvers".into(),
+            ));
         }
+        check_set_names(path, text, &["permissions", command.as_str()], sets)?;
+    }
+    for (command, policy) in &config.approvals {
+        validate_approvals(path, text, *command, policy)?;
+    }
+    Ok(())
+}
+
+fn check_set_names(
+    path: &Path,
+    text: &str,
+    keys: &[&str],
+    sets: &[String],
+) -> Result<(), ConfigError> {
+    for set in sets {
+        if set.is_empty()
+            || !set
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+        {
+            return Err(located(
+                path,
+                text,
+                keys,
+                format!(
+                    "`{set}` is not a valid SSO permission set name (letters, digits and +=,.@-_ only)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_approvals(
+    path: &Path,
+    text: &str,
+    command: MutatingCommand,
+    p: &ApprovalPolicy,
+) -> Result<(), ConfigError> {
+    // At the key when it is written, else at the command's entry.
+    let at = |key: Option<&str>, message: String| {
+        let entry = ["approvals", command.as_str()];
+        let mut keys = entry.to_vec();
+        keys.extend(key);
+        let l = Located::key(path, text, &keys, message);
+        if l.at.is_some() {
+            l.into()
+        } else {
+            located(path, text, &entry, l.message)
+        }
+    };
+    if !APPROVABLE.contains(&command) {
+        return Err(at(
+            None,
+            format!(
+                "approvals can be required for {} only",
+                APPROVABLE.map(MutatingCommand::as_str).join(", ")
+            ),
+        ));
+    }
+    check_set_names(
+        path,
+        text,
+        &["approvals", command.as_str(), "approvers"],
+        &p.approvers,
+    )?;
+    if p.required > 0 && p.approvers.is_empty() {
+        return Err(at(
+            Some("approvers"),
+            format!(
+                "approvals.{command} requires {} approval(s) but names no approvers (permission sets)",
+                p.required
+            ),
+        ));
+    }
+    if p.required > 10 {
+        return Err(at(Some("required"), "at most 10 approvals".into()));
+    }
+    parse_validity(&p.valid_for).map_err(|e| at(Some("valid_for"), e))?;
+    if command != MutatingCommand::Intervene && (p.only_sql || p.above_rows.is_some()) {
+        let key = if p.only_sql { "only_sql" } else { "above_rows" };
+        return Err(at(Some(key), format!("`{key}` applies to intervene only")));
     }
     Ok(())
 }
@@ -520,13 +675,44 @@ impl Settings {
         })
     }
 
-    /// Permission sets allowed to run `command` according to the config.
-    pub fn allowed_permission_sets(&self, command: MutatingCommand) -> &[String] {
+    /// Permission sets allowed to run `command` according to the config. For
+    /// `approvals.decide`: every permission set that approves some command.
+    pub fn allowed_permission_sets(&self, command: MutatingCommand) -> Vec<String> {
+        if command == MutatingCommand::ApprovalsDecide {
+            let mut sets: Vec<String> = self
+                .config
+                .approvals
+                .values()
+                .flat_map(|p| p.approvers.iter().cloned())
+                .collect();
+            sets.sort();
+            sets.dedup();
+            return sets;
+        }
         self.config
             .permissions
             .get(&command)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The current time; with `LTOPS_FAKE_TODAY` (the test clock) on that day,
+    /// at the current time of day — so tests can let approvals expire.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = chrono::Utc::now();
+        if self.fake_today {
+            self.today.and_time(now.time()).and_utc()
+        } else {
+            now
+        }
+    }
+
+    /// The approval policy of `command`, when it requires at least one approval.
+    pub fn approval_policy(&self, command: MutatingCommand) -> Option<&ApprovalPolicy> {
+        self.config
+            .approvals
+            .get(&command)
+            .filter(|p| p.required > 0)
     }
 
     pub fn config_display(&self) -> String {
@@ -741,6 +927,62 @@ mod tests {
         assert!(err.to_string().starts_with("ltops.yaml:2:3:"), "{err}");
         let err = parse("intervene:\n  max_row: 5\n").unwrap_err();
         assert!(err.to_string().contains("unknown field `max_row`"), "{err}");
+    }
+
+    #[test]
+    fn approval_policies_are_checked_and_located() {
+        let c = parse(
+            "approvals:\n  tenant.erase:\n    required: 1\n    approvers: [LtopsDPO]\n  intervene:\n    required: 2\n    approvers: [LtopsAdmin]\n    valid_for: 90m\n    only_sql: true\n",
+        )
+        .unwrap();
+        let erase = &c.approvals[&MutatingCommand::TenantErase];
+        assert_eq!(erase.validity(), chrono::Duration::hours(24));
+        assert!(!erase.break_glass_allowed(MutatingCommand::TenantErase));
+        let iv = &c.approvals[&MutatingCommand::Intervene];
+        assert_eq!(iv.validity(), chrono::Duration::minutes(90));
+        assert!(iv.break_glass_allowed(MutatingCommand::Intervene));
+        let bad = |text: &str, at: &str, needle: &str| {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.starts_with(at), "{err}");
+            assert!(err.contains(needle), "{err}");
+        };
+        bad(
+            "approvals:\n  tenant.erase:\n    required: 1\n",
+            "ltops.yaml:2:3:",
+            "names no approvers",
+        );
+        bad(
+            "approvals:\n  audit.record:\n    required: 1\n    approvers: [X]\n",
+            "ltops.yaml:2:3:",
+            "can be required for tenant.erase",
+        );
+        bad(
+            "approvals:\n  restore.run:\n    required: 1\n    approvers: [X]\n    valid_for: 2y\n",
+            "ltops.yaml:5:5:",
+            "unknown unit",
+        );
+        bad(
+            "approvals:\n  restore.run:\n    approvers: [X]\n    only_sql: true\n",
+            "ltops.yaml:4:5:",
+            "applies to intervene only",
+        );
+        bad(
+            "approvals:\n  intervene:\n    approvers: [\"Ops Team\"]\n",
+            "ltops.yaml:3:5:",
+            "not a valid SSO permission set name",
+        );
+        bad(
+            "approvals:\n  intervene:\n    aproovers: [X]\n",
+            "ltops.yaml:3:5:",
+            "unknown field `aproovers`",
+        );
+        bad(
+            "permissions:\n  approvals.decide: [X]\n",
+            "ltops.yaml:2:3:",
+            "approvals.<command>.approvers",
+        );
+        assert!(parse_validity("0h").is_err());
+        assert!(parse_validity("31d").is_err());
     }
 
     #[test]

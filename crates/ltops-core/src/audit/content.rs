@@ -382,6 +382,63 @@ pub struct AuditRecordOutcome {
     pub documented: bool,
 }
 
+// ---- approvals ---------------------------------------------------------------
+
+/// The intent of `approval.request` (a plan waiting for a second person) and
+/// of `approval.break-glass` (a plan that ran without one during an incident,
+/// to be approved afterwards). The plan's personal parts (an intervention's
+/// statement) are sealed under the tenant key, not written here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRequestIntent {
+    /// The command whose plan it is, as in `approvals.<command>`.
+    pub command: String,
+    /// SHA-256 of the canonical JSON of the plan's essential parts.
+    pub digest: String,
+    /// The plan's essential parts that are not personal data.
+    pub plan: Value,
+    /// What a preview inside the work added to the plan (rows per table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Value>,
+    /// Approvals the policy required when it was recorded.
+    pub required: u32,
+}
+
+/// The intent of `approval.approve` and `approval.deny`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalDecisionIntent {
+    /// The event id of the request (or break-glass record) decided on.
+    pub request: String,
+    pub request_seq: u64,
+    pub command: String,
+    /// The digest the approver saw; a use must present the same.
+    pub digest: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Approvals only: until when it may be used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+/// The outcome of a request, break-glass record or decision: it is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRecorded {
+    pub recorded: bool,
+}
+
+/// Added to a gated mutation's intent content under [`APPROVAL_KEY`]: the
+/// approval it uses, or the break-glass record it ran under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalUse {
+    pub request: String,
+    pub request_seq: u64,
+    pub digest: String,
+    #[serde(default)]
+    pub break_glass: bool,
+}
+
+/// The key of [`ApprovalUse`] in a mutation's intent content.
+pub const APPROVAL_KEY: &str = "approval";
+
 #[cfg(test)]
 mod tests {
     use super::*;

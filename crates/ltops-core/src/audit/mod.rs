@@ -511,6 +511,12 @@ impl<'k> ShowBackward<'k> {
     }
 }
 
+/// The sealed personal part of `e`, opened while the tenant key exists, else
+/// the erasure notice; `None` when it has none.
+pub fn opened(e: &Event, keys: &HashMap<String, KeyState>) -> Option<Value> {
+    open_sealed(&mut e.clone(), keys)
+}
+
 fn open_sealed(e: &mut Event, keys: &HashMap<String, KeyState>) -> Option<Value> {
     let Value::Object(m) = &mut e.content else {
         return None;

@@ -152,13 +152,15 @@ pub enum Denied {
         arn: String,
     },
     #[error(
-        "`{command}` is not allowed for permission set {permission_set} ({user}); the config allows: {allowed} — ask for one of those permission sets or fix `permissions.{command}` in the config"
+        "`{command}` is not allowed for permission set {permission_set} ({user}); the config allows: {allowed} — ask for one of those permission sets or fix `{key}` in the config"
     )]
     PermissionSet {
         command: MutatingCommand,
         permission_set: String,
         user: String,
         allowed: String,
+        /// The config key that grants it.
+        key: String,
     },
 }
 
@@ -190,6 +192,11 @@ pub fn authorize(
                         "nobody (no entry)".into()
                     } else {
                         allowed.join(", ")
+                    },
+                    key: if command == MutatingCommand::ApprovalsDecide {
+                        "approvals.<command>.approvers".into()
+                    } else {
+                        format!("permissions.{command}")
                     },
                 })
             }

@@ -8,6 +8,7 @@ use tokio_postgres::Client;
 use uuid::Uuid;
 
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Progress, Session, Step};
+use crate::approval::Subject;
 use crate::audit::content::{self, EraseIntent, EraseMode, EraseOutcome, Failure, TableCounts};
 use crate::audit::event::{Event, Outcome, Target};
 use crate::audit::{Action, Store};
@@ -227,6 +228,23 @@ impl Mutation for Erase {
                 })
                 .collect(),
         }))
+    }
+
+    /// The tenant, the rows per table deleted and retained, the mode, the
+    /// tenant row, and the interrupted erasure it resumes.
+    fn approval_subject(&self, p: &ErasePlan) -> Option<Subject> {
+        let mut plan = self.intent(p).content;
+        if let serde_json::Value::Object(m) = &mut plan {
+            m.insert("tenant".into(), p.tenant.to_string().into());
+            m.insert(
+                "tenant_row_kept".into(),
+                (p.plan.tenant_exists && p.plan.tenant_row.keep_minimised).into(),
+            );
+        }
+        Some(Subject {
+            plan,
+            personal: None,
+        })
     }
 
     async fn prepare(&mut self, p: &ErasePlan, s: &mut Session<'_>) -> anyhow::Result<()> {

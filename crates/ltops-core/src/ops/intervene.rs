@@ -12,15 +12,17 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use tokio_postgres::{Client, Transaction};
 
+use super::gate::Approved;
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step};
+use crate::approval::Subject;
 use crate::audit::content::{self, Failure, InterveneIntent, InterveneOutcome};
 use crate::audit::event::{Event, Outcome, Reason, Target};
 use crate::audit::{Personal, Store, pg_store};
 use crate::aws::identity::Actor;
 use crate::datamap::DataMap;
 use crate::intervention::events::{self, Initiator, Written};
-use crate::intervention::{InterventionError, Op, Plan, Preview, RowChange, run};
-use crate::settings::{MutatingCommand, Settings};
+use crate::intervention::{Form, InterventionError, Op, Plan, Preview, RowChange, run};
+use crate::settings::{ApprovalPolicy, MutatingCommand, Settings};
 use crate::tenant_id::TenantId;
 
 /// Test-only hook (debug builds only; inert in release builds and when unset):
@@ -197,6 +199,46 @@ impl Mutation for Intervene {
         true
     }
 
+    /// Tenant, form, operation and tables; sealed: the statement as given
+    /// and as it runs, with its values and named rows. Not `--max-rows`:
+    /// the preview's row count binds instead.
+    fn approval_subject(&self, p: &InterventionPlan) -> Option<Subject> {
+        let plan = &self.plan;
+        Some(Subject {
+            plan: json!({
+                "tenant": p.tenant.to_string(),
+                "form": plan.form.as_str(),
+                "operation": plan.op.as_str(),
+                "table": plan.table.name,
+                "tables": plan.tables,
+                "columns": plan.set_values.keys().collect::<Vec<_>>(),
+            }),
+            personal: Some(Personal {
+                tenant: p.tenant.to_string(),
+                data: json!({
+                    "statement": plan.statement,
+                    "change": plan.change.sql,
+                    "values": plan.set_values,
+                    "rows": plan.expect,
+                }),
+            }),
+        })
+    }
+
+    /// The rows the statement changes are known only from its preview.
+    fn approval_after_preview(&self) -> bool {
+        true
+    }
+
+    fn approval_needed(
+        &self,
+        _: &InterventionPlan,
+        policy: &ApprovalPolicy,
+        rows: Option<u64>,
+    ) -> Option<bool> {
+        needs_approval(&self.plan, policy, rows)
+    }
+
     fn intent(&self, p: &InterventionPlan) -> Intent {
         Intent {
             content: intent_content(&self.plan, p),
@@ -250,6 +292,13 @@ impl Mutation for Intervene {
         };
         (self.show_preview)(&self.plan, &rows, p.max_rows);
         show_events(step, &written);
+        let approved = match gate(&self.plan, step, &rows).await {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = tx.rollback().await;
+                return Err(e.context("nothing was changed (rolled back)"));
+            }
+        };
         if step.dry_run {
             let _ = tx.rollback().await;
             let content = content::to_value(&InterveneOutcome {
@@ -282,7 +331,42 @@ impl Mutation for Intervene {
             step.close(Outcome::Aborted, failure(detail), None).await?;
             anyhow::bail!("not confirmed; nothing was changed");
         }
-        commit(step, tx, &self.plan, p, (rows, written), backend_pid).await
+        commit(step, tx, &self.plan, p, (rows, written), backend_pid, approved).await
+    }
+}
+
+/// `approvals.intervene.only_sql` and `.above_rows`; `None` while the rows
+/// are not known.
+fn needs_approval(plan: &Plan, policy: &ApprovalPolicy, rows: Option<u64>) -> Option<bool> {
+    if policy.only_sql && plan.form != Form::Sql {
+        return Some(false);
+    }
+    match (policy.above_rows, rows) {
+        (None, _) => Some(true),
+        (Some(limit), Some(rows)) => Some(rows > limit),
+        (Some(_), None) => None,
+    }
+}
+
+/// The approval step once the preview has shown what the statement changes:
+/// the digest covers the rows per table.
+async fn gate(
+    plan: &Plan,
+    step: &mut Step<'_, '_>,
+    rows: &[RowChange],
+) -> anyhow::Result<Approved> {
+    {
+        let mut collateral: std::collections::BTreeMap<String, u64> = Default::default();
+        for c in rows.iter().filter_map(|r| r.collateral.as_ref()) {
+            *collateral.entry(c.table.clone()).or_default() += 1;
+        }
+        let own = rows.iter().filter(|r| r.collateral.is_none()).count() as u64;
+        let preview = json!({ "rows": own, "collateral": collateral });
+        let needed = step
+            .approval_policy()
+            .and_then(|policy| needs_approval(plan, policy, Some(rows.len() as u64)))
+            .unwrap_or(false);
+        step.approve(preview, needed).await
     }
 }
 
@@ -340,6 +424,8 @@ async fn commit(
     p: &InterventionPlan,
     (rows, written): (Vec<RowChange>, Vec<Written>),
     backend_pid: i32,
+    // Only a plan that passed the approval step is committed.
+    _approved: Approved,
 ) -> anyhow::Result<Done<Intervened>> {
     let _shield = step.shield();
     let content = outcome_content(plan, &rows, written.len(), p.atomic);

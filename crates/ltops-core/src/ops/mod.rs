@@ -5,7 +5,9 @@
 //! Every change runs through the one pipeline in [`mutation`].
 
 pub mod anchoring;
+pub mod approvals;
 pub mod erase;
+pub mod gate;
 pub mod intervene;
 pub mod mutation;
 pub mod purge;

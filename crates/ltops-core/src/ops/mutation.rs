@@ -17,13 +17,15 @@ use aws_config::SdkConfig;
 use chrono::Utc;
 use serde_json::Value;
 
+use super::gate::{Approval, ApprovalNote, Approved, Gate};
 use crate::Interrupted;
+use crate::approval::Subject;
 use crate::audit::content::{self, Failure};
 use crate::audit::event::{Draft, Event, Outcome, Reason, Target};
 use crate::audit::{Action, Personal, Store};
 use crate::aws::identity::{self, Actor};
 use crate::aws::sso::{self, SsoError};
-use crate::settings::{MutatingCommand, Settings};
+use crate::settings::{ApprovalPolicy, MutatingCommand, Settings};
 
 static IN_RECORDED: AtomicBool = AtomicBool::new(false);
 
@@ -158,6 +160,8 @@ pub struct Step<'s, 'a> {
     outcome: Option<Event>,
     rolled_back: bool,
     shielded: Arc<AtomicBool>,
+    /// The approval step, for a plan a preview completes.
+    gate: Option<Gate>,
 }
 
 /// While alive, Ctrl-C does not abort the work: a commit that has started must
@@ -206,6 +210,28 @@ impl Step<'_, '_> {
     /// the change's own transaction): there is nothing left to close.
     pub fn rolled_back_with_intent(&mut self) {
         self.rolled_back = true;
+    }
+
+    /// The approval step for a plan that a preview inside the work completes
+    /// (`preview`: what it adds to the plan, e.g. rows per table): records the
+    /// request, or proves the approval for exactly this plan, or refuses.
+    /// `needed`: whether the policy asks for approvals for this plan.
+    pub async fn approve(&mut self, preview: Value, needed: bool) -> anyhow::Result<Approved> {
+        match self.gate.as_mut() {
+            None => Ok(Approved::ungated()),
+            // A plain dry run changes nothing and needs no approval.
+            Some(g) if self.dry_run && *g.mode() == Approval::None => Ok(Approved::ungated()),
+            Some(g) => {
+                let s = &mut *self.session;
+                g.at_preview(&mut s.store, &s.actor, s.ui, preview, needed)
+                    .await
+            }
+        }
+    }
+
+    /// The approval policy of the command, when it has one.
+    pub fn approval_policy(&self) -> Option<&ApprovalPolicy> {
+        self.gate.as_ref().and_then(Gate::policy)
     }
 
     /// A question asked in the middle of the work (after a preview). Without a
@@ -271,6 +297,27 @@ pub trait Mutation {
     fn dry_run_is_work(&self) -> bool {
         false
     }
+    /// What makes this plan this plan, for `approvals.<command>`: the approval
+    /// is bound to its digest. `None`: the command has no approvals.
+    fn approval_subject(&self, _plan: &Self::Plan) -> Option<Subject> {
+        None
+    }
+    /// True when a preview inside the work completes the plan (an
+    /// intervention's rows): the work then calls [`Step::approve`] before it
+    /// changes anything, and its commit takes the [`Approved`] it returns.
+    fn approval_after_preview(&self) -> bool {
+        false
+    }
+    /// Whether this plan needs the approvals `policy` asks for; `rows` are
+    /// what the preview found. `None`: known only after the preview.
+    fn approval_needed(
+        &self,
+        _plan: &Self::Plan,
+        _policy: &ApprovalPolicy,
+        _rows: Option<u64>,
+    ) -> Option<bool> {
+        Some(true)
+    }
     fn work(
         &mut self,
         plan: &Self::Plan,
@@ -284,6 +331,8 @@ pub struct Request {
     /// attestation and the creation of the log itself have none.
     pub reason: Option<Reason>,
     pub dry_run: bool,
+    /// `--request`, `--approval ID`, `--break-glass` (commands with approvals).
+    pub approval: Approval,
 }
 
 /// How a run ended.
@@ -292,6 +341,8 @@ pub enum End<D> {
     DryRun,
     /// The plan had nothing to do.
     Stopped { no: bool },
+    /// `--request`: the plan was shown and an approval request recorded.
+    Requested,
     /// Recorded work ran: its value, the intent and the outcome.
     Done {
         value: D,
@@ -307,6 +358,8 @@ pub struct Ran<P, D> {
     pub end: End<D>,
     /// Where the events went (`file …`, `postgres …`).
     pub store: String,
+    /// The approval requested, used or broken glass for.
+    pub approval: Option<ApprovalNote>,
 }
 
 /// Runs a mutation through the whole pipeline. `details` shows the plan's
@@ -318,12 +371,8 @@ pub async fn run<M: Mutation>(
     mut mutation: M,
     details: &dyn Fn(&M::Plan),
 ) -> anyhow::Result<Ran<M::Plan, M::Done>> {
-    // Known before anything runs: without a terminal only --yes can confirm.
-    if !request.dry_run && !ui.assume_yes() && !ui.can_ask() {
-        anyhow::bail!(
-            "refusing to change anything without confirmation: no terminal to ask on — look at the plan with --dry-run, then pass --yes"
-        );
-    }
+    let requesting = request.approval == Approval::Request;
+    check_request(&request, ui)?;
     let (actor, sdk) = authorize(settings, ui, mutation.command()).await?;
     let store = Store::open(settings, &sdk).await?;
     let mut session = Session {
@@ -335,54 +384,164 @@ pub async fn run<M: Mutation>(
     };
     let plan = match mutation.plan(&mut session).await? {
         Planned::Go(plan) => plan,
-        Planned::Stop { plan, no } => return Ok(ran(session, plan, End::Stopped { no })),
+        Planned::Stop { plan, no } => return Ok(ran(session, plan, End::Stopped { no }, None)),
     };
     ui.status(&mutation.headline(&plan, &session.actor));
     details(&plan);
-    let dry_work = request.dry_run && mutation.dry_run_is_work();
+    let mut gate = Gate::new(
+        settings,
+        mutation.command(),
+        request.approval.clone(),
+        mutation.approval_subject(&plan),
+        mutation.target(&plan),
+        request.reason.clone(),
+    )?;
+    let deferred = mutation.approval_after_preview();
+    // A request whose plan a preview completes runs that preview as a dry run.
+    let dry = request.dry_run || (requesting && deferred);
+    let dry_work = dry && mutation.dry_run_is_work();
     if request.dry_run && !dry_work {
-        return Ok(ran(session, plan, End::DryRun));
+        return Ok(ran(session, plan, End::DryRun, None));
     }
-    if !request.dry_run && !confirm(ui, &mutation.confirmation(&plan))? {
+    if let Some(g) = gate.as_mut()
+        && !request.dry_run
+    {
+        pass_gate(g, &mutation, &plan, &mut session, deferred).await?;
+        if requesting && !deferred {
+            let note = g.note.clone();
+            let by = session.actor.user.clone();
+            super::anchoring::ship(settings, &session.sdk, &session.store, &by, ui).await;
+            return Ok(ran(session, plan, End::Requested, note));
+        }
+    }
+    if !dry && !confirm(ui, &mutation.confirmation(&plan))? {
         anyhow::bail!("not confirmed; nothing was changed");
     }
     mutation.prepare(&plan, &mut session).await?;
+    if let Some(g) = gate.as_mut() {
+        g.break_glass(&mut session.store, &session.actor, ui)
+            .await?;
+        g.used_by();
+    }
     let action = Action {
         actor: session.actor.clone(),
         action: mutation.action(&plan),
         target: mutation.target(&plan),
         reason: request.reason,
     };
-    let Intent { content, personal } = mutation.intent(&plan);
-    let intent = mutation
-        .record_intent(&plan, &mut session, action.intent(content), personal)
-        .await
-        .context("cannot record the intent, so nothing was done")?;
+    let intent =
+        record_gated_intent(&mut mutation, &plan, &mut session, &action, gate.as_ref()).await?;
     let mut step = Step {
         session: &mut session,
         intent,
         action,
-        dry_run: request.dry_run,
+        dry_run: dry,
         outcome: None,
         rolled_back: false,
         shielded: Arc::new(AtomicBool::new(false)),
+        gate,
     };
     let end = recorded(&mut mutation, &plan, &mut step).await;
+    let note = step.gate.take().and_then(|g| g.note);
     if let Err(e) = mutation.after_outcome(&plan, &mut session).await {
         ui.warn(&format!("{e:#}"));
     }
     // Whatever the work did, its events go to the anchor (when configured).
     let by = session.actor.user.clone();
     super::anchoring::ship(settings, &session.sdk, &session.store, &by, ui).await;
-    Ok(ran(session, plan, end?))
+    Ok(ran(session, plan, end?, note))
 }
 
-fn ran<P, D>(session: Session<'_>, plan: P, end: End<D>) -> Ran<P, D> {
+/// What the flags ask for must make sense before anything runs.
+fn check_request(request: &Request, ui: &dyn Ui) -> anyhow::Result<()> {
+    if request.dry_run && request.approval != Approval::None {
+        anyhow::bail!("--dry-run does not go with --request, --approval or --break-glass");
+    }
+    // Without a terminal only --yes can confirm (a request confirms nothing).
+    if !request.dry_run
+        && request.approval != Approval::Request
+        && !ui.assume_yes()
+        && !ui.can_ask()
+    {
+        anyhow::bail!(
+            "refusing to change anything without confirmation: no terminal to ask on — look at the plan with --dry-run, then pass --yes"
+        );
+    }
+    Ok(())
+}
+
+/// Records the intent, naming the approval it uses (or the break-glass
+/// record); a run that lost the race for its approval ends right there.
+async fn record_gated_intent<M: Mutation>(
+    mutation: &mut M,
+    plan: &M::Plan,
+    session: &mut Session<'_>,
+    action: &Action,
+    gate: Option<&Gate>,
+) -> anyhow::Result<Event> {
+    let Intent {
+        mut content,
+        personal,
+    } = mutation.intent(plan);
+    if let Some(g) = gate {
+        g.mark_intent(&mut content);
+    }
+    let intent = mutation
+        .record_intent(plan, session, action.intent(content), personal)
+        .await
+        .context("cannot record the intent, so nothing was done")?;
+    if let Some(g) = gate
+        && let Err(e) = g.claim(&session.store, &intent).await
+    {
+        let failure = content::to_value(&Failure {
+            error: format!("{e:#}"),
+        });
+        append_outcome(
+            &mut session.store,
+            action,
+            &intent,
+            Outcome::Failed,
+            failure,
+            None,
+        )
+        .await?;
+        return Err(e);
+    }
+    Ok(intent)
+}
+
+/// The approval step before the confirmation (see [`super::gate`]).
+async fn pass_gate<M: Mutation>(
+    g: &mut Gate,
+    mutation: &M,
+    plan: &M::Plan,
+    s: &mut Session<'_>,
+    deferred: bool,
+) -> anyhow::Result<()> {
+    let needed = match g.policy() {
+        None => Some(false),
+        Some(p) => mutation.approval_needed(plan, p, None),
+    };
+    if deferred {
+        g.before_preview(&mut s.store, &s.actor, needed).await
+    } else {
+        g.before(&mut s.store, &s.actor, s.ui, needed.unwrap_or(true))
+            .await
+    }
+}
+
+fn ran<P, D>(
+    session: Session<'_>,
+    plan: P,
+    end: End<D>,
+    approval: Option<ApprovalNote>,
+) -> Ran<P, D> {
     Ran {
         actor: session.actor,
         plan,
         end,
         store: session.store.describe(),
+        approval,
     }
 }
 
@@ -502,7 +661,7 @@ pub async fn authorize(
     }
     let sdk = crate::aws::config::load(&settings.aws).await;
     let id = identity::caller_identity(&sdk).await?;
-    let actor = identity::authorize(&id, command, settings.allowed_permission_sets(command))?;
+    let actor = identity::authorize(&id, command, &settings.allowed_permission_sets(command))?;
     ui.detail(&format!(
         "acting as {} ({}, permission set {})",
         actor.user, actor.arn, actor.permission_set

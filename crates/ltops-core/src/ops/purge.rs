@@ -6,6 +6,7 @@ use serde::Serialize;
 use tokio_postgres::Client;
 
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step};
+use crate::approval::Subject;
 use crate::audit::content::{self, PurgeIntent, PurgeOutcome, TableRows};
 use crate::audit::event::Target;
 use crate::aws::identity::Actor;
@@ -113,6 +114,24 @@ impl Mutation for Purge {
                 })
                 .collect(),
         }))
+    }
+
+    /// The rows due per tenant and table; not the day (a plan approved
+    /// yesterday with the same rows due is the same plan).
+    fn approval_subject(&self, p: &PurgePlan) -> Option<Subject> {
+        let due: Vec<TableRows> = p
+            .due
+            .iter()
+            .map(|d| TableRows {
+                tenant: d.tenant.clone(),
+                table: d.table.clone(),
+                rows: d.due,
+            })
+            .collect();
+        Some(Subject {
+            plan: serde_json::json!({ "due": content::to_value(&due) }),
+            personal: None,
+        })
     }
 
     async fn work(

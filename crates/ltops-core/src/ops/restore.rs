@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::erase::{self, Resume, Started};
 use super::mutation::{Confirmation, Done, Intent, Mutation, Planned, Session, Step, Ui};
+use crate::approval::Subject;
 use crate::audit::Store;
 use crate::audit::anchor::Anchor;
 use crate::audit::carry::{self, Carried};
@@ -213,6 +214,20 @@ impl Mutation for RestoreRun {
             settings: content::to_value(&plan.source.settings),
             reapply: plan.reapply.iter().map(|r| r.tenant.clone()).collect(),
         }))
+    }
+
+    /// Source, target, restore time and the erasures re-applied; not the
+    /// source's settings (the copy gets whatever they are when it runs).
+    fn approval_subject(&self, plan: &Plan) -> Option<Subject> {
+        Some(Subject {
+            plan: serde_json::json!({
+                "source": {"kind": content::to_value(&plan.source.kind), "id": plan.source.id},
+                "target": plan.target,
+                "restore_time": plan.time_utc,
+                "reapply": plan.reapply.iter().map(|r| r.tenant.clone()).collect::<Vec<_>>(),
+            }),
+            personal: None,
+        })
     }
 
     async fn work(

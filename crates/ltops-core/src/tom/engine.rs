@@ -323,6 +323,8 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         Params::AuditReasons(p) => checks::audit::interventions_have_reason(name, p, &env.audit),
         Params::AuditReview(p) => checks::audit::review_recent(name, p, &env.audit, env.now),
         Params::AuditAnchored(p) => checks::audit::anchored(name, p, &env.audit, env.now),
+        Params::AuditBreakGlass(p) => checks::audit::break_glass_approved(name, p, &env.audit),
+        Params::AuditGated(p) => checks::audit::gated_actions_approved(name, p, &env.audit),
     }
 }
 

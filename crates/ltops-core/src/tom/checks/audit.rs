@@ -4,7 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use std::collections::HashMap;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::approval::{BREAK_GLASS_ACTION, Ledger, same_user};
 use crate::audit::anchor::AnchorReport;
+use crate::audit::content::{APPROVAL_KEY, ApprovalUse};
 
 use super::super::Finding;
 use crate::audit::event::{Event, Outcome, Phase};
@@ -31,6 +38,24 @@ pub struct AnchorParams {
     /// Events may wait this long for their shipment (the next command ships
     /// what an unreachable anchor left behind).
     pub max_unanchored_hours: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassParams {
+    /// Approvals by other people each break-glass use needs afterwards (at
+    /// least this, or what the command's policy required when it was used).
+    pub min_approvals: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatedParams {
+    /// Actions that need an approval (names, or prefixes ending in `.`), as
+    /// `approvals.<command>` in ltops.yaml gates them.
+    pub actions: Vec<String>,
+    /// From this day on (when four eyes took effect).
+    pub since: chrono::NaiveDate,
 }
 
 /// The log, read once per run.
@@ -221,6 +246,172 @@ pub fn interventions_have_reason(
         ));
     }
     out
+}
+
+/// TOM §5/§9: an action run under break-glass (without the approval its
+/// policy requires) is reviewed afterwards — approved by another person
+/// through `approvals approve`. Each one without is a finding; so is a denied one.
+pub fn break_glass_approved(
+    check: &str,
+    p: &BreakGlassParams,
+    data: &Result<AuditData, String>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Ok(d) => d,
+    };
+    let ledger = Ledger::from_events(&d.events);
+    let uses: Vec<_> = ledger
+        .requests
+        .iter()
+        .filter(|r| r.break_glass && r.recorded)
+        .collect();
+    let mut out = Vec::new();
+    for r in &uses {
+        let resource = format!("audit seq {} ({BREAK_GLASS_ACTION})", r.seq);
+        let what = format!(
+            "{} by {} at {} ({})",
+            r.command,
+            r.requester.user,
+            r.at,
+            r.reason
+                .as_ref()
+                .map_or("no incident".into(), ToString::to_string)
+        );
+        let needed = p.min_approvals.max(r.required) as usize;
+        let approvals = r.approvals(None, None);
+        if let Some(denied) = r.denial() {
+            out.push(Finding::fail(
+                check,
+                resource,
+                format!(
+                    "{what}: denied afterwards by {} at {}{}",
+                    denied.by,
+                    denied.at,
+                    denied
+                        .note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default()
+                ),
+            ));
+        } else if approvals.len() < needed {
+            out.push(Finding::fail(
+                check,
+                resource,
+                format!(
+                    "{what}: ran without approval and has {} of the {needed} approval(s) it needs afterwards — `ltops approvals approve {}`",
+                    approvals.len(),
+                    r.seq
+                ),
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            check,
+            &d.source,
+            format!(
+                "{} break-glass use(s), each approved afterwards by another person",
+                uses.len()
+            ),
+        ));
+    }
+    out
+}
+
+/// TOM §5: every gated action that changed something ran under an approval
+/// by another person, or under break-glass — whatever the runner's local
+/// config said. An operator who removes `approvals` from their ltops.yaml
+/// still leaves the unapproved action in the log, and here it shows.
+pub fn gated_actions_approved(
+    check: &str,
+    p: &GatedParams,
+    data: &Result<AuditData, String>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Ok(d) => d,
+    };
+    let ledger = Ledger::from_events(&d.events);
+    let outcomes: HashMap<Uuid, &Event> = d
+        .events
+        .iter()
+        .filter(|e| e.phase == Phase::Outcome)
+        .filter_map(|e| Some((e.intent?, e)))
+        .collect();
+    let mut checked = 0;
+    let mut out = Vec::new();
+    for e in d
+        .events
+        .iter()
+        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, &p.actions))
+    {
+        let changed = outcomes.get(&e.id).is_some_and(|o| {
+            o.result == Some(Outcome::Ok)
+                && o.content.get("dry_run") != Some(&Value::Bool(true))
+                && o.content.get("committed") != Some(&Value::Bool(false))
+        });
+        let day = DateTime::parse_from_rfc3339(&e.at).map(|t| t.date_naive());
+        if !changed || day.is_ok_and(|day| day < p.since) {
+            continue;
+        }
+        checked += 1;
+        if let Err(why) = approval_of(e, &ledger) {
+            out.push(Finding::fail(
+                check,
+                format!("audit seq {} ({})", e.seq, e.action),
+                format!("by {} at {}: {why}", e.actor.user, e.at),
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            check,
+            &d.source,
+            format!(
+                "{checked} gated action(s) ({}) since {}, each approved by another person or under break-glass",
+                p.actions.join(", "),
+                p.since
+            ),
+        ));
+    }
+    out
+}
+
+/// Whether the intent `e` names an approval that held when it ran.
+fn approval_of(e: &Event, ledger: &Ledger) -> Result<(), String> {
+    let used: ApprovalUse = e
+        .content
+        .get(APPROVAL_KEY)
+        .ok_or("ran without an approval or a break-glass record")
+        .and_then(|v| {
+            serde_json::from_value(v.clone()).map_err(|_| "its approval reference is unreadable")
+        })?;
+    let r = ledger
+        .requests
+        .iter()
+        .find(|r| r.recorded && r.id.to_string() == used.request)
+        .ok_or_else(|| format!("names approval {} which is not in the log", used.request))?;
+    if r.break_glass {
+        // Whether it was approved afterwards is audit.break_glass_approved's finding.
+        return Ok(());
+    }
+    if r.digest != used.digest || !same_user(&r.requester.user, &e.actor.user) {
+        return Err(format!(
+            "names approval {} of another plan or another requester",
+            r.seq
+        ));
+    }
+    let approved = r.approvals(None, None).iter().any(|a| a.seq < e.seq);
+    if approved {
+        Ok(())
+    } else {
+        Err(format!(
+            "approval {} had no approval by another person when it ran",
+            r.seq
+        ))
+    }
 }
 
 pub fn review_recent(

@@ -90,6 +90,8 @@ pub enum Params {
     AuditReasons(audit::ReasonParams),
     AuditReview(audit::ReviewParams),
     AuditAnchored(audit::AnchorParams),
+    AuditBreakGlass(audit::BreakGlassParams),
+    AuditGated(audit::GatedParams),
 }
 
 /// For checks without parameters.
@@ -181,6 +183,14 @@ pub const CHECKS: &[(&str, &str)] = &[
         "audit.anchored",
         "the audit log has a write-once copy (S3 compliance-mode Object Lock, KMS-signed checkpoints) that agrees with it",
     ),
+    (
+        "audit.break_glass_approved",
+        "every break-glass use (an action run without its approval) was approved afterwards by another person",
+    ),
+    (
+        "audit.gated_actions_approved",
+        "every gated action (tenant.erase, restore.run, …) that changed something ran under another person's approval or under break-glass",
+    ),
 ];
 
 /// Validates `params` for the check `name`.
@@ -219,6 +229,8 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "audit.interventions_have_reason" => Params::AuditReasons(p(name, params)?),
         "audit.review_recent" => Params::AuditReview(p(name, params)?),
         "audit.anchored" => Params::AuditAnchored(p(name, params)?),
+        "audit.break_glass_approved" => Params::AuditBreakGlass(p(name, params)?),
+        "audit.gated_actions_approved" => Params::AuditGated(p(name, params)?),
         _ => {
             return Err(format!(
                 "unknown check `{name}`; known checks: {}",
