@@ -30,10 +30,13 @@ pub enum MutatingCommand {
     Intervene,
     #[serde(rename = "tom.attest")]
     TomAttest,
+    /// Not a change, but a read of customer data: an action all the same.
+    #[serde(rename = "inspect")]
+    Inspect,
 }
 
 impl MutatingCommand {
-    pub const ALL: [MutatingCommand; 8] = [
+    pub const ALL: [MutatingCommand; 9] = [
         MutatingCommand::AuditInit,
         MutatingCommand::AuditRecord,
         MutatingCommand::TenantErase,
@@ -42,6 +45,7 @@ impl MutatingCommand {
         MutatingCommand::RestoreReapplyErasures,
         MutatingCommand::Intervene,
         MutatingCommand::TomAttest,
+        MutatingCommand::Inspect,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,7 @@ impl MutatingCommand {
             MutatingCommand::RestoreReapplyErasures => "restore.reapply-erasures",
             MutatingCommand::Intervene => "intervene",
             MutatingCommand::TomAttest => "tom.attest",
+            MutatingCommand::Inspect => "inspect",
         }
     }
 
@@ -87,6 +92,8 @@ pub struct ConfigFile {
     pub restore: RestoreSection,
     #[serde(default)]
     pub intervene: InterveneSection,
+    #[serde(default)]
+    pub inspect: InspectSection,
 }
 
 /// How ltops reaches a restored copy's database to re-apply erasures.
@@ -167,6 +174,22 @@ pub struct InterveneSection {
 
 impl InterveneSection {
     pub const DEFAULT_MAX_ROWS: u64 = 100;
+
+    pub fn max_rows(&self) -> u64 {
+        self.max_rows.unwrap_or(Self::DEFAULT_MAX_ROWS)
+    }
+}
+
+/// `inspect:` — the row cap of `ltops inspect`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectSection {
+    /// At most this many rows are shown unless `--max-rows` allows more.
+    pub max_rows: Option<u64>,
+}
+
+impl InspectSection {
+    pub const DEFAULT_MAX_ROWS: u64 = 50;
 
     pub fn max_rows(&self) -> u64 {
         self.max_rows.unwrap_or(Self::DEFAULT_MAX_ROWS)
@@ -372,6 +395,14 @@ fn validate(path: &Path, text: &str, config: &ConfigFile) -> Result<(), ConfigEr
             text,
             &["intervene", "max_rows"],
             "intervene.max_rows must be at least 1".into(),
+        ));
+    }
+    if config.inspect.max_rows == Some(0) {
+        return Err(located(
+            path,
+            text,
+            &["inspect", "max_rows"],
+            "inspect.max_rows must be at least 1".into(),
         ));
     }
     for (command, sets) in &config.permissions {
@@ -725,6 +756,22 @@ mod tests {
             err.to_string(),
             "ltops.yaml:2:3: `Ops Team` is not a valid SSO permission set name (letters, digits and +=,.@-_ only)"
         );
+    }
+
+    #[test]
+    fn inspect_max_rows_is_checked() {
+        assert_eq!(parse("\n").unwrap().inspect.max_rows(), 50);
+        assert_eq!(
+            parse("inspect:\n  max_rows: 20\n")
+                .unwrap()
+                .inspect
+                .max_rows(),
+            20
+        );
+        let err = parse("inspect:\n  max_rows: 0\n").unwrap_err();
+        assert!(err.to_string().contains("at least 1"), "{err}");
+        let c = parse("permissions:\n  inspect: [LtopsOnCall]\n").unwrap();
+        assert_eq!(c.permissions[&MutatingCommand::Inspect], vec!["LtopsOnCall"]);
     }
 
     #[test]

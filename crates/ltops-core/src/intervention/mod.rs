@@ -26,6 +26,7 @@
 pub mod bounds;
 pub mod run;
 pub mod scope;
+pub mod select;
 pub mod sql;
 pub mod structured;
 

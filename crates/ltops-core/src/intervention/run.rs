@@ -34,6 +34,16 @@ pub async fn check_safety(
     map: &DataMap,
     plan: &Plan,
 ) -> Result<Role, InterventionError> {
+    check_role_and_rls(client, map, &plan.tables).await
+}
+
+/// [`check_safety`] for the data-map tables `tables` a statement reads or writes
+/// (interventions and inspections alike).
+pub async fn check_role_and_rls(
+    client: &Client,
+    map: &DataMap,
+    tables: &BTreeSet<String>,
+) -> Result<Role, InterventionError> {
     let row = client
         .query_one(
             "SELECT current_user::text, r.rolsuper, r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
@@ -52,7 +62,7 @@ pub async fn check_safety(
             "the database user `{role}` has BYPASSRLS: row-level security does not apply to it, so an intervention could reach every tenant — run `ALTER ROLE {role} NOBYPASSRLS` or configure `database` with a role without it (README: ltops intervene)"
         )));
     }
-    let tables: Vec<String> = plan.tables.iter().cloned().collect();
+    let tables: Vec<String> = tables.iter().cloned().collect();
     let rows = client
         .query(
             "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity
@@ -222,9 +232,21 @@ pub async fn begin<'a>(
     map: &DataMap,
     tenant: &str,
 ) -> Result<Transaction<'a>, InterventionError> {
+    begin_scoped(client, map, tenant, false).await
+}
+
+/// [`begin`], and with `read_only` a `READ ONLY` transaction (an inspection):
+/// then the server itself refuses any write, whatever the statement.
+pub async fn begin_scoped<'a>(
+    client: &'a mut Client,
+    map: &DataMap,
+    tenant: &str,
+    read_only: bool,
+) -> Result<Transaction<'a>, InterventionError> {
     let tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::ReadCommitted)
+        .read_only(read_only)
         .start()
         .await
         .map_err(|e| InterventionError::db("starting the transaction", &e))?;
@@ -684,7 +706,7 @@ type ImageRow = (Option<String>, Map<String, Value>);
 /// violation (SQLSTATE class 23) is withheld: it quotes the conflicting row's
 /// values, which may be another tenant's (a unique key across tenants), and
 /// the constraint's name in the message is enough to act on.
-fn server_detail(e: &tokio_postgres::Error) -> String {
+pub(crate) fn server_detail(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => {
             let mut s = format!("{}: {}", db.severity(), db.message());

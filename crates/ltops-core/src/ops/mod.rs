@@ -6,6 +6,7 @@
 
 pub mod anchoring;
 pub mod erase;
+pub mod inspect;
 pub mod intervene;
 pub mod mutation;
 pub mod purge;

@@ -271,6 +271,12 @@ pub trait Mutation {
     fn dry_run_is_work(&self) -> bool {
         false
     }
+    /// False for an action that changes nothing (a documented read): it is
+    /// guarded and recorded like a change, but asks no confirmation, so its
+    /// (masked) output can be piped without `--yes`.
+    fn confirms(&self) -> bool {
+        true
+    }
     fn work(
         &mut self,
         plan: &Self::Plan,
@@ -319,7 +325,7 @@ pub async fn run<M: Mutation>(
     details: &dyn Fn(&M::Plan),
 ) -> anyhow::Result<Ran<M::Plan, M::Done>> {
     // Known before anything runs: without a terminal only --yes can confirm.
-    if !request.dry_run && !ui.assume_yes() && !ui.can_ask() {
+    if mutation.confirms() && !request.dry_run && !ui.assume_yes() && !ui.can_ask() {
         anyhow::bail!(
             "refusing to change anything without confirmation: no terminal to ask on — look at the plan with --dry-run, then pass --yes"
         );
@@ -343,7 +349,7 @@ pub async fn run<M: Mutation>(
     if request.dry_run && !dry_work {
         return Ok(ran(session, plan, End::DryRun));
     }
-    if !request.dry_run && !confirm(ui, &mutation.confirmation(&plan))? {
+    if mutation.confirms() && !request.dry_run && !confirm(ui, &mutation.confirmation(&plan))? {
         anyhow::bail!("not confirmed; nothing was changed");
     }
     mutation.prepare(&plan, &mut session).await?;
