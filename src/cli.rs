@@ -380,7 +380,12 @@ pub struct InspectReadArgs {
     #[arg(long, value_name = "TABLE")]
     pub table: Option<String>,
     /// The key of a row, for tables with a one-column key (repeatable; with --table)
-    #[arg(long = "id", value_name = "ID", requires = "table", conflicts_with = "key")]
+    #[arg(
+        long = "id",
+        value_name = "ID",
+        requires = "table",
+        conflicts_with = "key"
+    )]
     pub ids: Vec<String>,
     /// One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=… (with --table)
     #[arg(long = "key", value_name = "COLUMN=VALUE", value_parser = parse_pair, requires = "table")]

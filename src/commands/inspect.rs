@@ -349,8 +349,14 @@ fn listed(ctx: &Ctx, s: &ShownEvent, o: Option<&ShownEvent>, statements: bool) -
         permission_set: e.actor.permission_set.clone(),
         tenant: e.target.tenant.clone(),
         form: intent.as_ref().map(|i| i.form.clone()),
-        tables: intent.as_ref().map(|i| i.tables.clone()).unwrap_or_default(),
-        masked: intent.as_ref().map(|i| i.masked.clone()).unwrap_or_default(),
+        tables: intent
+            .as_ref()
+            .map(|i| i.tables.clone())
+            .unwrap_or_default(),
+        masked: intent
+            .as_ref()
+            .map(|i| i.masked.clone())
+            .unwrap_or_default(),
         revealed: intent
             .as_ref()
             .map(|i| i.revealed.clone())

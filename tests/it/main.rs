@@ -5,6 +5,7 @@ mod anchor;
 mod audit;
 mod cli;
 mod errors;
+mod inspect;
 mod intervene;
 mod json;
 mod restore;

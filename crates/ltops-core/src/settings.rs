@@ -771,7 +771,10 @@ mod tests {
         let err = parse("inspect:\n  max_rows: 0\n").unwrap_err();
         assert!(err.to_string().contains("at least 1"), "{err}");
         let c = parse("permissions:\n  inspect: [LtopsOnCall]\n").unwrap();
-        assert_eq!(c.permissions[&MutatingCommand::Inspect], vec!["LtopsOnCall"]);
+        assert_eq!(
+            c.permissions[&MutatingCommand::Inspect],
+            vec!["LtopsOnCall"]
+        );
     }
 
     #[test]

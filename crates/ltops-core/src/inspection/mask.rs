@@ -111,13 +111,22 @@ mod tests {
         assert_ne!(b.mask("anna.schmidt@example.com").hash, m.hash);
         let shown = m.to_string();
         assert!(!shown.contains("anna"), "{shown}");
-        assert_eq!(shown, format!("[masked: 24 chars, @example.com, #{}]", m.hash));
+        assert_eq!(
+            shown,
+            format!("[masked: 24 chars, @example.com, #{}]", m.hash)
+        );
     }
 
     #[test]
     fn only_address_shaped_values_show_a_domain() {
         let k = MaskKey::derive(&TenantKey([3; 32]));
-        for v in ["+49 30 1234567", "Müller GmbH", "a@b", "@example.com", "x@y.z w"] {
+        for v in [
+            "+49 30 1234567",
+            "Müller GmbH",
+            "a@b",
+            "@example.com",
+            "x@y.z w",
+        ] {
             assert_eq!(k.mask(v).domain, None, "{v}");
         }
         assert_eq!(k.mask("Jörg").length, 4, "characters, not bytes");

@@ -86,14 +86,21 @@ pub fn plan_rows(
     if let Some(rows) = rows {
         let keys = structured::key_objects(&t, rows)?;
         params.push(Value::Array(keys.iter().cloned().map(Value::Object).collect()).to_string());
-        conditions.push(structured::key_match(&t, &qname, &format!("${}", params.len())));
+        conditions.push(structured::key_match(
+            &t,
+            &qname,
+            &format!("${}", params.len()),
+        ));
         described.push(describe_keys(&keys));
     }
     if !filters.is_empty() {
         let mut values = Map::new();
         for (col, value) in filters {
             structured::check_column_name(col)?;
-            if values.insert(col.clone(), Value::String(value.clone())).is_some() {
+            if values
+                .insert(col.clone(), Value::String(value.clone()))
+                .is_some()
+            {
                 return Err(format!("--where {col}=… is given twice").into());
             }
             described.push(format!("{col} = '{}'", value.replace('\'', "''")));
@@ -191,10 +198,13 @@ pub async fn describe(
     map: &DataMap,
     plan: &ReadPlan,
 ) -> Result<Vec<Column>, InterventionError> {
-    let stmt = tx.prepare(&plan.sql).await.map_err(|e| InterventionError::Db {
-        context: "checking the statement".into(),
-        detail: crate::intervention::run::server_detail(&e),
-    })?;
+    let stmt = tx
+        .prepare(&plan.sql)
+        .await
+        .map_err(|e| InterventionError::Db {
+            context: "checking the statement".into(),
+            detail: crate::intervention::run::server_detail(&e),
+        })?;
     let oids: Vec<u32> = stmt
         .columns()
         .iter()
@@ -303,7 +313,11 @@ pub async fn fetch(
     })?;
     Ok(rows
         .iter()
-        .map(|r| (0..columns).map(|i| r.get::<_, Option<String>>(i)).collect())
+        .map(|r| {
+            (0..columns)
+                .map(|i| r.get::<_, Option<String>>(i))
+                .collect()
+        })
         .collect())
 }
 
@@ -327,7 +341,12 @@ mod tests {
         .unwrap();
         assert_eq!(p.params.len(), 2);
         assert!(!p.sql.contains("drop table"), "values are bound: {}", p.sql);
-        assert!(p.sql.contains("CASE WHEN __ltops_r.\"tenant_id\"::text = '"), "{}", p.sql);
+        assert!(
+            p.sql
+                .contains("CASE WHEN __ltops_r.\"tenant_id\"::text = '"),
+            "{}",
+            p.sql
+        );
         assert!(p.sql.contains("$2::text::jsonb"), "{}", p.sql);
         assert!(p.sql.ends_with("ORDER BY t.\"id\""), "{}", p.sql);
         assert_eq!(
@@ -336,7 +355,11 @@ mod tests {
         );
         let all = plan_rows(&m, "tenants", None, &[], T).unwrap();
         assert!(all.params.is_empty());
-        assert!(all.sql.contains("__ltops_r.\"id\"::text = '"), "{}", all.sql);
+        assert!(
+            all.sql.contains("__ltops_r.\"id\"::text = '"),
+            "{}",
+            all.sql
+        );
         assert!(plan_rows(&m, "pg_authid", None, &[], T).is_err());
         assert!(plan_rows(&m, "leads", None, &[("x; --".into(), "1".into())], T).is_err());
     }

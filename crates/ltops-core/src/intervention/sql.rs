@@ -410,7 +410,11 @@ fn resolve(map: &DataMap, name: &ObjectName) -> Result<TableRef, Refusal> {
     resolve_for(map, name, Purpose::Change)
 }
 
-pub(super) fn resolve_for(map: &DataMap, name: &ObjectName, purpose: Purpose) -> Result<TableRef, Refusal> {
+pub(super) fn resolve_for(
+    map: &DataMap,
+    name: &ObjectName,
+    purpose: Purpose,
+) -> Result<TableRef, Refusal> {
     let what = match purpose {
         Purpose::Change => "interventions read and write",
         Purpose::Read => "inspections read",

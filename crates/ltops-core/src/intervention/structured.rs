@@ -198,7 +198,10 @@ pub(crate) fn check_column_name(c: &str) -> Result<(), Refusal> {
 }
 
 /// The rows as JSON objects of key column → text value.
-pub(crate) fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>, Refusal> {
+pub(crate) fn key_objects(
+    table: &TableRef,
+    rows: &Rows,
+) -> Result<Vec<Map<String, Value>>, Refusal> {
     match rows {
         Rows::Ids(ids) => {
             let [col] = table.key.as_slice() else {

@@ -313,6 +313,7 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         Params::AuditReasons(p) => checks::audit::interventions_have_reason(name, p, &env.audit),
         Params::AuditReview(p) => checks::audit::review_recent(name, p, &env.audit, env.now),
         Params::AuditAnchored(p) => checks::audit::anchored(name, p, &env.audit, env.now),
+        Params::AuditReads(p) => checks::audit::reads_authorised(name, p, &env.audit),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The audit log as evidence: the chain verifies, every intervention carries a
-//! reason, and the previous annual review is recent.
+//! reason, every read of customer data has a reason and an allowed reader, and
+//! the previous annual review is recent.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -15,6 +16,16 @@ use crate::audit::verify::{VerifyReport, Witness};
 pub struct ReasonParams {
     /// Actions that are interventions: exact names, or prefixes ending in `.`.
     pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadParams {
+    /// Actions that are reads of customer data: exact names, or prefixes ending in `.`.
+    pub actions: Vec<String>,
+    /// The SSO permission sets whose users may read customer data (the role
+    /// concept), independent of what a config file grants.
+    pub allowed_permission_sets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -223,6 +234,71 @@ pub fn interventions_have_reason(
     out
 }
 
+/// TOM §3 (every access logged, "Least to know") and §5: every recorded read
+/// of customer data names its reason, and its reader's permission set is one
+/// the catalog allows. Reads without a reason: there can be none.
+pub fn reads_authorised(
+    check: &str,
+    p: &ReadParams,
+    data: &Result<AuditData, String>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Ok(d) => d,
+    };
+    let reads: Vec<&Event> = d
+        .events
+        .iter()
+        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, &p.actions))
+        .collect();
+    let mut out = Vec::new();
+    let (mut no_reason, mut outsiders) = (0usize, 0usize);
+    for e in &reads {
+        let resource = format!("audit seq {} ({})", e.seq, e.action);
+        if e.reason.is_none() {
+            no_reason += 1;
+            out.push(Finding::fail(
+                check,
+                resource.clone(),
+                format!(
+                    "read of tenant {} by {} at {}: no reason (instruction or incident reference) recorded",
+                    e.target.tenant.as_deref().unwrap_or("-"),
+                    e.actor.user,
+                    e.at
+                ),
+            ));
+        }
+        if !p.allowed_permission_sets.contains(&e.actor.permission_set) {
+            outsiders += 1;
+            out.push(Finding::fail(
+                check,
+                resource,
+                format!(
+                    "read of tenant {} by {} at {} with permission set `{}`, which may not read customer data (allowed: {})",
+                    e.target.tenant.as_deref().unwrap_or("-"),
+                    e.actor.user,
+                    e.at,
+                    e.actor.permission_set,
+                    p.allowed_permission_sets.join(", ")
+                ),
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            check,
+            &d.source,
+            format!(
+                "{} read(s) of customer data ({}): {no_reason} without a reason, {outsiders} by a permission set other than {}",
+                reads.len(),
+                p.actions.join(", "),
+                p.allowed_permission_sets.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
 pub fn review_recent(
     check: &str,
     p: &ReviewParams,
@@ -274,4 +350,78 @@ pub fn review_recent(
             }
         },
     }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tom::Status;
+    use serde_json::{Value, json};
+
+    fn event(seq: u64, action: &str, permission_set: &str, reason: bool) -> Event {
+        serde_json::from_value(json!({
+            "seq": seq,
+            "id": uuid::Uuid::now_v7(),
+            "at": "2026-11-27T09:12:00.000000Z",
+            "actor": {"arn": "arn:x", "user": "bob@leadtributor.cloud", "account": "1", "permission_set": permission_set},
+            "action": action,
+            "phase": "intent",
+            "result": null,
+            "intent": null,
+            "target": {"tenant": "t1", "resource": null},
+            "reason": if reason { json!({"kind": "incident", "reference": "INC-1", "note": null}) } else { Value::Null },
+            "content": {},
+            "prev_hash": "0",
+            "hash": "0",
+        }))
+        .unwrap()
+    }
+
+    fn data(events: Vec<Event>) -> Result<AuditData, String> {
+        Ok(AuditData {
+            source: "file audit.jsonl".into(),
+            verify: VerifyReport {
+                events: events.len() as u64,
+                head: None,
+                first_break: None,
+                witness: None,
+                unfinished: vec![],
+            },
+            events,
+            head: None,
+            anchor: None,
+        })
+    }
+
+    fn params() -> ReadParams {
+        ReadParams {
+            actions: vec!["inspect".into()],
+            allowed_permission_sets: vec!["LtopsOnCall".into(), "LtopsAdmin".into()],
+        }
+    }
+
+    #[test]
+    fn reads_without_a_reason_or_by_other_permission_sets_fail() {
+        let ok = data(vec![
+            event(1, "inspect", "LtopsOnCall", true),
+            event(2, "intervene.sql", "LtopsDPO", false),
+        ]);
+        let f = reads_authorised("audit.reads_authorised", &params(), &ok);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, Status::Pass);
+        assert!(f[0].evidence.contains("1 read(s)"), "{:?}", f[0]);
+        let bad = data(vec![
+            event(1, "inspect", "LtopsOnCall", false),
+            event(2, "inspect", "LtopsDPO", true),
+            event(3, "inspect", "LtopsAdmin", true),
+        ]);
+        let f = reads_authorised("audit.reads_authorised", &params(), &bad);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f.iter().all(|x| x.status == Status::Fail));
+        assert!(f[0].evidence.contains("no reason"), "{:?}", f[0]);
+        assert_eq!(f[1].resource, "audit seq 2 (inspect)");
+        assert!(f[1].evidence.contains("`LtopsDPO`"), "{:?}", f[1]);
+        let err = reads_authorised("x", &params(), &Err("unreadable".into()));
+        assert_eq!(err[0].status, Status::Error);
+    }
 }

@@ -88,6 +88,7 @@ pub enum Params {
     AuditReasons(audit::ReasonParams),
     AuditReview(audit::ReviewParams),
     AuditAnchored(audit::AnchorParams),
+    AuditReads(audit::ReadParams),
 }
 
 /// For checks without parameters.
@@ -175,6 +176,10 @@ pub const CHECKS: &[(&str, &str)] = &[
         "audit.anchored",
         "the audit log has a write-once copy (S3 compliance-mode Object Lock, KMS-signed checkpoints) that agrees with it",
     ),
+    (
+        "audit.reads_authorised",
+        "every read of customer data (ltops inspect) carries a reason and was made by an allowed permission set",
+    ),
 ];
 
 /// Validates `params` for the check `name`.
@@ -212,6 +217,7 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "audit.interventions_have_reason" => Params::AuditReasons(p(name, params)?),
         "audit.review_recent" => Params::AuditReview(p(name, params)?),
         "audit.anchored" => Params::AuditAnchored(p(name, params)?),
+        "audit.reads_authorised" => Params::AuditReads(p(name, params)?),
         _ => {
             return Err(format!(
                 "unknown check `{name}`; known checks: {}",
