@@ -553,3 +553,84 @@ fn unsafe_roles_and_identities_without_the_permission_are_refused() {
         .fails(2, "not allowed for permission set ReadOnly");
     assert!(!home.audit_file().exists(), "refused before the intent");
 }
+
+/// A platform of other names: schema `shop`, tenants `firmen` keyed by a
+/// bigint, the tenant setting `app.firma`.
+const SHOP_SQL: &str = "
+CREATE SCHEMA shop;
+CREATE TABLE shop.firmen (nr bigint PRIMARY KEY, inhaber text NOT NULL, branche text);
+CREATE TABLE shop.kontakte (kid bigint PRIMARY KEY, firma bigint NOT NULL REFERENCES shop.firmen,
+                            mail text, telefon text, stufe text);
+INSERT INTO shop.firmen VALUES (1, 'Erika Mustermann', 'Bau'), (2, 'Max Muster', 'Handel');
+INSERT INTO shop.kontakte VALUES
+  (10, 1, 'erika@bau.example', '+49 30 111', 'A'), (11, 1, 'erika@bau.example', NULL, 'B'),
+  (20, 2, 'max@handel.example', '+49 40 222', 'A');
+ALTER TABLE shop.firmen ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shop.firmen FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON shop.firmen USING (nr = nullif(current_setting('app.firma', true), '')::bigint);
+ALTER TABLE shop.kontakte ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shop.kontakte FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON shop.kontakte USING (firma = nullif(current_setting('app.firma', true), '')::bigint);
+GRANT USAGE ON SCHEMA shop TO ltops_operator;
+GRANT SELECT ON shop.firmen, shop.kontakte TO ltops_operator;
+";
+
+const SHOP_MAP: &str = "version: 1
+schema: shop
+rls_setting: app.firma
+tenant:
+  table: firmen
+  key: nr
+  id_type: bigint
+  personal: [inhaber]
+tables:
+  - table: kontakte
+    tenant_columns: [firma]
+    key: [kid]
+    personal: [mail, telefon]
+    on_erase: delete
+";
+
+#[test]
+fn any_data_map_masks_its_own_personal_columns() {
+    let (lab, home, db) = setup("in_shop", "");
+    lab.psql(&db, SHOP_SQL);
+    let dir = home.path().join("shop-policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("datamap.yaml"), SHOP_MAP).unwrap();
+    home.configure(&format!(
+        "{}policies: {}\n",
+        lab.database_yaml(&db, "ltops_operator"),
+        dir.display()
+    ));
+    let r = read(&home, "1").table("kontakte").ok_json();
+    assert_eq!(r["row_count"], 2);
+    let (mail, tel, stufe) = (col(&r, "mail"), col(&r, "telefon"), col(&r, "stufe"));
+    let rs = rows(&r);
+    assert_eq!(rs[0][mail]["domain"], "bau.example");
+    assert_eq!(
+        rs[0][mail]["hash"], rs[1][mail]["hash"],
+        "equal values match"
+    );
+    assert_eq!(rs[0][tel]["masked"], true);
+    assert!(rs[1][tel].is_null(), "NULL stays visible as NULL");
+    assert_eq!(rs[0][stufe], "A");
+    let out = String::from_utf8_lossy(&read(&home, "1").table("kontakte").run().stdout).to_string();
+    assert!(!out.contains("erika@") && !out.contains("+49 30"), "{out}");
+    let r = sql(
+        &home,
+        "1",
+        "SELECT f.inhaber, f.branche, k.mail FROM kontakte k JOIN shop.firmen f ON f.nr = k.firma",
+    )
+    .ok_json();
+    assert_eq!(r["row_count"], 2);
+    assert_eq!(rows(&r)[0][0]["masked"], true);
+    assert_eq!(rows(&r)[0][1], "Bau");
+    assert_eq!(r["columns"][0]["origin"], "firmen.inhaber");
+    let none = sql(&home, "1", "SELECT count(*) FROM kontakte WHERE firma = 2").ok_json();
+    assert_eq!(rows(&none)[0][0], "0");
+    sql(&home, "1", "SELECT * FROM public.leads").fails(2, "not a table of the data map");
+    read(&home, "x")
+        .table("kontakte")
+        .fails(2, "not a tenant id");
+}

@@ -77,6 +77,7 @@ fn every_command_writes_parseable_json() {
             "--dry-run",
         ],
         vec!["restore", "status"],
+        vec!["inspect", "list"],
         vec!["logout"],
     ];
     for args in commands {
