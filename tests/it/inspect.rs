@@ -173,6 +173,27 @@ fn a_read_shows_personal_columns_masked_and_records_no_values() {
     );
     let table = home.inspect().args(["list"]).ok();
     assert!(String::from_utf8_lossy(&table.stdout).contains("INC-9"));
+    // TOM-3.2 counts the reads: each with a reason, by an allowed permission set.
+    let check = home
+        .tom("check")
+        .profile("bob")
+        .json()
+        .args(["--control", "TOM-3.2"])
+        .run();
+    let v = json_stdout(&check);
+    let finding = v["controls"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "audit.reads_authorised")
+        .cloned()
+        .unwrap_or_else(|| panic!("no finding of audit.reads_authorised: {v}"));
+    assert_eq!(finding["status"], "PASS", "{finding}");
+    let evidence = finding["evidence"].as_str().unwrap();
+    assert!(
+        evidence.contains("2 read(s)") && evidence.contains("0 without a reason"),
+        "{evidence}"
+    );
 }
 
 #[test]
@@ -571,8 +592,14 @@ CREATE POLICY p ON shop.firmen USING (nr = nullif(current_setting('app.firma', t
 ALTER TABLE shop.kontakte ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shop.kontakte FORCE ROW LEVEL SECURITY;
 CREATE POLICY p ON shop.kontakte USING (firma = nullif(current_setting('app.firma', true), '')::bigint);
-GRANT USAGE ON SCHEMA shop TO ltops_operator;
-GRANT SELECT ON shop.firmen, shop.kontakte TO ltops_operator;
+CREATE SCHEMA archiv;
+CREATE TABLE archiv.notizen (nid bigint PRIMARY KEY, firma bigint NOT NULL, text text);
+INSERT INTO archiv.notizen VALUES (1, 1, 'Erika ruft zurück'), (2, 2, 'Max hat gekündigt');
+ALTER TABLE archiv.notizen ENABLE ROW LEVEL SECURITY;
+ALTER TABLE archiv.notizen FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON archiv.notizen USING (firma = nullif(current_setting('app.firma', true), '')::bigint);
+GRANT USAGE ON SCHEMA shop, archiv TO ltops_operator;
+GRANT SELECT ON shop.firmen, shop.kontakte, archiv.notizen TO ltops_operator;
 ";
 
 const SHOP_MAP: &str = "version: 1
@@ -588,6 +615,11 @@ tables:
     tenant_columns: [firma]
     key: [kid]
     personal: [mail, telefon]
+    on_erase: delete
+  - table: archiv.notizen
+    tenant_columns: [firma]
+    key: [nid]
+    personal: [text]
     on_erase: delete
 ";
 
@@ -633,4 +665,23 @@ fn any_data_map_masks_its_own_personal_columns() {
     read(&home, "x")
         .table("kontakte")
         .fails(2, "not a tenant id");
+    // A table the map names in another schema.
+    for run in [
+        read(&home, "1").table("archiv.notizen"),
+        sql(&home, "1", "SELECT n.text, n.nid FROM archiv.notizen n"),
+    ] {
+        let r = run.ok_json();
+        assert_eq!(r["row_count"], 1, "{r}");
+        assert_eq!(rows(&r)[0][col(&r, "text")]["length"], 17, "{r}");
+    }
+    sql(&home, "1", "SELECT * FROM notizen").fails(2, "not a table of the data map");
+    // Readable, but not changeable: the checks of a change look at `schema` only.
+    home.intervene("delete")
+        .profile("bob")
+        .yes()
+        .tenant("1")
+        .table("archiv.notizen")
+        .id("1")
+        .incident("INC-9")
+        .fails(2, "outside the data map's schema");
 }

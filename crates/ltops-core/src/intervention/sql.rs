@@ -420,9 +420,12 @@ pub(super) fn resolve_for(
         Purpose::Read => "inspections read",
     };
     let parts = name_parts(name)?;
-    let table = match parts.as_slice() {
-        [t] => t,
-        [s, t] if *s == map.schema => t,
+    let table = match (parts.as_slice(), purpose) {
+        ([t], _) => t.clone(),
+        ([s, t], _) if *s == map.schema => t.clone(),
+        // A read may reach a table the map names in another schema; a change
+        // may not (its trigger and cascade checks look at the map's schema).
+        ([s, t], Purpose::Read) => format!("{s}.{t}"),
         _ => {
             return Err(format!(
                 "`{name}` is not a table of the data map (schema `{}`): {what} only the tenant tables of policies/datamap.yaml",
@@ -430,7 +433,7 @@ pub(super) fn resolve_for(
             ).into());
         }
     };
-    TableRef::find(map, table).ok_or_else(|| {
+    TableRef::find(map, &table).ok_or_else(|| {
         Refusal::from(format!(
             "`{name}` is not a table of the data map: {what} only {}",
             TableRef::names(map).join(", ")
