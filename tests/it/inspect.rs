@@ -133,7 +133,7 @@ fn a_read_shows_personal_columns_masked_and_records_no_values() {
         intent["content"]["masked"]
             .as_array()
             .unwrap()
-            .contains(&Value::from("email"))
+            .contains(&Value::from("leads.email"))
     );
     // The statement is sealed under the tenant key; `audit show` opens it.
     assert!(
@@ -145,6 +145,20 @@ fn a_read_shows_personal_columns_masked_and_records_no_values() {
     );
     assert_eq!(events[1]["content"]["rows"], 1);
     assert_eq!(events[3]["content"]["rows"], 2);
+    // Columns are recorded by origin; the operator's aliases only sealed.
+    assert_eq!(
+        events[2]["content"]["columns"],
+        serde_json::json!([
+            "leads.email",
+            "leads.email",
+            "(computed, column 3)",
+            "(computed, column 4)"
+        ])
+    );
+    assert_eq!(
+        events[2]["personal"]["columns"],
+        serde_json::json!(["email", "again", "low", "n"])
+    );
     let log = std::fs::read_to_string(home.audit_file()).unwrap();
     assert!(log.contains("\"sealed\""), "{log}");
     for v in [
@@ -436,11 +450,15 @@ fn reveal_only_on_a_terminal_and_recorded() {
     assert_eq!(events.len(), 2, "one read recorded");
     assert_eq!(
         events[0]["content"]["revealed"],
-        serde_json::json!(["email"])
+        serde_json::json!(["leads.email"])
     );
     assert_eq!(
         events[1]["content"]["revealed"],
-        serde_json::json!(["email"])
+        serde_json::json!(["leads.email"])
+    );
+    assert_eq!(
+        events[0]["content"]["masked"],
+        serde_json::json!(["leads.phone"])
     );
     let log = std::fs::read_to_string(home.audit_file()).unwrap();
     assert!(!log.contains(&email), "the revealed value is not recorded");

@@ -310,7 +310,8 @@ pub struct InspectIntent {
     pub table: Option<String>,
     /// Every table the statement reads.
     pub tables: Vec<String>,
-    /// The result's columns, by name.
+    /// The result's columns by origin (`leads.email`), or `(computed, column N)`;
+    /// their names (the operator's aliases) are sealed with the statement.
     pub columns: Vec<String>,
     /// Columns shown masked (personal by the data map, or computed from personal data).
     pub masked: Vec<String>,

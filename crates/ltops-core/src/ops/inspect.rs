@@ -67,6 +67,14 @@ pub struct Inspected {
     pub truncated: bool,
 }
 
+/// How the record names a column of the result: by its origin (`leads.email`,
+/// a name of the schema, not of the operator), or by position when computed.
+fn label(index: usize, c: &Column) -> String {
+    c.origin
+        .clone()
+        .unwrap_or_else(|| format!("(computed, column {})", index + 1))
+}
+
 /// The options of one read.
 pub struct ReadOptions {
     pub max_rows: Option<u64>,
@@ -234,21 +242,32 @@ impl Mutation for Inspect {
     }
 
     fn intent(&self, p: &InspectionPlan) -> Intent {
+        let labels = |pick: &dyn Fn(&Column) -> bool| -> Vec<String> {
+            p.columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| pick(c))
+                .map(|(i, c)| label(i, c))
+                .collect()
+        };
         Intent {
             content: content::to_value(&InspectIntent {
                 form: p.form.into(),
                 table: p.table.clone(),
                 tables: p.tables.clone(),
-                columns: p.columns.iter().map(|c| c.name.clone()).collect(),
-                masked: p.masked.clone(),
-                revealed: p.revealed.clone(),
+                columns: labels(&|_| true),
+                masked: labels(&|c| c.personal && !p.revealed.contains(&c.name)),
+                revealed: labels(&|c| c.personal && p.revealed.contains(&c.name)),
                 max_rows: p.max_rows,
             }),
+            // The result's column names are the operator's aliases and may say
+            // anything: they are sealed with the statement.
             personal: Some(Personal {
                 tenant: p.tenant.to_string(),
                 data: json!({
                     "statement": self.plan.statement,
                     "executed": p.executed,
+                    "columns": p.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
                 }),
             }),
         }
@@ -293,10 +312,17 @@ impl Mutation for Inspect {
                     .collect()
             })
             .collect();
+        let revealed: Vec<String> = p
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.personal && p.revealed.contains(&c.name))
+            .map(|(i, c)| label(i, c))
+            .collect();
         let outcome = content::to_value(&InspectOutcome {
             rows: Some(rows.len() as u64),
             truncated: Some(truncated),
-            revealed: (!p.revealed.is_empty()).then(|| p.revealed.clone()),
+            revealed: (!revealed.is_empty()).then_some(revealed),
             ..Default::default()
         });
         Ok(Done::ok(Inspected { rows, truncated }, outcome))
