@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Statutory retention: purge rows kept after erasures once their period has ended')
             [CompletionResult]::new('intervene', 'intervene', [CompletionResultType]::ParameterValue, 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Read customer data: one tenant, a reason, personal columns masked, recorded, never stored')
             [CompletionResult]::new('tom', 'tom', [CompletionResultType]::ParameterValue, 'The annual TOM review (§9): controls, live checks, attestations, the report')
             [CompletionResult]::new('approvals', 'approvals', [CompletionResultType]::ParameterValue, 'Four eyes on irreversible actions: list approval requests, approve or deny them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the resolved configuration')
@@ -775,6 +776,72 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
         'ltops;intervene;help;help' {
             break
         }
+        'ltops;inspect' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant whose data is read; the transaction cannot see any other')
+            [CompletionResult]::new('--instruction', '--instruction', [CompletionResultType]::ParameterName, 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711')
+            [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Reference of the incident this keeps the service running for, e.g. INC-2026-113')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'Free text to go with the reference (free text alone is not a reason)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table of the data map (policies/datamap.yaml), e.g. leads')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The key of a row, for tables with a one-column key (repeatable; with --table)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=… (with --table)')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Only rows whose COLUMN equals VALUE, as PostgreSQL reads it for the column (repeatable; with --table)')
+            [CompletionResult]::new('--sql', '--sql', [CompletionResultType]::ParameterName, 'The statement: exactly one SELECT on tables of the data map (`-` reads it from stdin)')
+            [CompletionResult]::new('--sql-file', '--sql-file', [CompletionResultType]::ParameterName, 'Read the statement from FILE (`-` for stdin)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Return at most N rows (within the row cap)')
+            [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Show at most N rows [default: inspect.max_rows of the config, else 50]')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show this personal column in clear (repeatable; a terminal and --format table only; recorded)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List past reads from the audit log')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ltops;inspect;list' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Only reads of this tenant')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only reads at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Only the last N reads')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: from the config file, then the profile]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the data written to stdout')
+            [CompletionResult]::new('--statements', '--statements', [CompletionResultType]::ParameterName, 'Also show the statements (decrypted with the tenant key, if it still exists)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed for mutating commands without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt, even on a terminal; refuse instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ltops;inspect;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List past reads from the audit log')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ltops;inspect;help;list' {
+            break
+        }
+        'ltops;inspect;help;help' {
+            break
+        }
         'ltops;tom' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
@@ -1121,6 +1188,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Statutory retention: purge rows kept after erasures once their period has ended')
             [CompletionResult]::new('intervene', 'intervene', [CompletionResultType]::ParameterValue, 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Read customer data: one tenant, a reason, personal columns masked, recorded, never stored')
             [CompletionResult]::new('tom', 'tom', [CompletionResultType]::ParameterValue, 'The annual TOM review (§9): controls, live checks, attestations, the report')
             [CompletionResult]::new('approvals', 'approvals', [CompletionResultType]::ParameterValue, 'Four eyes on irreversible actions: list approval requests, approve or deny them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the resolved configuration')
@@ -1227,6 +1295,13 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             break
         }
         'ltops;help;intervene;list' {
+            break
+        }
+        'ltops;help;inspect' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List past reads from the audit log')
+            break
+        }
+        'ltops;help;inspect;list' {
             break
         }
         'ltops;help;tom' {

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+            cand inspect 'Read customer data: one tenant, a reason, personal columns masked, recorded, never stored'
             cand tom 'The annual TOM review (§9): controls, live checks, attestations, the report'
             cand approvals 'Four eyes on irreversible actions: list approval requests, approve or deny them'
             cand config 'Inspect the resolved configuration'
@@ -715,6 +716,67 @@ set edit:completion:arg-completer[ltops] = {|@words|
         }
         &'ltops;intervene;help;help'= {
         }
+        &'ltops;inspect'= {
+            cand --tenant 'The tenant whose data is read; the transaction cannot see any other'
+            cand --instruction 'Reference of the controller''s (customer''s) documented instruction, e.g. TICKET-4711'
+            cand --incident 'Reference of the incident this keeps the service running for, e.g. INC-2026-113'
+            cand --note 'Free text to go with the reference (free text alone is not a reason)'
+            cand --table 'A table of the data map (policies/datamap.yaml), e.g. leads'
+            cand --id 'The key of a row, for tables with a one-column key (repeatable; with --table)'
+            cand --key 'One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=… (with --table)'
+            cand --where 'Only rows whose COLUMN equals VALUE, as PostgreSQL reads it for the column (repeatable; with --table)'
+            cand --sql 'The statement: exactly one SELECT on tables of the data map (`-` reads it from stdin)'
+            cand --sql-file 'Read the statement from FILE (`-` for stdin)'
+            cand --limit 'Return at most N rows (within the row cap)'
+            cand --max-rows 'Show at most N rows [default: inspect.max_rows of the config, else 50]'
+            cand --reveal 'Show this personal column in clear (repeatable; a terminal and --format table only; recorded)'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List past reads from the audit log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;inspect;list'= {
+            cand --tenant 'Only reads of this tenant'
+            cand --since 'Only reads at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)'
+            cand --limit 'Only the last N reads'
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --statements 'Also show the statements (decrypted with the tenant key, if it still exists)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ltops;inspect;help'= {
+            cand list 'List past reads from the audit log'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ltops;inspect;help;list'= {
+        }
+        &'ltops;inspect;help;help'= {
+        }
         &'ltops;tom'= {
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
@@ -1032,6 +1094,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand restore 'Point-in-time restore: plan, run, status, re-apply erasures to a restored copy'
             cand retention 'Statutory retention: purge rows kept after erasures once their period has ended'
             cand intervene 'Correct customer data: one tenant, a reason, a preview with before/after images, recorded'
+            cand inspect 'Read customer data: one tenant, a reason, personal columns masked, recorded, never stored'
             cand tom 'The annual TOM review (§9): controls, live checks, attestations, the report'
             cand approvals 'Four eyes on irreversible actions: list approval requests, approve or deny them'
             cand config 'Inspect the resolved configuration'
@@ -1111,6 +1174,11 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;help;intervene;sql'= {
         }
         &'ltops;help;intervene;list'= {
+        }
+        &'ltops;help;inspect'= {
+            cand list 'List past reads from the audit log'
+        }
+        &'ltops;help;inspect;list'= {
         }
         &'ltops;help;tom'= {
             cand controls 'List the controls of the catalog (policies/tom) and their coverage of TOM.de.md'

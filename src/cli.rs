@@ -103,6 +103,15 @@ pub enum Command {
     /// under the tenant key. --dry-run shows the preview and rolls back.
     #[command(subcommand)]
     Intervene(InterveneCommand),
+    /// Read customer data: one tenant, a reason, personal columns masked, recorded, never stored
+    ///
+    /// Runs one SELECT (by table and key, or raw SQL) in a READ ONLY transaction scoped to
+    /// exactly one tenant by row-level security; every row a table contributes is checked
+    /// against the tenant columns. Columns the data map marks personal are masked (length,
+    /// e-mail domain, a keyed hash to match equal values) unless revealed with --reveal, which
+    /// works on a terminal only. The read is recorded in the audit log: the statement sealed
+    /// under the tenant key, tables, row count, revealed columns — never a value.
+    Inspect(InspectArgs),
     /// The annual TOM review (§9): controls, live checks, attestations, the report
     #[command(subcommand)]
     Tom(TomCommand),
@@ -405,6 +414,80 @@ pub struct InterveneListArgs {
     /// Also show the statements and the before/after images (decrypted with the tenant key, if it still exists)
     #[arg(long)]
     pub images: bool,
+}
+
+// Documented reads of customer data (TOM §3); the help text is on `Command::Inspect`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct InspectArgs {
+    #[command(subcommand)]
+    pub command: Option<InspectCommand>,
+    #[command(flatten)]
+    pub read: InspectReadArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectCommand {
+    /// List past reads from the audit log
+    List(InspectListArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("statement").required(true).args(["table", "sql", "sql_file"])))]
+pub struct InspectReadArgs {
+    /// The tenant whose data is read; the transaction cannot see any other
+    #[arg(long, value_name = "TENANT", required = true)]
+    pub tenant: Option<String>,
+    #[command(flatten)]
+    pub reason: ReasonArgs,
+    /// A table of the data map (policies/datamap.yaml), e.g. leads
+    #[arg(long, value_name = "TABLE")]
+    pub table: Option<String>,
+    /// The key of a row, for tables with a one-column key (repeatable; with --table)
+    #[arg(
+        long = "id",
+        value_name = "ID",
+        requires = "table",
+        conflicts_with = "key"
+    )]
+    pub ids: Vec<String>,
+    /// One column of a composite key, e.g. --key marketplace_id=… --key tenant_id=… (with --table)
+    #[arg(long = "key", value_name = "COLUMN=VALUE", value_parser = parse_pair, requires = "table")]
+    pub key: Vec<(String, String)>,
+    /// Only rows whose COLUMN equals VALUE, as PostgreSQL reads it for the column (repeatable; with --table)
+    #[arg(long = "where", value_name = "COLUMN=VALUE", value_parser = parse_pair, requires = "table")]
+    pub filters: Vec<(String, String)>,
+    /// The statement: exactly one SELECT on tables of the data map (`-` reads it from stdin)
+    #[arg(long, value_name = "SQL", allow_hyphen_values = true)]
+    pub sql: Option<String>,
+    /// Read the statement from FILE (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub sql_file: Option<PathBuf>,
+    /// Return at most N rows (within the row cap)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::ops::inspect::MAX_ROWS_LIMIT))]
+    pub limit: Option<u64>,
+    /// Show at most N rows [default: inspect.max_rows of the config, else 50]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::ops::inspect::MAX_ROWS_LIMIT))]
+    pub max_rows: Option<u64>,
+    /// Show this personal column in clear (repeatable; a terminal and --format table only; recorded)
+    #[arg(long, value_name = "COLUMN")]
+    pub reveal: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectListArgs {
+    /// Only reads of this tenant
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Only reads at or after TIME (RFC 3339, YYYY-MM-DD, or -7d / -12h)
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Only the last N reads
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Also show the statements (decrypted with the tenant key, if it still exists)
+    #[arg(long)]
+    pub statements: bool,
 }
 
 /// `NAME=VALUE`, split at the first `=`; the value may be empty or contain `=`.

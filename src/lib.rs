@@ -7,8 +7,8 @@ pub mod printer;
 
 // The library's modules, under the names the command layer has always used.
 pub use ltops_core::{
-    Interrupted, Refused, approval, audit, aws, datamap, db, erasure, intervention, ops, restore,
-    settings, tenant_id, tom, when,
+    Interrupted, Refused, approval, audit, aws, datamap, db, erasure, inspection, intervention,
+    ops, restore, settings, tenant_id, tom, when,
 };
 
 use std::process::ExitCode;

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod config;
 mod docs;
+mod inspect;
 mod intervene;
 mod restore;
 mod tenant;
@@ -17,8 +18,8 @@ use std::path::PathBuf;
 use crate::ExitStatus;
 use crate::audit::event::{Reason, ReasonKind};
 use crate::cli::{
-    ApprovalArgs, ApprovalsCommand, AuditCommand, Cli, Command, ConfigCommand, InterveneCommand,
-    ReasonArgs, RestoreCommand, RetentionCommand, TenantCommand, TomCommand,
+    ApprovalArgs, ApprovalsCommand, AuditCommand, Cli, Command, ConfigCommand, InspectCommand,
+    InterveneCommand, ReasonArgs, RestoreCommand, RetentionCommand, TenantCommand, TomCommand,
 };
 use crate::datamap::DataMap;
 use crate::ops::gate::Approval;
@@ -121,6 +122,10 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Intervene(InterveneCommand::Delete(args)) => intervene::delete(&ctx, &args).await,
         Command::Intervene(InterveneCommand::Sql(args)) => intervene::sql(&ctx, &args).await,
         Command::Intervene(InterveneCommand::List(args)) => intervene::list(&ctx, &args).await,
+        Command::Inspect(args) => match &args.command {
+            Some(InspectCommand::List(list)) => inspect::list(&ctx, list).await,
+            None => inspect::read(&ctx, &args.read).await,
+        },
         Command::Tom(TomCommand::Controls(args)) => tom::controls(&ctx, &args),
         Command::Tom(TomCommand::Check(args)) => tom::check(&ctx, &args).await,
         Command::Tom(TomCommand::Attest(args)) => tom::attest(&ctx, &args).await,

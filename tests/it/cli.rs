@@ -52,6 +52,8 @@ fn help_snapshots() {
         &["intervene", "delete"],
         &["intervene", "sql"],
         &["intervene", "list"],
+        &["inspect"],
+        &["inspect", "list"],
         &["tom"],
         &["tom", "controls"],
         &["tom", "check"],

@@ -78,6 +78,7 @@ fn every_command_writes_parseable_json() {
         ],
         vec!["restore", "status"],
         vec!["approvals", "list", "--all"],
+        vec!["inspect", "list"],
         vec!["logout"],
     ];
     for args in commands {

@@ -7,6 +7,7 @@ mod audit;
 mod cli;
 mod errors;
 mod events;
+mod inspect;
 mod intervene;
 mod json;
 mod restore;

@@ -11,6 +11,7 @@ pub mod datamap;
 pub mod db;
 pub mod erasure;
 pub mod fsutil;
+pub mod inspection;
 pub mod intervention;
 pub mod located;
 pub mod ops;

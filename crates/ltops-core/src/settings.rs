@@ -34,10 +34,13 @@ pub enum MutatingCommand {
     /// never by `permissions`.
     #[serde(rename = "approvals.decide")]
     ApprovalsDecide,
+    /// Not a change, but a read of customer data: an action all the same.
+    #[serde(rename = "inspect")]
+    Inspect,
 }
 
 impl MutatingCommand {
-    pub const ALL: [MutatingCommand; 9] = [
+    pub const ALL: [MutatingCommand; 10] = [
         MutatingCommand::AuditInit,
         MutatingCommand::AuditRecord,
         MutatingCommand::TenantErase,
@@ -47,6 +50,7 @@ impl MutatingCommand {
         MutatingCommand::Intervene,
         MutatingCommand::TomAttest,
         MutatingCommand::ApprovalsDecide,
+        MutatingCommand::Inspect,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl MutatingCommand {
             MutatingCommand::Intervene => "intervene",
             MutatingCommand::TomAttest => "tom.attest",
             MutatingCommand::ApprovalsDecide => "approvals.decide",
+            MutatingCommand::Inspect => "inspect",
         }
     }
 
@@ -96,6 +101,8 @@ pub struct ConfigFile {
     /// Four eyes: per command, how many approvals by whom, for how long.
     #[serde(default)]
     pub approvals: BTreeMap<MutatingCommand, ApprovalPolicy>,
+    #[serde(default)]
+    pub inspect: InspectSection,
 }
 
 /// `approvals.<command>`: a second person approves the exact plan before it
@@ -248,6 +255,22 @@ pub struct InterveneSection {
 
 impl InterveneSection {
     pub const DEFAULT_MAX_ROWS: u64 = 100;
+
+    pub fn max_rows(&self) -> u64 {
+        self.max_rows.unwrap_or(Self::DEFAULT_MAX_ROWS)
+    }
+}
+
+/// `inspect:` — the row cap of `ltops inspect`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectSection {
+    /// At most this many rows are shown unless `--max-rows` allows more.
+    pub max_rows: Option<u64>,
+}
+
+impl InspectSection {
+    pub const DEFAULT_MAX_ROWS: u64 = 50;
 
     pub fn max_rows(&self) -> u64 {
         self.max_rows.unwrap_or(Self::DEFAULT_MAX_ROWS)
@@ -453,6 +476,14 @@ fn validate(path: &Path, text: &str, config: &ConfigFile) -> Result<(), ConfigEr
             text,
             &["intervene", "max_rows"],
             "intervene.max_rows must be at least 1".into(),
+        ));
+    }
+    if config.inspect.max_rows == Some(0) {
+        return Err(located(
+            path,
+            text,
+            &["inspect", "max_rows"],
+            "inspect.max_rows must be at least 1".into(),
         ));
     }
     for (command, sets) in &config.permissions {
@@ -910,6 +941,25 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "ltops.yaml:2:3: `Ops Team` is not a valid SSO permission set name (letters, digits and +=,.@-_ only)"
+        );
+    }
+
+    #[test]
+    fn inspect_max_rows_is_checked() {
+        assert_eq!(parse("\n").unwrap().inspect.max_rows(), 50);
+        assert_eq!(
+            parse("inspect:\n  max_rows: 20\n")
+                .unwrap()
+                .inspect
+                .max_rows(),
+            20
+        );
+        let err = parse("inspect:\n  max_rows: 0\n").unwrap_err();
+        assert!(err.to_string().contains("at least 1"), "{err}");
+        let c = parse("permissions:\n  inspect: [LtopsOnCall]\n").unwrap();
+        assert_eq!(
+            c.permissions[&MutatingCommand::Inspect],
+            vec!["LtopsOnCall"]
         );
     }
 

@@ -83,6 +83,11 @@ impl Home {
         self.cmd(["intervene", form])
     }
 
+    /// `ltops inspect` (a read; `.args(["list"])` for the listing).
+    pub fn inspect(&self) -> Ltops<'_> {
+        self.cmd(["inspect"])
+    }
+
     /// `ltops tenant erase TENANT`.
     pub fn erase(&self, tenant: &str) -> Ltops<'_> {
         self.cmd(["tenant", "erase", tenant])

@@ -303,6 +303,7 @@ permissions:
   restore.run: [LtopsAdmin, LtopsOnCall]
   restore.reapply-erasures: [LtopsAdmin, LtopsOnCall]
   intervene: [LtopsAdmin, LtopsOnCall]
+  inspect: [LtopsAdmin, LtopsOnCall]
   tom.attest: [LtopsDPO]
 ";
 

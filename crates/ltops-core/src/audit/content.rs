@@ -301,6 +301,44 @@ pub struct InterveneOutcome {
     pub events: Option<u64>,
 }
 
+// ---- inspect ---------------------------------------------------------------
+
+/// What a read of customer data was about to read. Its statement may name
+/// personal data (a filter value) and goes into the sealed part, not here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectIntent {
+    /// How it was asked for: `rows` or `sql`.
+    pub form: String,
+    /// The table of the structured form; absent for SQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// Every table the statement reads.
+    pub tables: Vec<String>,
+    /// The result's columns by origin (`leads.email`), or `(computed, column N)`;
+    /// their names (the operator's aliases) are sealed with the statement.
+    pub columns: Vec<String>,
+    /// Columns shown masked (personal by the data map, or computed from personal data).
+    pub masked: Vec<String>,
+    /// Personal columns shown in clear (`--reveal`).
+    pub revealed: Vec<String>,
+    pub max_rows: u64,
+}
+
+/// How a read ended: the number of rows shown (never their values), whether
+/// more were there, what was revealed; or the error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectOutcome {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// More rows matched than the row cap let through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revealed: Option<Vec<String>>,
+}
+
 // ---- tom.check, tom.report, tom.attest -------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -174,6 +174,19 @@ impl Store {
         }
     }
 
+    /// The tenant's key while it exists; never creates one (appending sealed
+    /// content for the tenant does).
+    pub async fn active_key(&self, tenant: &str) -> Result<Option<seal::TenantKey>, AuditError> {
+        let state = match self {
+            Store::File(f) => f.key_state(tenant)?,
+            Store::Postgres(p) => p.key_state(tenant).await?,
+        };
+        Ok(match state {
+            KeyState::Active(k) => Some(k),
+            _ => None,
+        })
+    }
+
     pub async fn destroy_key(&self, tenant: &str, by: Uuid) -> Result<bool, AuditError> {
         match self {
             Store::File(f) => f.destroy_key(tenant, by),

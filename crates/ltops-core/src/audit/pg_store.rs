@@ -233,6 +233,29 @@ impl PgStore {
             .collect())
     }
 
+    /// One tenant's key state.
+    pub async fn key_state(&self, tenant: &str) -> Result<KeyState, AuditError> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT key, to_char(destroyed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM ltops_audit.tenant_keys WHERE tenant = $1",
+                &[&tenant],
+            )
+            .await
+            .map_err(|e| self.db_err(e))?;
+        Ok(match row {
+            None => KeyState::Missing,
+            Some(r) => {
+                let key: Option<Vec<u8>> = r.get(0);
+                match (key.as_deref().and_then(TenantKey::from_bytes), r.get(1)) {
+                    (Some(k), _) => KeyState::Active(k),
+                    (None, Some(at)) => KeyState::Destroyed { at },
+                    (None, None) => KeyState::Missing,
+                }
+            }
+        })
+    }
+
     pub async fn destroy_key(&self, tenant: &str, by: Uuid) -> Result<bool, AuditError> {
         destroy_key_in(&self.client, &self.target, tenant, by).await
     }

@@ -27,6 +27,7 @@ pub mod bounds;
 pub mod events;
 pub mod run;
 pub mod scope;
+pub mod select;
 pub mod sql;
 pub mod structured;
 

@@ -34,6 +34,32 @@ pub async fn check_safety(
     map: &DataMap,
     plan: &Plan,
 ) -> Result<Role, InterventionError> {
+    // The trigger, cascade and reference checks of a change look at the map's
+    // schema only; a table the map names elsewhere can be read, not changed.
+    if let Some(t) = plan
+        .tables
+        .iter()
+        .find(|t| map.canonical(t).0 != map.schema)
+    {
+        return Err(InterventionError::Unsafe(format!(
+            "table {} is outside the data map's schema `{}`: interventions change tables of that schema only — read it with `ltops inspect`, change it through the platform",
+            map.qualified(t),
+            map.schema
+        )));
+    }
+    // The event tables of streamed tables are written too.
+    let mut tables = plan.tables.clone();
+    tables.extend(super::events::stream_tables(map, &plan.tables));
+    check_role_and_rls(client, map, &tables).await
+}
+
+/// [`check_safety`] for the data-map tables `tables` a statement reads or writes
+/// (interventions and inspections alike).
+pub async fn check_role_and_rls(
+    client: &Client,
+    map: &DataMap,
+    tables: &BTreeSet<String>,
+) -> Result<Role, InterventionError> {
     let row = client
         .query_one(
             "SELECT current_user::text, r.rolsuper, r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
@@ -52,27 +78,27 @@ pub async fn check_safety(
             "the database user `{role}` has BYPASSRLS: row-level security does not apply to it, so an intervention could reach every tenant — run `ALTER ROLE {role} NOBYPASSRLS` or configure `database` with a role without it (README: ltops intervene)"
         )));
     }
-    // The event tables of streamed tables are written too.
-    let mut tables: Vec<String> = plan.tables.iter().cloned().collect();
-    tables.extend(super::events::stream_tables(map, &plan.tables));
-    tables.sort();
-    tables.dedup();
+    // Tables by (schema, name): the map may name a table in another schema.
+    let canonical: Vec<(String, String)> = tables.iter().map(|t| map.canonical(t)).collect();
+    let schemas: Vec<String> = canonical.iter().map(|(s, _)| s.clone()).collect();
+    let names: Vec<String> = canonical.iter().map(|(_, t)| t.clone()).collect();
     let rows = client
         .query(
-            "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity
+            "SELECT n.nspname::text, c.relname::text, c.relrowsecurity, c.relforcerowsecurity
                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind IN ('r', 'p')",
-            &[&map.schema, &tables],
+              WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                AND c.relkind IN ('r', 'p')",
+            &[&schemas, &names],
         )
         .await
         .map_err(|e| InterventionError::db("checking row-level security", &e))?;
-    let found: HashMap<String, (bool, bool)> = rows
+    let found: HashMap<(String, String), (bool, bool)> = rows
         .iter()
-        .map(|r| (r.get::<_, String>(0), (r.get(1), r.get(2))))
+        .map(|r| ((r.get(0), r.get(1)), (r.get(2), r.get(3))))
         .collect();
-    for t in &tables {
+    for (t, key) in tables.iter().zip(&canonical) {
         let qname = map.qualified(t);
-        match found.get(t) {
+        match found.get(key) {
             None => {
                 return Err(InterventionError::Unsafe(format!(
                     "table {qname} of the data map does not exist in this database — is `database` the platform database, and policies/datamap.yaml current?"
@@ -91,26 +117,27 @@ pub async fn check_safety(
     // to every tenant (policies are OR-ed).
     let rows = client
         .query(
-            "SELECT c.relname::text, p.polname::text,
+            "SELECT n.nspname::text, c.relname::text, p.polname::text,
                     coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), ''),
                     coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '')
                FROM pg_catalog.pg_policy p
                JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = $1 AND c.relname = ANY($2) AND p.polpermissive",
-            &[&map.schema, &tables],
+              WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                AND p.polpermissive",
+            &[&schemas, &names],
         )
         .await
         .map_err(|e| InterventionError::db("checking row-level security policies", &e))?;
     let needle = format!("'{}'", map.rls_setting);
     for r in rows {
-        let (table, policy, using, check): (String, String, String, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let (schema, table, policy, using, check): (String, String, String, String, String) =
+            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
         for expr in [&using, &check] {
             if !expr.is_empty() && !expr.contains(&needle) {
                 return Err(InterventionError::Unsafe(format!(
                     "policy `{policy}` on {} does not read the setting `{}` (it is `{expr}`): as a permissive policy it lets rows of other tenants through, so ltops cannot rely on it for the tenant scope",
-                    map.qualified(&table),
+                    map.qualified(&map.display_name(&schema, &table)),
                     map.rls_setting
                 )));
             }
@@ -226,9 +253,21 @@ pub async fn begin<'a>(
     map: &DataMap,
     tenant: &str,
 ) -> Result<Transaction<'a>, InterventionError> {
+    begin_scoped(client, map, tenant, false).await
+}
+
+/// [`begin`], and with `read_only` a `READ ONLY` transaction (an inspection):
+/// then the server itself refuses any write, whatever the statement.
+pub async fn begin_scoped<'a>(
+    client: &'a mut Client,
+    map: &DataMap,
+    tenant: &str,
+    read_only: bool,
+) -> Result<Transaction<'a>, InterventionError> {
     let tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::ReadCommitted)
+        .read_only(read_only)
         .start()
         .await
         .map_err(|e| InterventionError::db("starting the transaction", &e))?;
@@ -688,7 +727,7 @@ type ImageRow = (Option<String>, Map<String, Value>);
 /// violation (SQLSTATE class 23) is withheld: it quotes the conflicting row's
 /// values, which may be another tenant's (a unique key across tenants), and
 /// the constraint's name in the message is enough to act on.
-fn server_detail(e: &tokio_postgres::Error) -> String {
+pub(crate) fn server_detail(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => {
             let mut s = format!("{}: {}", db.severity(), db.message());

@@ -154,44 +154,65 @@ const PARSER_STACK: usize = 64 * 1024 * 1024;
 pub fn plan(map: &DataMap, text: &str) -> Result<Plan, Refusal> {
     let normalised = super::bounds::check(text)?;
     let statement = text.trim().to_owned();
+    on_parser_stack(|| plan_checked(map, &normalised, statement))
+}
+
+/// Runs `f` on a thread with a stack deep enough for the parser and the walks.
+pub(super) fn on_parser_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, Refusal> + Send,
+) -> Result<T, Refusal> {
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("sql-guard".into())
             .stack_size(PARSER_STACK)
-            .spawn_scoped(s, || plan_checked(map, &normalised, statement))
+            .spawn_scoped(s, f)
             .map_err(|e| Refusal::from(format!("cannot start the SQL check: {e}")))?
             .join()
             .unwrap_or_else(|_| Err("the SQL check failed unexpectedly".into()))
     })
 }
 
+/// Exactly one statement of `text` (PostgreSQL dialect).
+pub(super) fn parse_one(text: &str, purpose: Purpose) -> Result<Statement, Refusal> {
+    let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, text)
+        .map_err(|e| Refusal::Unparsable(e.to_string()))?;
+    match statements.len() {
+        0 => Err("the statement is empty".into()),
+        1 => Ok(statements.remove(0)),
+        n => Err(format!(
+            "exactly one statement is accepted, this is {n} (separated by `;`): run them as separate {}s",
+            match purpose {
+                Purpose::Change => "intervention",
+                Purpose::Read => "inspection",
+            }
+        )
+        .into()),
+    }
+}
+
+/// Walks every node of `stmt` through the allow-lists; returns the data-map
+/// tables it names.
+pub(super) fn guard(
+    map: &DataMap,
+    stmt: &Statement,
+    purpose: Purpose,
+) -> Result<BTreeSet<String>, Refusal> {
+    let mut guard = Guard::new(map, purpose);
+    if let ControlFlow::Break(why) = Visit::visit(stmt, &mut guard) {
+        return Err(why);
+    }
+    Ok(guard.tables)
+}
+
 /// [`plan`] once the bounds hold; `text` has its unicode escapes resolved,
 /// `statement` is the text as the operator gave it (for the record).
 fn plan_checked(map: &DataMap, text: &str, statement: String) -> Result<Plan, Refusal> {
-    let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, text)
-        .map_err(|e| Refusal::Unparsable(e.to_string()))?;
-    let mut stmt = match statements.len() {
-        0 => return Err("the statement is empty".into()),
-        1 => statements.remove(0),
-        n => {
-            return Err(format!(
-                "exactly one statement is accepted, this is {n} (separated by `;`): run them as separate interventions"
-            ).into());
-        }
-    };
+    let mut stmt = parse_one(text, Purpose::Change)?;
     check_kind(&stmt)?;
-    let mut guard = Guard {
-        map,
-        statements: 0,
-        tables: BTreeSet::new(),
-    };
-    if let ControlFlow::Break(why) = Visit::visit(&stmt, &mut guard) {
-        return Err(why);
-    }
+    let tables = guard(map, &stmt, Purpose::Change)?;
     // Names resolve exactly as checked: every relation becomes "schema"."table".
     let mut qualify = Qualify { map };
     let _ = VisitMut::visit(&mut stmt, &mut qualify);
-    let tables = guard.tables;
     match stmt {
         Statement::Insert(i) => plan_insert(map, i, tables, statement),
         Statement::Update(u) => plan_update(map, u, tables, statement),
@@ -224,11 +245,49 @@ fn check_kind(stmt: &Statement) -> Result<(), Refusal> {
     }
 }
 
+/// What a checked statement is for: the allow-lists are the same, the words of
+/// a refusal differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `ltops intervene sql`: one INSERT, UPDATE or DELETE.
+    Change,
+    /// `ltops inspect --sql`: one SELECT.
+    Read,
+}
+
+impl Purpose {
+    fn noun(self) -> &'static str {
+        match self {
+            Purpose::Change => "an intervention",
+            Purpose::Read => "an inspection",
+        }
+    }
+
+    fn command(self) -> &'static str {
+        match self {
+            Purpose::Change => "ltops intervene",
+            Purpose::Read => "ltops inspect",
+        }
+    }
+}
+
 /// Walks every node; breaks with the reason at the first one that is not allowed.
 struct Guard<'m> {
     map: &'m DataMap,
+    purpose: Purpose,
     statements: usize,
     tables: BTreeSet<String>,
+}
+
+impl<'m> Guard<'m> {
+    fn new(map: &'m DataMap, purpose: Purpose) -> Guard<'m> {
+        Guard {
+            map,
+            purpose,
+            statements: 0,
+            tables: BTreeSet::new(),
+        }
+    }
 }
 
 impl Visitor for Guard<'_> {
@@ -246,7 +305,7 @@ impl Visitor for Guard<'_> {
     }
 
     fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<Refusal> {
-        to_flow(check_query(query))
+        to_flow(check_query(query, self.purpose))
     }
 
     fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<Refusal> {
@@ -258,7 +317,7 @@ impl Visitor for Guard<'_> {
     }
 
     fn pre_visit_relation(&mut self, name: &ObjectName) -> ControlFlow<Refusal> {
-        match resolve(self.map, name) {
+        match resolve_for(self.map, name, self.purpose) {
             Ok(t) => {
                 self.tables.insert(t.name);
                 ControlFlow::Continue(())
@@ -268,7 +327,7 @@ impl Visitor for Guard<'_> {
     }
 
     fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<Refusal> {
-        to_flow(check_expr(e))
+        to_flow(check_expr(e, self.purpose))
     }
 
     fn pre_visit_value(&mut self, v: &ValueWithSpan) -> ControlFlow<Refusal> {
@@ -326,7 +385,7 @@ impl VisitorMut for Qualify<'_> {
 }
 
 /// How PostgreSQL reads an identifier: unquoted folds to lower case.
-fn ident_value(ident: &Ident) -> Result<String, Refusal> {
+pub(super) fn ident_value(ident: &Ident) -> Result<String, Refusal> {
     match ident.quote_style {
         None => Ok(ident.value.to_lowercase()),
         Some('"') => Ok(ident.value.clone()),
@@ -336,7 +395,7 @@ fn ident_value(ident: &Ident) -> Result<String, Refusal> {
     }
 }
 
-fn name_parts(name: &ObjectName) -> Result<Vec<String>, Refusal> {
+pub(super) fn name_parts(name: &ObjectName) -> Result<Vec<String>, Refusal> {
     name.0
         .iter()
         .map(|p| match p {
@@ -348,31 +407,49 @@ fn name_parts(name: &ObjectName) -> Result<Vec<String>, Refusal> {
 
 /// A relation must be a data-map table in the data map's schema.
 fn resolve(map: &DataMap, name: &ObjectName) -> Result<TableRef, Refusal> {
+    resolve_for(map, name, Purpose::Change)
+}
+
+pub(super) fn resolve_for(
+    map: &DataMap,
+    name: &ObjectName,
+    purpose: Purpose,
+) -> Result<TableRef, Refusal> {
+    let what = match purpose {
+        Purpose::Change => "interventions read and write",
+        Purpose::Read => "inspections read",
+    };
     let parts = name_parts(name)?;
-    let table = match parts.as_slice() {
-        [t] => t,
-        [s, t] if *s == map.schema => t,
+    let table = match (parts.as_slice(), purpose) {
+        ([t], _) => t.clone(),
+        ([s, t], _) if *s == map.schema => t.clone(),
+        // A read may reach a table the map names in another schema; a change
+        // may not (its trigger and cascade checks look at the map's schema).
+        ([s, t], Purpose::Read) => format!("{s}.{t}"),
         _ => {
             return Err(format!(
-                "`{name}` is not a table of the data map (schema `{}`): interventions read and write only the tenant tables of policies/datamap.yaml",
+                "`{name}` is not a table of the data map (schema `{}`): {what} only the tenant tables of policies/datamap.yaml",
                 map.schema
             ).into());
         }
     };
-    TableRef::find(map, table).ok_or_else(|| {
+    TableRef::find(map, &table).ok_or_else(|| {
         Refusal::from(format!(
-            "`{name}` is not a table of the data map: interventions read and write only {}",
+            "`{name}` is not a table of the data map: {what} only {}",
             TableRef::names(map).join(", ")
         ))
     })
 }
 
-fn check_query(query: &Query) -> Result<(), Refusal> {
+fn check_query(query: &Query, purpose: Purpose) -> Result<(), Refusal> {
     if query.with.is_some() {
         return Err("WITH (common table expressions) is not accepted: write the subquery inline — a WITH could also hide a second, data-modifying statement".into());
     }
     if !query.locks.is_empty() {
-        return Err("locking clauses (FOR UPDATE/SHARE) inside the statement are refused: ltops locks the rows it changes itself".into());
+        return Err(match purpose {
+            Purpose::Change => "locking clauses (FOR UPDATE/SHARE) inside the statement are refused: ltops locks the rows it changes itself",
+            Purpose::Read => "locking clauses (FOR UPDATE/SHARE) are refused: an inspection only reads, it takes no row locks",
+        }.into());
     }
     if query.for_clause.is_some()
         || query.settings.is_some()
@@ -471,7 +548,7 @@ fn check_table_factor(t: &TableFactor) -> Result<(), Refusal> {
     }
 }
 
-fn check_expr(e: &Expr) -> Result<(), Refusal> {
+fn check_expr(e: &Expr, purpose: Purpose) -> Result<(), Refusal> {
     match e {
         Expr::Identifier(_)
         | Expr::CompoundIdentifier(_)
@@ -515,22 +592,23 @@ fn check_expr(e: &Expr) -> Result<(), Refusal> {
             global: false,
             ..
         } => Ok(()),
-        Expr::BinaryOp { op, .. } => check_operator(op),
+        Expr::BinaryOp { op, .. } => check_operator(op, purpose),
         Expr::Cast {
             kind: CastKind::Cast | CastKind::DoubleColon,
             format: None,
             ..
         } => Ok(()),
-        Expr::Function(f) => check_function(f),
+        Expr::Function(f) => check_function(f, purpose),
         other => Err(format!(
-            "the expression `{}` is not accepted in an intervention",
-            short(&other.to_string())
+            "the expression `{}` is not accepted in {}",
+            short(&other.to_string()),
+            purpose.noun()
         )
         .into()),
     }
 }
 
-fn check_operator(op: &BinaryOperator) -> Result<(), Refusal> {
+fn check_operator(op: &BinaryOperator, purpose: Purpose) -> Result<(), Refusal> {
     use BinaryOperator as B;
     match op {
         B::Plus
@@ -574,11 +652,15 @@ fn check_operator(op: &BinaryOperator) -> Result<(), Refusal> {
         | B::Question
         | B::QuestionAnd
         | B::QuestionPipe => Ok(()),
-        other => Err(format!("the operator `{other}` is not accepted in an intervention").into()),
+        other => Err(format!(
+            "the operator `{other}` is not accepted in {}",
+            purpose.noun()
+        )
+        .into()),
     }
 }
 
-fn check_function(f: &Function) -> Result<(), Refusal> {
+fn check_function(f: &Function, purpose: Purpose) -> Result<(), Refusal> {
     let parts = name_parts(&f.name)?;
     let name = match parts.as_slice() {
         [n] => n.as_str(),
@@ -587,8 +669,10 @@ fn check_function(f: &Function) -> Result<(), Refusal> {
     };
     if name.is_empty() || !ALLOWED_FUNCTIONS.contains(&name) {
         return Err(format!(
-            "the function `{}` is not accepted in an intervention (only side-effect-free built-ins such as lower, coalesce, now, jsonb_set — README: ltops intervene)",
-            f.name
+            "the function `{}` is not accepted in {} (only side-effect-free built-ins such as lower, coalesce, now, jsonb_set — README: {})",
+            f.name,
+            purpose.noun(),
+            purpose.command()
         ).into());
     }
     if f.uses_odbc_syntax
@@ -604,7 +688,7 @@ fn check_function(f: &Function) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn short(s: &str) -> String {
+pub(super) fn short(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() <= 60 {
         s

@@ -176,7 +176,7 @@ impl Keyed {
     }
 }
 
-fn find(map: &DataMap, table: &str) -> Result<TableRef, Refusal> {
+pub(crate) fn find(map: &DataMap, table: &str) -> Result<TableRef, Refusal> {
     TableRef::find(map, table).ok_or_else(|| {
         Refusal::from(format!(
             "`{table}` is not a table of the data map; interventions reach only {}",
@@ -185,7 +185,7 @@ fn find(map: &DataMap, table: &str) -> Result<TableRef, Refusal> {
     })
 }
 
-fn check_column_name(c: &str) -> Result<(), Refusal> {
+pub(crate) fn check_column_name(c: &str) -> Result<(), Refusal> {
     let ok = !c.is_empty()
         && c.len() <= 63
         && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
@@ -198,7 +198,10 @@ fn check_column_name(c: &str) -> Result<(), Refusal> {
 }
 
 /// The rows as JSON objects of key column → text value.
-fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>, Refusal> {
+pub(crate) fn key_objects(
+    table: &TableRef,
+    rows: &Rows,
+) -> Result<Vec<Map<String, Value>>, Refusal> {
     match rows {
         Rows::Ids(ids) => {
             let [col] = table.key.as_slice() else {
@@ -264,7 +267,7 @@ fn key_objects(table: &TableRef, rows: &Rows) -> Result<Vec<Map<String, Value>>,
 }
 
 /// `(t."k1", t."k2") IN (SELECT r."k1", r."k2" FROM jsonb_populate_recordset(NULL::table, $n::text::jsonb) AS r)`
-fn key_match(table: &TableRef, qname: &str, param: &str) -> String {
+pub(crate) fn key_match(table: &TableRef, qname: &str, param: &str) -> String {
     let cols = |p: &str| {
         table
             .key

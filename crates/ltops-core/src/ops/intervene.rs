@@ -53,10 +53,10 @@ pub const MAX_ROWS_LIMIT: u64 = i64::MAX as u64 - 1;
 /// Ctrl-C, and dropping a query future does not stop the server, which would
 /// go on running the statement (holding its locks) until it ends by itself.
 /// Dropped armed, this sends the cancel request and waits for it (briefly).
-struct CancelOnDrop(Option<crate::db::Canceller>);
+pub(crate) struct CancelOnDrop(pub(crate) Option<crate::db::Canceller>);
 
 impl CancelOnDrop {
-    fn disarm(&mut self) {
+    pub(crate) fn disarm(&mut self) {
         self.0 = None;
     }
 }
@@ -331,7 +331,16 @@ impl Mutation for Intervene {
             step.close(Outcome::Aborted, failure(detail), None).await?;
             anyhow::bail!("not confirmed; nothing was changed");
         }
-        commit(step, tx, &self.plan, p, (rows, written), backend_pid, approved).await
+        commit(
+            step,
+            tx,
+            &self.plan,
+            p,
+            (rows, written),
+            backend_pid,
+            approved,
+        )
+        .await
     }
 }
 

@@ -8,6 +8,7 @@ pub mod anchoring;
 pub mod approvals;
 pub mod erase;
 pub mod gate;
+pub mod inspect;
 pub mod intervene;
 pub mod mutation;
 pub mod purge;

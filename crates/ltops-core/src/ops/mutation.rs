@@ -318,6 +318,12 @@ pub trait Mutation {
     ) -> Option<bool> {
         Some(true)
     }
+    /// False for an action that changes nothing (a documented read): it is
+    /// guarded and recorded like a change, but asks no confirmation, so its
+    /// (masked) output can be piped without `--yes`.
+    fn confirms(&self) -> bool {
+        true
+    }
     fn work(
         &mut self,
         plan: &Self::Plan,
@@ -372,7 +378,7 @@ pub async fn run<M: Mutation>(
     details: &dyn Fn(&M::Plan),
 ) -> anyhow::Result<Ran<M::Plan, M::Done>> {
     let requesting = request.approval == Approval::Request;
-    check_request(&request, ui)?;
+    check_request(&request, mutation.confirms(), ui)?;
     let (actor, sdk) = authorize(settings, ui, mutation.command()).await?;
     let store = Store::open(settings, &sdk).await?;
     let mut session = Session {
@@ -414,7 +420,7 @@ pub async fn run<M: Mutation>(
             return Ok(ran(session, plan, End::Requested, note));
         }
     }
-    if !dry && !confirm(ui, &mutation.confirmation(&plan))? {
+    if !dry && mutation.confirms() && !confirm(ui, &mutation.confirmation(&plan))? {
         anyhow::bail!("not confirmed; nothing was changed");
     }
     mutation.prepare(&plan, &mut session).await?;
@@ -453,12 +459,13 @@ pub async fn run<M: Mutation>(
 }
 
 /// What the flags ask for must make sense before anything runs.
-fn check_request(request: &Request, ui: &dyn Ui) -> anyhow::Result<()> {
+fn check_request(request: &Request, confirms: bool, ui: &dyn Ui) -> anyhow::Result<()> {
     if request.dry_run && request.approval != Approval::None {
         anyhow::bail!("--dry-run does not go with --request, --approval or --break-glass");
     }
     // Without a terminal only --yes can confirm (a request confirms nothing).
-    if !request.dry_run
+    if confirms
+        && !request.dry_run
         && request.approval != Approval::Request
         && !ui.assume_yes()
         && !ui.can_ask()

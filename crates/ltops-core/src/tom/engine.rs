@@ -325,6 +325,7 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         Params::AuditAnchored(p) => checks::audit::anchored(name, p, &env.audit, env.now),
         Params::AuditBreakGlass(p) => checks::audit::break_glass_approved(name, p, &env.audit),
         Params::AuditGated(p) => checks::audit::gated_actions_approved(name, p, &env.audit),
+        Params::AuditReads(p) => checks::audit::reads_authorised(name, p, &env.audit),
     }
 }
 

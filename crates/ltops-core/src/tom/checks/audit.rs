@@ -1,5 +1,6 @@
 //! The audit log as evidence: the chain verifies, every intervention carries a
-//! reason, and the previous annual review is recent.
+//! reason, every read of customer data has a reason and an allowed reader, and
+//! the previous annual review is recent.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -16,6 +17,16 @@ use crate::audit::content::{APPROVAL_KEY, ApprovalUse};
 use super::super::Finding;
 use crate::audit::event::{Event, Outcome, Phase};
 use crate::audit::verify::{VerifyReport, Witness};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadParams {
+    /// Actions that are reads of customer data: exact names, or prefixes ending in `.`.
+    pub actions: Vec<String>,
+    /// The SSO permission sets whose users may read customer data (the role
+    /// concept), independent of what a config file grants.
+    pub allowed_permission_sets: Vec<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -465,4 +476,69 @@ pub fn review_recent(
             }
         },
     }]
+}
+
+/// TOM §3 (every access logged, "Least to know") and §5: every recorded read
+/// of customer data names its reason, and its reader's permission set is one
+/// the catalog allows. Reads without a reason: there can be none.
+pub fn reads_authorised(
+    check: &str,
+    p: &ReadParams,
+    data: &Result<AuditData, String>,
+) -> Vec<Finding> {
+    let d = match data {
+        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Ok(d) => d,
+    };
+    let reads: Vec<&Event> = d
+        .events
+        .iter()
+        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, &p.actions))
+        .collect();
+    let mut out = Vec::new();
+    let (mut no_reason, mut outsiders) = (0usize, 0usize);
+    for e in &reads {
+        let resource = format!("audit seq {} ({})", e.seq, e.action);
+        if e.reason.is_none() {
+            no_reason += 1;
+            out.push(Finding::fail(
+                check,
+                resource.clone(),
+                format!(
+                    "read of tenant {} by {} at {}: no reason (instruction or incident reference) recorded",
+                    e.target.tenant.as_deref().unwrap_or("-"),
+                    e.actor.user,
+                    e.at
+                ),
+            ));
+        }
+        if !p.allowed_permission_sets.contains(&e.actor.permission_set) {
+            outsiders += 1;
+            out.push(Finding::fail(
+                check,
+                resource,
+                format!(
+                    "read of tenant {} by {} at {} with permission set `{}`, which may not read customer data (allowed: {})",
+                    e.target.tenant.as_deref().unwrap_or("-"),
+                    e.actor.user,
+                    e.at,
+                    e.actor.permission_set,
+                    p.allowed_permission_sets.join(", ")
+                ),
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            check,
+            &d.source,
+            format!(
+                "{} read(s) of customer data ({}): {no_reason} without a reason, {outsiders} by a permission set other than {}",
+                reads.len(),
+                p.actions.join(", "),
+                p.allowed_permission_sets.join(", ")
+            ),
+        ));
+    }
+    out
 }

@@ -92,6 +92,7 @@ pub enum Params {
     AuditAnchored(audit::AnchorParams),
     AuditBreakGlass(audit::BreakGlassParams),
     AuditGated(audit::GatedParams),
+    AuditReads(audit::ReadParams),
 }
 
 /// For checks without parameters.
@@ -191,6 +192,10 @@ pub const CHECKS: &[(&str, &str)] = &[
         "audit.gated_actions_approved",
         "every gated action (tenant.erase, restore.run, …) that changed something ran under another person's approval or under break-glass",
     ),
+    (
+        "audit.reads_authorised",
+        "every read of customer data (ltops inspect) carries a reason and was made by an allowed permission set",
+    ),
 ];
 
 /// Validates `params` for the check `name`.
@@ -231,6 +236,7 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "audit.anchored" => Params::AuditAnchored(p(name, params)?),
         "audit.break_glass_approved" => Params::AuditBreakGlass(p(name, params)?),
         "audit.gated_actions_approved" => Params::AuditGated(p(name, params)?),
+        "audit.reads_authorised" => Params::AuditReads(p(name, params)?),
         _ => {
             return Err(format!(
                 "unknown check `{name}`; known checks: {}",
