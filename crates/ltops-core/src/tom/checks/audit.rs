@@ -2,19 +2,17 @@
 //! reason, every read of customer data has a reason and an allowed reader, and
 //! the previous annual review is recent.
 
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::super::Finding;
 use crate::approval::{BREAK_GLASS_ACTION, Ledger, same_user};
 use crate::audit::anchor::AnchorReport;
 use crate::audit::content::{APPROVAL_KEY, ApprovalUse};
-
-use super::super::Finding;
 use crate::audit::event::{Event, Outcome, Phase};
 use crate::audit::verify::{VerifyReport, Witness};
 
@@ -171,6 +169,14 @@ pub fn parse_events(bytes: &[u8]) -> Vec<Event> {
         .collect()
 }
 
+/// The intents of the actions `actions` names, in log order.
+fn intents<'a>(d: &'a AuditData, actions: &[String]) -> Vec<&'a Event> {
+    d.events
+        .iter()
+        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, actions))
+        .collect()
+}
+
 pub fn matches_action(action: &str, patterns: &[String]) -> bool {
     patterns.iter().any(|p| {
         if p.ends_with('.') {
@@ -226,11 +232,7 @@ pub fn interventions_have_reason(
         Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
         Ok(d) => d,
     };
-    let interventions: Vec<&Event> = d
-        .events
-        .iter()
-        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, &p.actions))
-        .collect();
+    let interventions = intents(d, &p.actions);
     let mut out: Vec<Finding> = interventions
         .iter()
         .filter(|e| e.reason.is_none())
@@ -353,11 +355,7 @@ pub fn gated_actions_approved(
         .collect();
     let mut checked = 0;
     let mut out = Vec::new();
-    for e in d
-        .events
-        .iter()
-        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, &p.actions))
-    {
+    for e in intents(d, &p.actions) {
         let changed = outcomes.get(&e.id).is_some_and(|o| {
             o.result == Some(Outcome::Ok)
                 && o.content.get("dry_run") != Some(&Value::Bool(true))
@@ -490,11 +488,7 @@ pub fn reads_authorised(
         Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
         Ok(d) => d,
     };
-    let reads: Vec<&Event> = d
-        .events
-        .iter()
-        .filter(|e| e.phase == Phase::Intent && matches_action(&e.action, &p.actions))
-        .collect();
+    let reads = intents(d, &p.actions);
     let mut out = Vec::new();
     let (mut no_reason, mut outsiders) = (0usize, 0usize);
     for e in &reads {
