@@ -2,6 +2,8 @@
 //! (alice in the `lab` SSO session, the second person in a session of their
 //! own): irreversible actions need another person's approval of exactly their
 //! plan, once, in time; break-glass runs and stays a TOM finding until approved.
+//! Erasure, intervention, retention purge and restore (moto) each go through
+//! request → approve → use.
 
 use serde_json::Value;
 
@@ -27,11 +29,34 @@ approvals:
     approvers: [LtopsOnCall]
 ";
 
+/// Four eyes on purges and restores only (erasures run alone, so that there
+/// is something retained to purge).
+const PURGE_RESTORE_POLICY: &str = "\
+approvals:
+  retention.purge:
+    required: 1
+    approvers: [LtopsOnCall]
+  restore.run:
+    required: 1
+    approvers: [LtopsOnCall]
+";
+
 /// A HOME where alice is signed in (profile `alice`) and `email` too, in an
 /// SSO session of their own (profile `second`, permission set `role`).
 fn two_people(prefix: &str, user: &str, role: &str, email: &str) -> (&'static Lab, Home, String) {
+    two_people_with(prefix, user, role, email, POLICY)
+}
+
+/// [`two_people`] under the approval policy `policy`.
+fn two_people_with(
+    prefix: &str,
+    user: &str,
+    role: &str,
+    email: &str,
+    policy: &str,
+) -> (&'static Lab, Home, String) {
     let lab = lab();
-    let (home, db) = lab.home_with_db(prefix, user, POLICY);
+    let (home, db) = lab.home_with_db(prefix, user, policy);
     home.use_db_password(&if user == "postgres" {
         lab.superuser_password()
     } else {
@@ -401,4 +426,224 @@ fn break_glass_runs_is_recorded_and_is_a_tom_finding_until_approved() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0]["status"], "FAIL");
     assert_eq!(f[0]["resource"], format!("audit seq {seq} (intervene.sql)"));
+}
+
+/// `retention purge` as alice, confirmed.
+fn purge(home: &Home) -> Ltops<'_> {
+    home.purge().yes().json().instruction("RET-2026")
+}
+
+fn invoices_of(lab: &Lab, db: &str, tenant: &str) -> i64 {
+    lab.psql(
+        db,
+        &format!("SELECT count(*) FROM invoices WHERE tenant_id = '{tenant}'"),
+    )
+    .parse()
+    .unwrap()
+}
+
+/// Backdates `n` invoices of `tenant` that are not due yet to 2015, so their
+/// 8 years have ended today; returns `(id, issued_on before)` of each.
+fn make_due(lab: &Lab, db: &str, tenant: &str, n: usize) -> Vec<(String, String)> {
+    let rows = lab.psql(
+        db,
+        &format!(
+            "WITH d AS (SELECT id, issued_on FROM invoices
+                         WHERE tenant_id = '{tenant}' AND issued_on >= '2016-01-01'
+                         ORDER BY id LIMIT {n})
+             UPDATE invoices i SET issued_on = '2015-03-01' FROM d WHERE i.id = d.id
+             RETURNING i.id || ' ' || d.issued_on"
+        ),
+    );
+    let out: Vec<(String, String)> = rows
+        .lines()
+        .map(|l| {
+            let (id, day) = l.split_once(' ').unwrap();
+            (id.to_owned(), day.to_owned())
+        })
+        .collect();
+    assert_eq!(out.len(), n, "{rows}");
+    out
+}
+
+#[test]
+fn a_purge_runs_once_under_an_approval_of_exactly_its_due_rows() {
+    let (lab, home, db) = two_people_with(
+        "appr_purge",
+        "postgres",
+        "LtopsOnCall",
+        BOB,
+        PURGE_RESTORE_POLICY,
+    );
+    erase(&home, T4).ok();
+    let kept = invoices_of(lab, &db, T4);
+    let due = make_due(lab, &db, T4, 2);
+
+    // No approval: refused, nothing deleted, nothing recorded.
+    purge(&home).fails(1, "`retention.purge` needs 1 approval(s) by another person");
+    assert_eq!(invoices_of(lab, &db, T4), kept);
+    assert!(home.audit_events("retention.purge").is_empty());
+
+    // The request records the rows due; nothing is deleted.
+    let v = purge(&home).arg("--request").ok_json();
+    let id = request_id(&v);
+    assert_eq!(v["due"][0]["tenant"], T4, "{v}");
+    assert_eq!(v["due"][0]["due"], 2, "{v}");
+    assert_eq!(invoices_of(lab, &db, T4), kept);
+    purge(&home)
+        .args(["--approval", &id])
+        .fails(1, "has 0 of the 1 approval(s)");
+    // bob (LtopsOnCall) is one of the purge's approvers.
+    second(&home, "approve", &id).ok();
+
+    // One row more due than approved: another plan, refused.
+    let extra = make_due(lab, &db, T4, 1);
+    purge(&home)
+        .args(["--approval", &id])
+        .fails(1, &format!("not the one approved as {id}: due differ(s)"));
+    assert_eq!(invoices_of(lab, &db, T4), kept);
+    lab.psql(
+        &db,
+        &format!(
+            "UPDATE invoices SET issued_on = '{}' WHERE id = {}",
+            extra[0].1, extra[0].0
+        ),
+    );
+
+    // The approved plan: purged, the approval consumed.
+    let v = purge(&home).args(["--approval", &id]).ok_json();
+    assert_eq!(v["approval"]["kind"], "used", "{v}");
+    assert_eq!(v["deleted"][0]["deleted"], 2, "{v}");
+    assert_eq!(invoices_of(lab, &db, T4), kept - 2);
+    let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        lab.psql(
+            &db,
+            &format!(
+                "SELECT count(*) FROM invoices WHERE id IN ({})",
+                ids.join(", ")
+            )
+        ),
+        "0"
+    );
+
+    // Two more rows due: the same plan as approved, but the approval is spent.
+    make_due(lab, &db, T4, 2);
+    purge(&home)
+        .args(["--approval", &id])
+        .fails(1, "already used by audit seq");
+    assert_eq!(invoices_of(lab, &db, T4), kept - 2);
+
+    // The log: one purge, naming the request; the request is used.
+    let intents: Vec<Value> = home
+        .audit_events("retention.purge")
+        .into_iter()
+        .filter(|e| e["phase"] == "intent")
+        .collect();
+    assert_eq!(intents.len(), 1, "{intents:?}");
+    assert_eq!(
+        intents[0]["content"]["approval"]["request_seq"]
+            .as_u64()
+            .unwrap()
+            .to_string(),
+        id
+    );
+    let all = home.cmd(["approvals", "list", "--all"]).json().ok_json();
+    assert_eq!(all["requests"][0]["status"], "used", "{all}");
+}
+
+/// `restore run` of the lab's RDS instance `reporting-prod` to `to` into
+/// `target`, as alice.
+fn restore_run<'a>(home: &'a Home, to: &str, target: &str) -> Ltops<'a> {
+    home.restore("run")
+        .yes()
+        .json()
+        .instance("reporting-prod")
+        .to(to)
+        .target(target)
+        .incident("INC-2026-9")
+}
+
+/// Whether moto holds an RDS instance `id`.
+fn instance_exists(id: &str) -> bool {
+    crate::restore::aws_json(&["rds", "describe-db-instances"])["DBInstances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["DBInstanceIdentifier"] == id)
+}
+
+#[test]
+fn a_restore_runs_under_an_approval_for_its_time_and_target_only() {
+    let (_, home, _) = two_people_with(
+        "appr_restore",
+        "postgres",
+        "LtopsOnCall",
+        BOB,
+        PURGE_RESTORE_POLICY,
+    );
+    let pid = std::process::id();
+    let (a, b, c) = (
+        format!("pitr-appr-a-{pid}"),
+        format!("pitr-appr-b-{pid}"),
+        format!("pitr-appr-c-{pid}"),
+    );
+    // An absolute time: requested and run, it names the same moment.
+    let plan = home
+        .restore("plan")
+        .json()
+        .instance("reporting-prod")
+        .to("latest")
+        .ok_json();
+    let to = plan["time_utc"].as_str().unwrap().to_owned();
+
+    restore_run(&home, &to, &a).fails(1, "`restore.run` needs 1 approval(s)");
+    let v = restore_run(&home, &to, &a).arg("--request").ok_json();
+    let id = request_id(&v);
+    assert!(!instance_exists(&a), "a request restores nothing");
+    second(&home, "approve", &id).ok();
+
+    // Approved for target a, it does not restore into b.
+    restore_run(&home, &to, &b).args(["--approval", &id]).fails(
+        1,
+        &format!("not the one approved as {id}: target differ(s)"),
+    );
+    assert!(!instance_exists(&b));
+    // Nor to another moment (a second after the start of the window).
+    let earliest = chrono::DateTime::parse_from_rfc3339(
+        plan["source"]["window"]["earliest"].as_str().unwrap(),
+    )
+    .unwrap();
+    let other = (earliest + chrono::Duration::seconds(1))
+        .to_utc()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    assert!(other < to, "{other} is not before {to}");
+    restore_run(&home, &other, &a)
+        .args(["--approval", &id])
+        .fails(
+            1,
+            &format!("not the one approved as {id}: restore_time differ(s)"),
+        );
+    assert!(!instance_exists(&a));
+
+    let v = restore_run(&home, &to, &a)
+        .args(["--approval", &id])
+        .ok_json();
+    assert_eq!(v["approval"]["kind"], "used", "{v}");
+    assert_eq!(v["ready"], true, "{}", v["checks"]);
+    assert!(instance_exists(&a));
+
+    // Spent: not even into a fresh target.
+    restore_run(&home, &to, &c)
+        .args(["--approval", &id])
+        .fails(1, "already used by audit seq");
+    assert!(!instance_exists(&c));
+    let runs: Vec<Value> = home
+        .audit_events("restore.run")
+        .into_iter()
+        .filter(|e| e["phase"] == "intent")
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0]["target"]["resource"], a, "{runs:?}");
 }

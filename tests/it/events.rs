@@ -3,7 +3,9 @@
 //! event store, in the change's transaction; the reference platform's
 //! `lead_projection()` rebuilds every touched lead equal to the table; the TOM
 //! control matches events and audit log; a schema with other names works the
-//! same, and tables without a stream behave as before.
+//! same, and tables without a stream behave as before. Sequence numbers stay
+//! consecutive against a second intervention and against the platform's own
+//! writers (which do not take ltops's stream lock).
 
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
@@ -561,4 +563,160 @@ fn a_schema_with_other_names_gets_its_events_and_tables_without_a_stream_do_not(
     code(&out, 0);
     assert_eq!(json_stdout(&out)["events"], serde_json::json!([]));
     assert_eq!(event_count(lab, &db), before.1);
+}
+
+/// A writer of the platform itself: a database session of its own, as the
+/// platform's role under its tenant scope, that does not take ltops's stream
+/// lock. The test holds its transaction open between statements.
+struct PlatformWriter {
+    rt: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+    pid: String,
+}
+
+impl PlatformWriter {
+    fn connect(lab: &Lab, db: &str) -> PlatformWriter {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&lab.conninfo(db), tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        });
+        let mut w = PlatformWriter {
+            rt,
+            client,
+            pid: String::new(),
+        };
+        w.pid = w.sql("SELECT pg_backend_pid()");
+        w
+    }
+
+    /// Runs `sql` (one or more statements); the first column of the last row returned.
+    fn sql(&self, sql: &str) -> String {
+        let messages = self
+            .rt
+            .block_on(self.client.simple_query(sql))
+            .unwrap_or_else(|e| panic!("platform writer: {sql}: {e:?}"));
+        messages
+            .iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+                _ => None,
+            })
+            .last()
+            .unwrap_or_default()
+    }
+}
+
+/// The platform takes a stream's next number between ltops's lock and its
+/// INSERT (it does not know ltops's lock): ltops's INSERT waits on the
+/// platform's uncommitted event, collides on the unique (stream, seq) index
+/// once that commits, and takes the number after it.
+#[test]
+fn a_number_the_platform_takes_meanwhile_is_taken_again() {
+    let (lab, home, db) = setup("ev_platform");
+    let lead = unshared_lead(lab, &db, 0);
+    let n = stream(lab, &db, &lead).len() as u64;
+    assert!(n > 0);
+
+    // The platform's event is open, not committed: ltops cannot see it. It is a
+    // reminder at the lead's own last change, so the projection stays equal.
+    let writer = PlatformWriter::connect(lab, &db);
+    writer.sql(&format!(
+        "BEGIN; SET LOCAL ROLE platform_app; SELECT set_config('app.tenant_id', '{T3}', true)"
+    ));
+    let taken = writer.sql(&format!(
+        "INSERT INTO lead_events (tenant_id, stream_id, seq, type, payload, actor, occurred_at)
+         SELECT tenant_id, id, (SELECT max(seq) + 1 FROM lead_events WHERE stream_id = l.id),
+                'LeadFollowUpScheduled', jsonb_build_object('due', (updated_at + interval '7 days')::date),
+                'system:reminders', updated_at
+           FROM leads l WHERE id = '{lead}'
+         RETURNING seq"
+    ));
+    assert_eq!(taken, (n + 1).to_string());
+
+    let mut ltops = iv(&home, "set")
+        .table("leads")
+        .id(&lead)
+        .set("notes", "corrected meanwhile")
+        .std_command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // ltops's event INSERT waits for the platform's transaction.
+    let waiting = format!(
+        "SELECT count(*) FROM pg_stat_activity
+          WHERE usename = 'ltops_operator' AND query LIKE 'INSERT INTO%lead_events%'
+            AND {} = ANY(pg_blocking_pids(pid))",
+        writer.pid
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while lab.psql(&db, &waiting) != "1" {
+        if let Some(status) = ltops.try_wait().unwrap() {
+            let out = ltops.wait_with_output().unwrap();
+            panic!(
+                "ltops ended ({status}) before it waited for the platform: {}",
+                describe(&out)
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ltops never waited for the platform's event"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    writer.sql("COMMIT");
+
+    let out = ltops.wait_with_output().unwrap();
+    code(&out, 0);
+    let report = json_stdout(&out);
+    assert_eq!(report["committed"], true, "{report}");
+    assert_eq!(report["events"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["events"][0]["seq"], n + 2, "{report}");
+
+    let events = stream(lab, &db, &lead);
+    let tail: Vec<(u64, &str, &str)> = events[n as usize..]
+        .iter()
+        .map(|e| {
+            (
+                e["seq"].as_u64().unwrap(),
+                e["type"].as_str().unwrap(),
+                e["actor"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tail,
+        vec![
+            (n + 1, "LeadFollowUpScheduled", "system:reminders"),
+            (
+                n + 2,
+                "LeadCorrected",
+                "operator:alice@leadtributor.cloud:instruction:TICKET-4711"
+            ),
+        ]
+    );
+    let ours: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["actor"].as_str().unwrap().starts_with("operator:"))
+        .collect();
+    assert_eq!(ours.len(), 1, "exactly one ltops event: {ours:?}");
+    assert_eq!(
+        ours[0]["payload"]["intervention"]["audit_id"],
+        intent_id(&home, 0)
+    );
+    assert_eq!(
+        ours[0]["payload"]["changes"]["notes"]["after"],
+        "corrected meanwhile"
+    );
+    assert_eq!(rebuild_mismatches(lab, &db, &[]), "0 of 1200");
 }

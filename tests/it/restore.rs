@@ -180,7 +180,7 @@ fn describe_rds(what: &str, id: &str) -> Value {
     aws_json(&["rds", &format!("describe-db-{what}s"), flag, id])[list][0].clone()
 }
 
-fn aws_json(args: &[&str]) -> Value {
+pub(crate) fn aws_json(args: &[&str]) -> Value {
     let lab = lab();
     let out = std::process::Command::new(repo_root().join(".venv/bin/aws"))
         .args(args)

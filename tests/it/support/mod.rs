@@ -158,6 +158,17 @@ impl Lab {
         }
     }
 
+    /// A libpq connection string for `db` as the lab's superuser, for a test
+    /// that keeps a session of its own open (e.g. a writer mid-transaction).
+    pub fn conninfo(&self, db: &str) -> String {
+        format!(
+            "host=127.0.0.1 port={} user={} password={} dbname={db}",
+            self.pg("port"),
+            self.pg("user"),
+            self.pg("password")
+        )
+    }
+
     /// A database of its own for one test: a copy of the seeded platform.
     pub fn create_database(&self, prefix: &str) -> String {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
