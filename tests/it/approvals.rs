@@ -502,11 +502,25 @@ fn a_purge_runs_once_under_an_approval_of_exactly_its_due_rows() {
         .args(["--approval", &id])
         .fails(1, &format!("not the one approved as {id}: due differ(s)"));
     assert_eq!(invoices_of(lab, &db, T4), kept);
+    let undue = |(id, day): &(String, String)| {
+        lab.psql(
+            &db,
+            &format!("UPDATE invoices SET issued_on = '{day}' WHERE id = {id}"),
+        );
+    };
+    // As many rows due as approved, but another one among them (the extra
+    // row instead of the first approved one): refused too.
+    undue(&due[0]);
+    purge(&home)
+        .args(["--approval", &id])
+        .fails(1, &format!("not the one approved as {id}: due differ(s)"));
+    assert_eq!(invoices_of(lab, &db, T4), kept);
+    undue(&extra[0]);
     lab.psql(
         &db,
         &format!(
-            "UPDATE invoices SET issued_on = '{}' WHERE id = {}",
-            extra[0].1, extra[0].0
+            "UPDATE invoices SET issued_on = '2015-03-01' WHERE id = {}",
+            due[0].0
         ),
     );
 

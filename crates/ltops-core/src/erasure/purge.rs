@@ -23,6 +23,11 @@ pub struct Due {
     /// Rows still under retention, and when the next of them falls due.
     pub kept: i64,
     pub next_due: Option<NaiveDate>,
+    /// SHA-256 over the due rows as text, in order: which rows, not only how
+    /// many — what an approval of this purge is bound to (recorded with the
+    /// approval request, not shown).
+    #[serde(skip)]
+    pub due_sha256: String,
 }
 
 /// What is due per erased tenant and retained table.
@@ -47,8 +52,11 @@ pub async fn due(
                 .query_one(
                     &format!(
                         "SELECT count(*) FILTER (WHERE {end} <= $2), count(*) FILTER (WHERE {end} > $2),
-                                min({end}) FILTER (WHERE {end} > $2)
-                           FROM {} WHERE {}",
+                                min({end}) FILTER (WHERE {end} > $2),
+                                encode(sha256(convert_to(coalesce(
+                                    string_agg(ltops_due_row::text, E'\\n' ORDER BY ltops_due_row::text)
+                                        FILTER (WHERE {end} <= $2), ''), 'UTF8')), 'hex')
+                           FROM {} AS ltops_due_row WHERE {}",
                         map.qualified(&t.table),
                         tenant_predicate(map, t, 1)
                     ),
@@ -64,6 +72,7 @@ pub async fn due(
                     due,
                     kept,
                     next_due: row.get(2),
+                    due_sha256: row.get(3),
                 });
             }
         }
@@ -105,6 +114,8 @@ async fn kept_tenant_row(
         due: 1 - kept,
         kept,
         next_due: until,
+        // The tenant row is named by the tenant itself.
+        due_sha256: String::new(),
     }))
 }
 

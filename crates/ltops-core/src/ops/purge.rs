@@ -119,17 +119,22 @@ impl Mutation for Purge {
     /// The rows due per tenant and table; not the day (a plan approved
     /// yesterday with the same rows due is the same plan).
     fn approval_subject(&self, p: &PurgePlan) -> Option<Subject> {
-        let due: Vec<TableRows> = p
+        // Which rows are due, not only how many: the same counts over other
+        // rows are another purge.
+        let due: Vec<serde_json::Value> = p
             .due
             .iter()
-            .map(|d| TableRows {
-                tenant: d.tenant.clone(),
-                table: d.table.clone(),
-                rows: d.due,
+            .map(|d| {
+                serde_json::json!({
+                    "tenant": d.tenant,
+                    "table": d.table,
+                    "rows": d.due,
+                    "rows_sha256": d.due_sha256,
+                })
             })
             .collect();
         Some(Subject {
-            plan: serde_json::json!({ "due": content::to_value(&due) }),
+            plan: serde_json::json!({ "due": due }),
             personal: None,
         })
     }
