@@ -312,10 +312,22 @@ fn an_approved_statement_runs_once_and_only_while_it_changes_the_approved_rows()
         .args(["--approval", &id])
         .fails(1, "rows (was 1, now 2)");
     assert!(!notes(&l0).contains("four eyes"));
+    // As many rows, but another one: refused too.
+    lab.psql(
+        &db,
+        &format!("UPDATE leads SET company = 'Other' WHERE id = '{l0}'"),
+    );
+    sql(&home, statement)
+        .args(["--approval", &id])
+        .fails(1, "which_rows");
+    assert!(!notes(&l1).contains("four eyes"));
     // Back to the approved plan: it runs, once.
     lab.psql(
         &db,
-        &format!("UPDATE leads SET company = 'Other' WHERE id = '{l1}'"),
+        &format!(
+            "UPDATE leads SET company = 'Other' WHERE id = '{l1}';
+             UPDATE leads SET company = 'ACME-4EYES' WHERE id = '{l0}'"
+        ),
     );
     let v = sql(&home, statement).args(["--approval", &id]).ok_json();
     assert_eq!(v["committed"], true, "{v}");

@@ -21,7 +21,7 @@ use crate::audit::{Personal, Store, pg_store};
 use crate::aws::identity::Actor;
 use crate::datamap::DataMap;
 use crate::intervention::events::{self, Initiator, Written};
-use crate::intervention::{Form, InterventionError, Op, Plan, Preview, RowChange, run};
+use crate::intervention::{Form, InterventionError, Op, Plan, Preview, RowChange, TableRef, run};
 use crate::settings::{ApprovalPolicy, MutatingCommand, Settings};
 use crate::tenant_id::TenantId;
 
@@ -292,7 +292,7 @@ impl Mutation for Intervene {
         };
         (self.show_preview)(&self.plan, &rows, p.max_rows);
         show_events(step, &written);
-        let approved = match gate(&self.plan, step, &rows).await {
+        let approved = match gate(&self.plan, &self.tenant, step, &rows).await {
             Ok(a) => a,
             Err(e) => {
                 let _ = tx.rollback().await;
@@ -361,22 +361,56 @@ fn needs_approval(plan: &Plan, policy: &ApprovalPolicy, rows: Option<u64>) -> Op
 /// the digest covers the rows per table.
 async fn gate(
     plan: &Plan,
+    tenant: &TenantId,
     step: &mut Step<'_, '_>,
     rows: &[RowChange],
 ) -> anyhow::Result<Approved> {
-    {
-        let mut collateral: std::collections::BTreeMap<String, u64> = Default::default();
-        for c in rows.iter().filter_map(|r| r.collateral.as_ref()) {
-            *collateral.entry(c.table.clone()).or_default() += 1;
-        }
-        let own = rows.iter().filter(|r| r.collateral.is_none()).count() as u64;
-        let preview = json!({ "rows": own, "collateral": collateral });
-        let needed = step
-            .approval_policy()
-            .and_then(|policy| needs_approval(plan, policy, Some(rows.len() as u64)))
-            .unwrap_or(false);
-        step.approve(preview, needed).await
+    let mut collateral: std::collections::BTreeMap<String, u64> = Default::default();
+    for c in rows.iter().filter_map(|r| r.collateral.as_ref()) {
+        *collateral.entry(c.table.clone()).or_default() += 1;
     }
+    let own = rows.iter().filter(|r| r.collateral.is_none()).count() as u64;
+    let needed = step
+        .approval_policy()
+        .and_then(|policy| needs_approval(plan, policy, Some(rows.len() as u64)))
+        .unwrap_or(false);
+    let key = step.session.store.active_key(tenant.as_str()).await?;
+    let which = key.map(|k| rows_tag(&k, &plan.table, rows));
+    let preview = json!({ "rows": own, "collateral": collateral, "which_rows": which });
+    step.approve(preview, needed).await
+}
+
+/// Which rows the preview changes, by key (table and key columns of every
+/// row it had before): the same statement over the same number of other rows
+/// is another plan. Keyed (HMAC under a key derived from the tenant's audit
+/// key) because the request is recorded in plaintext; the row keys are not.
+/// Inserted rows have no key before the change and count by number only.
+fn rows_tag(key: &crate::audit::seal::TenantKey, table: &TableRef, rows: &[RowChange]) -> String {
+    let mut lines: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let before = r.before.as_ref()?;
+            let (table, cols) = match &r.collateral {
+                Some(c) => (c.table.as_str(), &c.key),
+                None => (table.name.as_str(), &table.key),
+            };
+            let values: Vec<&Value> = cols
+                .iter()
+                .map(|c| before.get(c).unwrap_or(&Value::Null))
+                .collect();
+            Some(json!([table, values]).to_string())
+        })
+        .collect();
+    lines.sort();
+    let derived = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key.0),
+        b"ltops approval: the rows an intervention changes",
+    );
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
+        lines.join("\n").as_bytes(),
+    );
+    hex::encode(tag.as_ref())
 }
 
 /// The preview, and then the events of its rows in the same transaction: a
