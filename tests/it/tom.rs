@@ -74,6 +74,18 @@ fn moto_root_exception(account: &str) -> String {
     )
 }
 
+/// The root-MFA exception, and the anchor tests' London bucket (they need one to
+/// show that `audit init` refuses it; it lives in the shared lab account).
+fn lab_exceptions(account: &str) -> String {
+    let mut s = moto_root_exception(account);
+    for control in ["TOM-0.1", "TOM-0.2"] {
+        s.push_str(&format!(
+            "  - control: {control}\n    resource: \"arn:aws:s3:::ltops-anchor-london-*\"\n    reason: \"the anchor tests' bucket outside the EEA (audit init must refuse it)\"\n    approver: \"lab\"\n    expires: 2099-12-31\n"
+        ));
+    }
+    s
+}
+
 fn dpo_home(account: &str, db: &str, exceptions: &str) -> (Home, &'static str) {
     let home = lab().home();
     let profile = if account == ACCOUNT {
@@ -160,7 +172,7 @@ fn findings(run: &Value) -> BTreeSet<(String, String, String)> {
 #[test]
 fn compliant_account_passes_and_the_report_is_filed() {
     let db = lab().create_database("tom_ok");
-    let (home, profile) = dpo_home(ACCOUNT, &db, &moto_root_exception(ACCOUNT));
+    let (home, profile) = dpo_home(ACCOUNT, &db, &lab_exceptions(ACCOUNT));
     // The log is anchored: a compliance-mode bucket and a signing key.
     let (bucket, key) = anchor_peers("tom", REGION, Some("COMPLIANCE"));
     let config = std::fs::read_to_string(home.config_file()).unwrap();
@@ -629,4 +641,100 @@ fn attest_refuses_automated_controls_and_other_permission_sets() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not allowed for permission set LtopsAdmin")
     );
+}
+
+#[test]
+fn every_account_through_the_portal_each_finding_names_its_account() {
+    let seed = violations();
+    let db = lab().create_database("tom_accounts");
+    let (home, profile) = dpo_home(ACCOUNT, &db, &lab_exceptions(ACCOUNT));
+    let run = tom(
+        &home,
+        profile,
+        &["check", "--section", "0", "--accounts", "all"],
+    );
+    let v = json_stdout(&run);
+    assert_eq!(run.status.code(), Some(1), "{v:#}");
+    let ids: Vec<&str> = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [ACCOUNT, VIOLATIONS_ACCOUNT], "{v:#}");
+    let seeded: BTreeSet<&str> = seed["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["resource"].as_str().unwrap())
+        .collect();
+    let london = seed["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["check"] == "rds.region_in_eea")
+        .unwrap()["resource"]
+        .as_str()
+        .unwrap();
+    for id in ["TOM-0.1", "TOM-0.2"] {
+        let c = control(&v, id);
+        assert_eq!(c["status"], "FAIL", "{c:#}");
+        let all = c["findings"].as_array().unwrap();
+        for f in all {
+            let account = f["account"]
+                .as_str()
+                .expect("every finding names its account");
+            if f["status"] == "FAIL" {
+                assert_eq!(account, VIOLATIONS_ACCOUNT, "{f:#}");
+                assert!(
+                    seeded.contains(f["resource"].as_str().unwrap()),
+                    "not seeded: {f:#}"
+                );
+            }
+        }
+        assert!(
+            all.iter()
+                .any(|f| f["resource"] == london && f["status"] == "FAIL"),
+            "{c:#}"
+        );
+        assert!(
+            all.iter()
+                .any(|f| f["account"] == ACCOUNT && f["status"] == "PASS"),
+            "the compliant account still passes: {c:#}"
+        );
+    }
+
+    // An account the portal does not give this sign-in is an ERROR for every
+    // AWS control, never skipped.
+    let run = tom(
+        &home,
+        profile,
+        &[
+            "check",
+            "--section",
+            "0",
+            "--accounts",
+            &format!("{ACCOUNT},999999999999"),
+        ],
+    );
+    let v = json_stdout(&run);
+    assert_eq!(run.status.code(), Some(1));
+    for id in ["TOM-0.1", "TOM-0.2"] {
+        let c = control(&v, id);
+        assert_eq!(c["status"], "ERROR", "{c:#}");
+        let err = c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["account"] == "999999999999")
+            .unwrap_or_else(|| panic!("no finding for the unreachable account: {c:#}"));
+        assert_eq!(err["status"], "ERROR");
+        assert!(
+            err["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("does not list account 999999999999"),
+            "{err:#}"
+        );
+    }
 }

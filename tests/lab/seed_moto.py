@@ -147,6 +147,37 @@ def tagdict(tags):
     return {t["Key"]: t["Value"] for t in tags or []}
 
 
+def secure_bucket(session, endpoint, name, region, key_arn, encryption=True, block=True, tls=True):
+    """A bucket as the TOM wants it (KMS default encryption, Block Public Access, a policy
+    denying plain HTTP); each flag off leaves out exactly that one measure."""
+    s3 = session.client("s3", endpoint_url=endpoint, region_name=region)
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    if encryption:
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]})
+    if block:
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+    statement = {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": ["arn:aws:s3:::%s" % name, "arn:aws:s3:::%s/*" % name],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    if not tls:
+        statement = {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+                     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*" % name}
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    return "arn:aws:s3:::%s" % name
+
+
+def trail(session, endpoint, region, name, bucket, validation=True):
+    """A multi-region CloudTrail trail, logging, into `bucket`."""
+    ct = session.client("cloudtrail", endpoint_url=endpoint, region_name=region)
+    arn = ct.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True,
+                          EnableLogFileValidation=validation)["TrailARN"]
+    ct.start_logging(Name=arn)
+    return arn
+
+
 def seed(endpoint, region):
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
@@ -337,6 +368,12 @@ def seed(endpoint, region):
             Tags=TAGS,
         )["DBInstance"]
         out["instances"].append({"id": ident_, "arn": inst["DBInstanceArn"]})
+
+    # ---- CloudTrail into a bucket that passes the bucket checks -------------------------
+    log("CloudTrail: multi-region trail with validation into a KMS-encrypted, TLS-only bucket")
+    trail_bucket = "lt-cloudtrail-%s" % ACCOUNT
+    out["trail_bucket"] = secure_bucket(session, endpoint, trail_bucket, region, key_arn)
+    out["trail_arn"] = trail(session, endpoint, region, "platform-trail", trail_bucket)
 
     verify(chk, out, iam, kms, ec2, rds, region)
     out["moto_gaps"] = chk.gaps
@@ -661,6 +698,39 @@ def seed_violations(endpoint, region, account):
                          Engine="aurora-postgresql", DBInstanceClass="db.r6g.large",
                          AvailabilityZone=region + "a", PubliclyAccessible=False)
     v("rds.high_availability", cl["DBClusterArn"], "cluster with one member")
+
+    # Snapshots. moto takes an automated snapshot of every new instance: London's is
+    # outside the allowed regions, the unencrypted instance's is unencrypted.
+    for ident, check, what in (("v-london", "snapshot.region", "automated snapshot in London"),
+                               ("v-unencrypted", "snapshot.encryption", "unencrypted automated snapshot")):
+        r = "eu-west-2" if ident == "v-london" else region
+        for snap in rds_in(r).describe_db_snapshots(DBInstanceIdentifier=ident)["DBSnapshots"]:
+            v(check, snap["DBSnapshotArn"], what)
+    manual = rds_in(region)
+    pub = manual.create_db_snapshot(DBSnapshotIdentifier="v-public-snap",
+                                    DBInstanceIdentifier="v-retention7")["DBSnapshot"]
+    manual.modify_db_snapshot_attribute(DBSnapshotIdentifier="v-public-snap", AttributeName="restore",
+                                        ValuesToAdd=["all"])
+    v("snapshot.not_public", pub["DBSnapshotArn"], "public manual snapshot")
+    shared = manual.create_db_snapshot(DBSnapshotIdentifier="v-shared-snap",
+                                       DBInstanceIdentifier="v-retention7")["DBSnapshot"]
+    manual.modify_db_snapshot_attribute(DBSnapshotIdentifier="v-shared-snap", AttributeName="restore",
+                                        ValuesToAdd=["999999999999"])
+    v("snapshot.shared", shared["DBSnapshotArn"], "shared with a foreign account")
+
+    # Buckets: each compliant but for one measure; the trail lacks log file validation.
+    b = "lt-violations-%s" % account
+    v("s3.bucket_region", secure_bucket(session, endpoint, b + "-london", "eu-west-2", keys["eu-west-2"]),
+      "bucket in London")
+    v("s3.default_encryption", secure_bucket(session, endpoint, b + "-plain", region, keys[region],
+                                             encryption=False), "no default encryption")
+    v("s3.public_access_block", secure_bucket(session, endpoint, b + "-open", region, keys[region],
+                                              block=False), "no Block Public Access")
+    v("s3.tls_only", secure_bucket(session, endpoint, b + "-http", region, keys[region], tls=False),
+      "policy does not deny plain HTTP")
+    secure_bucket(session, endpoint, b + "-trail", region, keys[region])
+    v("cloudtrail.enabled", trail(session, endpoint, region, "v-trail", b + "-trail", validation=False),
+      "trail without log file validation")
     return out
 
 

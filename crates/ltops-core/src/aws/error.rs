@@ -192,7 +192,7 @@ where
     }
 }
 
-fn classify(op: String, code: String, message: String) -> AwsError {
+pub(crate) fn classify(op: String, code: String, message: String) -> AwsError {
     if CREDENTIAL_CODES.contains(&code.as_str()) {
         AwsError::Credentials {
             op,

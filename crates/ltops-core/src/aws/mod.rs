@@ -4,6 +4,8 @@
 pub mod config;
 pub mod error;
 pub mod identity;
+pub mod portal;
+pub mod query;
 pub mod rds;
 pub mod sso;
 pub mod token_cache;

@@ -13,20 +13,26 @@ use tokio_postgres::Client;
 
 use super::catalog::{CheckSpec, Control, ControlInfo, Kind};
 use super::checks::audit::AuditData;
-use super::checks::{self, Params, SourceError, iam, rds, sso};
+use super::checks::{self, Params, SourceError, iam, rds, s3, snapshots, sso, trail};
 use super::exceptions::{self, Exception};
 use super::{Finding, Status, attest, parallel};
+use crate::aws::query::QueryClient;
 use crate::datamap::DataMap;
 
 type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, SourceError>>>;
 
-/// AWS, as the caller sees it, with the inventories read lazily and once.
+type Regions = Result<Vec<String>, SourceError>;
+
+/// One AWS account, as the reviewing identity sees it, with the inventories
+/// read lazily and once.
 pub struct AwsEnv {
     pub sdk: SdkConfig,
     pub account: String,
-    /// The configured region (IAM Identity Center's unless a check says otherwise).
+    /// The configured region (IAM Identity Center's unless a check says otherwise;
+    /// where the enabled regions are asked for).
     pub region: String,
-    pub regions: Vec<String>,
+    query: QueryClient,
+    regions: OnceCell<Regions>,
     rds: OnceCell<rds::Inventory>,
     keys: OnceCell<rds::Keys>,
     params: Mutex<HashMap<String, Arc<OnceCell<rds::ParamValues>>>>,
@@ -35,15 +41,19 @@ pub struct AwsEnv {
     password: OnceCell<iam::PasswordPolicy>,
     summary: OnceCell<iam::Summary>,
     sso: Mutex<HashMap<String, SsoCell>>,
+    snapshots: OnceCell<snapshots::Snapshots>,
+    buckets: OnceCell<s3::Buckets>,
+    trails: OnceCell<trail::Trails>,
 }
 
 impl AwsEnv {
-    pub fn new(sdk: SdkConfig, account: String, region: String, regions: Vec<String>) -> AwsEnv {
+    pub fn new(sdk: SdkConfig, account: String, region: String, query: QueryClient) -> AwsEnv {
         AwsEnv {
             sdk,
             account,
             region,
-            regions,
+            query,
+            regions: OnceCell::new(),
             rds: OnceCell::new(),
             keys: OnceCell::new(),
             params: Mutex::new(HashMap::new()),
@@ -52,12 +62,59 @@ impl AwsEnv {
             password: OnceCell::new(),
             summary: OnceCell::new(),
             sso: Mutex::new(HashMap::new()),
+            snapshots: OnceCell::new(),
+            buckets: OnceCell::new(),
+            trails: OnceCell::new(),
         }
+    }
+
+    /// Looks in these regions only, instead of the discovered ones (a restored
+    /// copy is checked where it is).
+    pub fn with_regions(mut self, regions: Vec<String>) -> AwsEnv {
+        self.regions = OnceCell::new_with(Some(Ok(regions)));
+        self
+    }
+
+    /// The account's enabled regions, discovered (not configured): a database in
+    /// a region nobody listed is still seen.
+    pub async fn regions(&self) -> &Regions {
+        self.regions
+            .get_or_init(|| async {
+                let op = format!("ec2:DescribeRegions in account {}", self.account);
+                crate::aws::query::enabled_regions(&self.query, &self.sdk, &self.region, &op)
+                    .await
+                    .map_err(SourceError::from)
+            })
+            .await
+    }
+
+    async fn snapshots(&self, limit: usize) -> &snapshots::Snapshots {
+        let regions = self.regions().await;
+        self.snapshots
+            .get_or_init(|| snapshots::fetch(&self.sdk, regions, limit))
+            .await
+    }
+
+    async fn buckets(&self, limit: usize) -> &s3::Buckets {
+        self.buckets
+            .get_or_init(|| s3::fetch(&self.sdk, &self.region, limit))
+            .await
+    }
+
+    async fn trails(&self) -> &trail::Trails {
+        self.trails
+            .get_or_init(|| trail::fetch(&self.sdk, &self.region))
+            .await
     }
 
     async fn rds(&self, limit: usize) -> &rds::Inventory {
         self.rds
-            .get_or_init(|| rds::fetch(&self.sdk, &self.regions, limit))
+            .get_or_init(|| async {
+                match self.regions().await {
+                    Ok(regions) => rds::fetch(&self.sdk, regions, limit).await,
+                    Err(e) => rds::Inventory::unlisted(e.clone()),
+                }
+            })
             .await
     }
 
@@ -119,6 +176,14 @@ impl AwsEnv {
     }
 }
 
+/// An account of the run: its AWS view, or why its credentials could not be had
+/// (then every AWS check reports ERROR for it).
+pub struct Account {
+    pub id: String,
+    pub name: Option<String>,
+    pub env: Result<AwsEnv, String>,
+}
+
 /// A source of the run, or the ERROR finding of a check that needs it when it
 /// could not be opened.
 fn opened<'a, T>(
@@ -156,7 +221,8 @@ pub struct DbEnv {
 pub struct CheckEnv {
     pub now: DateTime<Utc>,
     pub concurrency: usize,
-    pub aws: Result<AwsEnv, String>,
+    /// Every account the run reviews (one unless `--accounts`).
+    pub aws: Result<Vec<Account>, String>,
     pub db: Result<DbEnv, String>,
     pub audit: Result<AuditData, String>,
 }
@@ -190,7 +256,9 @@ pub fn needs(controls: &[&Control]) -> (bool, bool) {
         .map(|c| c.name.as_str());
     let (mut aws, mut db) = (false, false);
     for n in names {
-        aws |= n.starts_with("rds.") || n.starts_with("iam.") || n.starts_with("sso.");
+        aws |= ["rds.", "iam.", "sso.", "snapshot.", "s3.", "cloudtrail."]
+            .iter()
+            .any(|p| n.starts_with(p));
         db |= n.starts_with("db.");
     }
     (aws, db)
@@ -270,12 +338,21 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::IamUserCredentials(_)
         | Params::IamAccessKeyAge(_)
         | Params::IamRoot(_)
-        | Params::SsoSessionDuration(_) => {
-            let aws = match opened(name, "aws", &env.aws) {
+        | Params::SsoSessionDuration(_)
+        | Params::SnapshotRegion(_)
+        | Params::SnapshotEncryption(_)
+        | Params::SnapshotNotPublic(_)
+        | Params::SnapshotShared(_)
+        | Params::S3Region(_)
+        | Params::S3Encryption(_)
+        | Params::S3PublicAccessBlock(_)
+        | Params::S3TlsOnly(_)
+        | Params::CloudTrail(_) => {
+            let accounts = match opened(name, "aws", &env.aws) {
                 Ok(a) => a,
                 Err(f) => return f,
             };
-            aws_check(env, aws, name, &spec.params, limit).await
+            per_account(env, accounts, name, &spec.params, limit).await
         }
         Params::DbRls(_)
         | Params::DbTenantNotNull(_)
@@ -314,6 +391,40 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         Params::AuditReview(p) => checks::audit::review_recent(name, p, &env.audit, env.now),
         Params::AuditAnchored(p) => checks::audit::anchored(name, p, &env.audit, env.now),
     }
+}
+
+/// An AWS check in every account at once; each finding names its account.
+async fn per_account(
+    env: &CheckEnv,
+    accounts: &[Account],
+    name: &str,
+    params: &Params,
+    limit: usize,
+) -> Vec<Finding> {
+    let width = if limit <= 1 { 1 } else { accounts.len().max(1) };
+    let per = parallel::map(accounts, width, |a| async move {
+        let mut findings = match &a.env {
+            Ok(aws) => aws_check(env, aws, name, params, limit).await,
+            Err(e) => vec![Finding::error(
+                name,
+                format!("aws account {}", a.id),
+                e.clone(),
+            )],
+        };
+        if findings.is_empty() {
+            findings.push(Finding::error(
+                name,
+                format!("aws account {}", a.id),
+                "the check returned no result",
+            ));
+        }
+        for f in &mut findings {
+            f.account = Some(a.id.clone());
+        }
+        findings
+    })
+    .await;
+    per.into_iter().flatten().collect()
 }
 
 async fn aws_check(
@@ -360,6 +471,18 @@ async fn aws_check(
         Params::SsoSessionDuration(p) => {
             let inv = aws.sso(p.identity_center_region.as_deref(), limit).await;
             sso::session_duration(name, p, &inv)
+        }
+        Params::SnapshotRegion(p) => snapshots::region(name, p, aws.snapshots(limit).await),
+        Params::SnapshotEncryption(p) => snapshots::encryption(name, p, aws.snapshots(limit).await),
+        Params::SnapshotNotPublic(_) => snapshots::not_public(name, aws.snapshots(limit).await),
+        Params::SnapshotShared(p) => snapshots::shared(name, p, aws.snapshots(limit).await),
+        Params::S3Region(p) => s3::region(name, p, aws.buckets(limit).await),
+        Params::S3Encryption(p) => s3::encrypted(name, p, aws.buckets(limit).await),
+        Params::S3PublicAccessBlock(_) => s3::public_access_blocked(name, aws.buckets(limit).await),
+        Params::S3TlsOnly(_) => s3::tls_only(name, aws.buckets(limit).await),
+        Params::CloudTrail(p) => {
+            let (trails, buckets) = tokio::join!(aws.trails(), aws.buckets(limit));
+            trail::enabled(name, account, trails, buckets, p)
         }
         _ => vec![Finding::error(name, "-", "not an AWS check")],
     }

@@ -111,6 +111,9 @@ pub struct Finding {
     pub check: String,
     /// What was looked at: an ARN, `table public.leads`, `audit log`, …
     pub resource: String,
+    /// The AWS account the resource is in (AWS checks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub status: Status,
     /// What was seen, in plain words with the values read.
     pub evidence: String,
@@ -129,6 +132,7 @@ impl Finding {
         Finding {
             check: check.to_owned(),
             resource: resource.into(),
+            account: None,
             status,
             evidence: evidence.into(),
             exception: None,

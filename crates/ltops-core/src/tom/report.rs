@@ -24,7 +24,11 @@ pub struct SectionInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     pub generated_at: String,
+    /// The account of the signed-in profile.
     pub account: Option<String>,
+    /// Every account the AWS checks reviewed (one unless `--accounts`).
+    #[serde(default)]
+    pub accounts: Vec<AccountInfo>,
     pub region: Option<String>,
     pub checked_by: Option<String>,
     pub catalog: String,
@@ -49,6 +53,16 @@ impl RunReport {
     pub fn has_findings(&self) -> bool {
         self.controls.iter().any(|c| c.status.is_finding())
     }
+}
+
+/// An account of the run, and why it could not be reviewed, if so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -678,6 +692,7 @@ mod tests {
         RunReport {
             generated_at: "2026-11-27T10:00:00Z".into(),
             account: Some("1".into()),
+            accounts: Vec::new(),
             region: Some("eu-central-1".into()),
             checked_by: Some("dora@leadtributor.cloud".into()),
             catalog: "policies/tom".into(),

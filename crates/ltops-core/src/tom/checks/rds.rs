@@ -128,6 +128,17 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// The inventory of an account whose regions could not be listed: every
+    /// check reports that as ERROR instead of finding nothing.
+    pub fn unlisted(e: SourceError) -> Inventory {
+        Inventory {
+            regions: vec![RegionScan {
+                region: "every region (the enabled regions could not be listed)".into(),
+                result: Err(e),
+            }],
+        }
+    }
+
     fn instances(&self) -> impl Iterator<Item = &DbInstance> {
         self.regions
             .iter()
@@ -250,7 +261,7 @@ pub async fn fetch_keys(sdk: &SdkConfig, inv: &Inventory, limit: usize) -> Keys 
     .collect()
 }
 
-fn key_region(key: &str, fallback: &str) -> String {
+pub(crate) fn key_region(key: &str, fallback: &str) -> String {
     let parts: Vec<&str> = key.split(':').collect();
     if parts.len() > 4 && parts[0] == "arn" && !parts[3].is_empty() {
         parts[3].to_owned()
@@ -259,7 +270,10 @@ fn key_region(key: &str, fallback: &str) -> String {
     }
 }
 
-async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, SourceError> {
+pub(crate) async fn key_info(
+    client: &aws_sdk_kms::Client,
+    key: &str,
+) -> Result<KeyInfo, SourceError> {
     let d = client
         .describe_key()
         .key_id(key)

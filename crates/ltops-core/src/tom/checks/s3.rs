@@ -1,0 +1,314 @@
+//! S3 buckets of an account (exports, logs, backups hold personal data too):
+//! region allowed, default encryption with KMS, Block Public Access on, and a
+//! bucket policy that denies requests without TLS.
+
+use aws_config::SdkConfig;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::super::{Finding, parallel};
+use super::SourceError;
+use crate::aws::error::{ProvideErrorMetadata, describe};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionParams {
+    /// Accepted default encryptions, e.g. `aws:kms`, `aws:kms:dsse`.
+    pub algorithms: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: String,
+    pub region: String,
+    /// The default encryption algorithm and key; `None`: none configured.
+    pub encryption: Result<Option<(String, Option<String>)>, SourceError>,
+    /// The four Block Public Access settings; `None`: not configured.
+    pub public_access_block: Result<Option<[bool; 4]>, SourceError>,
+    pub policy: Result<Option<String>, SourceError>,
+}
+
+pub type Buckets = Result<Vec<Bucket>, SourceError>;
+
+fn arn(b: &Bucket) -> String {
+    format!("arn:aws:s3:::{}", b.name)
+}
+
+fn client(sdk: &SdkConfig, region: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::from(&crate::aws::config::in_region(sdk, region))
+        // Path-style works against every endpoint (also a lab's) and any bucket name.
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// Every bucket the account owns, with its settings, read once.
+pub async fn fetch(sdk: &SdkConfig, home_region: &str, limit: usize) -> Buckets {
+    let s3 = client(sdk, home_region);
+    let listed: Vec<aws_sdk_s3::types::Bucket> = s3
+        .list_buckets()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| describe("s3:ListBuckets", &e))?;
+    let names: Vec<String> = listed
+        .iter()
+        .filter_map(|b| b.name().map(str::to_owned))
+        .collect();
+    let s3 = &s3;
+    let buckets = parallel::map(names, limit, |name| async move {
+        let region = match s3.get_bucket_location().bucket(&name).send().await {
+            Ok(l) => l
+                .location_constraint()
+                .map(|c| c.as_str().to_owned())
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| "us-east-1".into()),
+            Err(e) => {
+                return Err(SourceError::from(describe(
+                    &format!("s3:GetBucketLocation {name}"),
+                    &e,
+                )));
+            }
+        };
+        let c = client(sdk, &region);
+        let (encryption, public_access_block, policy) = tokio::join!(
+            encryption(&c, &name),
+            public_access_block(&c, &name),
+            policy(&c, &name)
+        );
+        Ok(Bucket {
+            name,
+            region,
+            encryption,
+            public_access_block,
+            policy,
+        })
+    })
+    .await;
+    buckets.into_iter().collect()
+}
+
+fn absent<E: ProvideErrorMetadata>(
+    e: &aws_sdk_s3::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+    codes: &[&str],
+) -> bool {
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .is_some_and(|c| codes.contains(&c))
+}
+
+async fn encryption(
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+) -> Result<Option<(String, Option<String>)>, SourceError> {
+    match s3.get_bucket_encryption().bucket(name).send().await {
+        Ok(out) => Ok(out
+            .server_side_encryption_configuration()
+            .and_then(|c| c.rules().first())
+            .and_then(|r| r.apply_server_side_encryption_by_default())
+            .map(|d| {
+                (
+                    d.sse_algorithm().as_str().to_owned(),
+                    d.kms_master_key_id().map(str::to_owned),
+                )
+            })),
+        Err(e) if absent(&e, &["ServerSideEncryptionConfigurationNotFoundError"]) => Ok(None),
+        Err(e) => Err(describe(&format!("s3:GetBucketEncryption {name}"), &e).into()),
+    }
+}
+
+async fn public_access_block(
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+) -> Result<Option<[bool; 4]>, SourceError> {
+    match s3.get_public_access_block().bucket(name).send().await {
+        Ok(out) => Ok(out.public_access_block_configuration().map(|c| {
+            [
+                c.block_public_acls().unwrap_or(false),
+                c.ignore_public_acls().unwrap_or(false),
+                c.block_public_policy().unwrap_or(false),
+                c.restrict_public_buckets().unwrap_or(false),
+            ]
+        })),
+        Err(e) if absent(&e, &["NoSuchPublicAccessBlockConfiguration"]) => Ok(None),
+        Err(e) => Err(describe(&format!("s3:GetPublicAccessBlock {name}"), &e).into()),
+    }
+}
+
+async fn policy(s3: &aws_sdk_s3::Client, name: &str) -> Result<Option<String>, SourceError> {
+    match s3.get_bucket_policy().bucket(name).send().await {
+        Ok(out) => Ok(out.policy().map(str::to_owned)),
+        Err(e) if absent(&e, &["NoSuchBucketPolicy"]) => Ok(None),
+        Err(e) => Err(describe(&format!("s3:GetBucketPolicy {name}"), &e).into()),
+    }
+}
+
+/// Findings per bucket; the listing's error, or NOT_APPLICABLE for no buckets.
+fn each(check: &str, inv: &Buckets, f: impl Fn(&Bucket) -> Finding) -> Vec<Finding> {
+    match inv {
+        Err(e) => vec![Finding::error(check, "s3 buckets", e.to_string())],
+        Ok(b) if b.is_empty() => vec![Finding::na(
+            check,
+            "s3 buckets",
+            "the account has no S3 buckets",
+        )],
+        Ok(b) => b.iter().map(f).collect(),
+    }
+}
+
+pub fn region(check: &str, p: &super::rds::RegionParams, inv: &Buckets) -> Vec<Finding> {
+    each(check, inv, |b| {
+        let ok = p.allowed_regions.contains(&b.region);
+        Finding::verdict(
+            check,
+            arn(b),
+            ok,
+            if ok {
+                format!("bucket in {}, an allowed region", b.region)
+            } else {
+                format!(
+                    "bucket in {}, not an allowed region ({})",
+                    b.region,
+                    p.allowed_regions.join(", ")
+                )
+            },
+        )
+    })
+}
+
+pub fn encrypted(check: &str, p: &EncryptionParams, inv: &Buckets) -> Vec<Finding> {
+    each(check, inv, |b| match &b.encryption {
+        Err(e) => Finding::error(check, arn(b), e.to_string()),
+        Ok(None) => Finding::fail(check, arn(b), "no default encryption configured"),
+        Ok(Some((alg, key))) => {
+            let ok = p.algorithms.contains(alg);
+            Finding::verdict(
+                check,
+                arn(b),
+                ok,
+                format!(
+                    "default encryption {alg}{}{}",
+                    key.as_ref()
+                        .map(|k| format!(" with key {k}"))
+                        .unwrap_or_default(),
+                    if ok {
+                        String::new()
+                    } else {
+                        format!(" (required: {})", p.algorithms.join(" or "))
+                    }
+                ),
+            )
+        }
+    })
+}
+
+pub fn public_access_blocked(check: &str, inv: &Buckets) -> Vec<Finding> {
+    const NAMES: [&str; 4] = [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ];
+    each(check, inv, |b| match &b.public_access_block {
+        Err(e) => Finding::error(check, arn(b), e.to_string()),
+        Ok(None) => Finding::fail(
+            check,
+            arn(b),
+            "Block Public Access is not configured on the bucket",
+        ),
+        Ok(Some(flags)) => {
+            let off: Vec<&str> = NAMES
+                .iter()
+                .zip(flags)
+                .filter(|(_, on)| !**on)
+                .map(|(n, _)| *n)
+                .collect();
+            Finding::verdict(
+                check,
+                arn(b),
+                off.is_empty(),
+                if off.is_empty() {
+                    "Block Public Access: all four settings on".to_owned()
+                } else {
+                    format!("Block Public Access off: {}", off.join(", "))
+                },
+            )
+        }
+    })
+}
+
+pub fn tls_only(check: &str, inv: &Buckets) -> Vec<Finding> {
+    each(check, inv, |b| match &b.policy {
+        Err(e) => Finding::error(check, arn(b), e.to_string()),
+        Ok(None) => Finding::fail(
+            check,
+            arn(b),
+            "no bucket policy: requests without TLS are not denied",
+        ),
+        Ok(Some(doc)) => match serde_json::from_str::<Value>(doc) {
+            Err(e) => Finding::error(check, arn(b), format!("bucket policy is not JSON: {e}")),
+            Ok(v) => {
+                let ok = denies_plain_http(&v);
+                Finding::verdict(
+                    check,
+                    arn(b),
+                    ok,
+                    if ok {
+                        "the bucket policy denies every request with aws:SecureTransport false"
+                    } else {
+                        "the bucket policy does not deny requests without TLS (no Deny on aws:SecureTransport false for all principals and s3:*)"
+                    },
+                )
+            }
+        },
+    })
+}
+
+fn as_list(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(x) => vec![x],
+        None => Vec::new(),
+    }
+}
+
+/// A statement `Deny`, principal `*`, action `s3:*` (or `*`), condition
+/// `Bool: {aws:SecureTransport: false}`.
+pub fn denies_plain_http(policy: &Value) -> bool {
+    as_list(policy.get("Statement")).into_iter().any(|s| {
+        let deny = s.get("Effect").and_then(Value::as_str) == Some("Deny");
+        let everyone = match s.get("Principal") {
+            Some(Value::String(p)) => p == "*",
+            Some(Value::Object(m)) => m
+                .get("AWS")
+                .is_some_and(|a| as_list(Some(a)).iter().any(|x| x.as_str() == Some("*"))),
+            _ => false,
+        };
+        let all_actions = as_list(s.get("Action"))
+            .iter()
+            .any(|a| matches!(a.as_str(), Some("s3:*") | Some("*")));
+        let insecure = s
+            .get("Condition")
+            .and_then(|c| c.get("Bool"))
+            .and_then(|b| b.get("aws:SecureTransport"))
+            .is_some_and(|v| matches!(v, Value::Bool(false)) || v.as_str() == Some("false"));
+        deny && everyone && all_actions && insecure
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_deny_statement_is_recognised() {
+        let good = serde_json::json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
+        assert!(denies_plain_http(&good));
+        let allow = serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}});
+        assert!(!denies_plain_http(&allow));
+    }
+}
