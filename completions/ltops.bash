@@ -2820,7 +2820,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__tom__subcmd__check)
-            opts="-v -q -h -V --section --control --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --section --control --accounts --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2831,6 +2831,10 @@ _ltops() {
                     return 0
                     ;;
                 --control)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accounts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2992,7 +2996,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__tom__subcmd__report)
-            opts="-v -q -h -V --out --lang --previous --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --out --lang --previous --accounts --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3007,6 +3011,10 @@ _ltops() {
                     return 0
                     ;;
                 --previous)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accounts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -655,9 +655,10 @@ def seed_violations(endpoint, region, account):
         c.modify_db_parameter_group(DBParameterGroupName=name, Parameters=[
             {"ParameterName": "rds.force_ssl", "ParameterValue": force_ssl, "ApplyMethod": "pending-reboot"}])
 
-    keys = {r: kms_key(r) for r in (region, "eu-west-2")}
+    keys = {r: kms_key(r) for r in (region, "eu-west-2", "ap-south-1")}
     pg(region, "v-postgres16", "1")
     pg("eu-west-2", "v-postgres16", "1")
+    pg("ap-south-1", "v-postgres16", "1")
     pg(region, "v-nossl", "0")
 
     def instance(ident, r=region, **over):
@@ -673,6 +674,8 @@ def seed_violations(endpoint, region, account):
         return rds_in(r).create_db_instance(**args)["DBInstance"]["DBInstanceArn"]
 
     v("rds.region_in_eea", instance("v-london", r="eu-west-2"), "in London (eu-west-2)")
+    # A region no list ever named: found because the regions are discovered.
+    v("rds.region_in_eea", instance("v-mumbai", r="ap-south-1"), "in Mumbai (ap-south-1)")
     v("rds.backup_retention", instance("v-retention7", BackupRetentionPeriod=7), "7-day retention")
     v("rds.encryption_cmk", instance("v-unencrypted", StorageEncrypted=False, KmsKeyId=None), "unencrypted")
     v("rds.force_ssl", instance("v-nossl", DBParameterGroupName="v-nossl"), "rds.force_ssl 0")
@@ -701,9 +704,10 @@ def seed_violations(endpoint, region, account):
 
     # Snapshots. moto takes an automated snapshot of every new instance: London's is
     # outside the allowed regions, the unencrypted instance's is unencrypted.
-    for ident, check, what in (("v-london", "snapshot.region", "automated snapshot in London"),
-                               ("v-unencrypted", "snapshot.encryption", "unencrypted automated snapshot")):
-        r = "eu-west-2" if ident == "v-london" else region
+    for ident, r, check, what in (
+            ("v-london", "eu-west-2", "snapshot.region", "automated snapshot in London"),
+            ("v-mumbai", "ap-south-1", "snapshot.region", "automated snapshot in Mumbai"),
+            ("v-unencrypted", region, "snapshot.encryption", "unencrypted automated snapshot")):
         for snap in rds_in(r).describe_db_snapshots(DBInstanceIdentifier=ident)["DBSnapshots"]:
             v(check, snap["DBSnapshotArn"], what)
     manual = rds_in(region)

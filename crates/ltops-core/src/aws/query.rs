@@ -1,8 +1,8 @@
-//! Signed calls in the AWS Query protocol (form-encoded POST, XML answer) for the
-//! two calls ltops makes without an SDK crate: `ec2:DescribeRegions` (aws-sdk-ec2
-//! is the largest SDK crate, minutes of build, for one call) and
-//! `cloudwatch:DescribeAlarms` (the current SDK speaks only CBOR, which the lab's
-//! moto cannot answer; AWS still serves the Query protocol).
+//! Signed calls in the AWS Query protocol (form-encoded POST, XML answer) for a
+//! call ltops makes without an SDK crate: `ec2:DescribeRegions` (aws-sdk-ec2 is
+//! the largest SDK crate, minutes of build, for one call). CloudWatch would go
+//! the same way: its current SDK speaks only CBOR, which the lab's moto cannot
+//! answer, while AWS still serves the Query protocol.
 //!
 //! Signed with `aws-sigv4`, sent with hyper and rustls (ring) — the stack the SDK
 //! already uses, so no second TLS or crypto library comes in.
@@ -36,13 +36,6 @@ pub const EC2: Service = Service {
     endpoint_prefix: "ec2",
     version: "2016-11-15",
     env_name: "EC2",
-};
-
-pub const CLOUDWATCH: Service = Service {
-    signing_name: "monitoring",
-    endpoint_prefix: "monitoring",
-    version: "2010-08-01",
-    env_name: "CLOUDWATCH",
 };
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;

@@ -261,6 +261,7 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
     front_matter(&mut doc, r, l, &head);
     result(&mut doc, r, l);
     section_summary(&mut doc, r, l);
+    account_summary(&mut doc, r, l);
     changes(&mut doc, r, previous, l);
     doc.push(Block::H2(
         l.t("Kontrollen im Einzelnen", "Controls in detail").into(),
@@ -413,6 +414,57 @@ fn section_summary(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
     doc.push(Block::Table(header, rows));
 }
 
+/// Per account: the findings of the AWS checks by status, and why an account
+/// could not be reviewed.
+fn account_summary(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
+    if r.accounts.is_empty() {
+        return;
+    }
+    doc.push(Block::H2(
+        l.t("Zusammenfassung je AWS-Konto", "Summary per AWS account")
+            .into(),
+    ));
+    let cols = [
+        Status::Pass,
+        Status::Accepted,
+        Status::Fail,
+        Status::Error,
+        Status::NotApplicable,
+    ];
+    let mut header = vec![
+        l.t("Konto", "Account").to_owned(),
+        l.t("Ergebnis", "Result").to_owned(),
+    ];
+    header.extend(cols.iter().map(|s| status_label(l, *s)));
+    header.push(l.t("Hinweis", "Note").to_owned());
+    let rows = r
+        .accounts
+        .iter()
+        .map(|a| {
+            let statuses: Vec<Status> = r
+                .controls
+                .iter()
+                .flat_map(|c| &c.findings)
+                .filter(|f| f.account.as_deref() == Some(a.id.as_str()))
+                .map(|f| f.status)
+                .collect();
+            let mut row = vec![
+                match &a.name {
+                    Some(n) => format!("{} ({n})", a.id),
+                    None => a.id.clone(),
+                },
+                status_label(l, Status::fold(statuses.iter().copied())),
+            ];
+            for st in cols {
+                row.push(statuses.iter().filter(|s| **s == st).count().to_string());
+            }
+            row.push(a.error.clone().unwrap_or_default());
+            row
+        })
+        .collect();
+    doc.push(Block::Table(header, rows));
+}
+
 fn changes(doc: &mut Vec<Block>, r: &RunReport, previous: Option<&RunReport>, l: Lang) {
     doc.push(Block::H2(
         l.t(
@@ -526,7 +578,11 @@ fn control_detail(doc: &mut Vec<Block>, c: &ControlResult, l: Lang) {
                 if let Some(x) = &f.exception {
                     ev.push_str(&exception_note(l, x));
                 }
-                vec![format!("`{}`", f.resource), status_label(l, f.status), ev]
+                let resource = match &f.account {
+                    Some(a) => format!("`{}` ({} {a})", f.resource, l.t("Konto", "account")),
+                    None => format!("`{}`", f.resource),
+                };
+                vec![resource, status_label(l, f.status), ev]
             })
             .collect(),
     ));
