@@ -83,6 +83,7 @@ fn lab_exceptions(account: &str) -> String {
             "  - control: {control}\n    resource: \"arn:aws:s3:::ltops-anchor-london-*\"\n    reason: \"the anchor tests' bucket outside the EEA (audit init must refuse it)\"\n    approver: \"lab\"\n    expires: 2099-12-31\n"
         ));
     }
+    s.push_str("  - control: TOM-4.1\n    resource: \"arn:aws:s3:::ltops-anchor-*\"\n    reason: \"the lab speaks plain HTTP and moto enforces aws:SecureTransport: a TLS-only policy would lock the anchor tests out\"\n    approver: \"lab\"\n    expires: 2099-12-31\n");
     s
 }
 
