@@ -19,6 +19,8 @@ use ltops::audit::file_store::FileStore;
 use ltops::aws::identity::Actor;
 
 const VIOLATIONS_ACCOUNT: &str = "210987654321";
+/// Seeded with the violations: nothing but the DPO's role (no trail).
+const BARE_ACCOUNT: &str = "109876543210";
 const DORA: &str = "dora@leadtributor.cloud";
 /// Tenant 4 of tests/fixtures/seed.sql.
 const ERASED_TENANT: &str = "00000000-0000-4000-8000-000000000004";
@@ -81,6 +83,11 @@ fn lab_exceptions(account: &str) -> String {
     for control in ["TOM-0.1", "TOM-0.2"] {
         s.push_str(&format!(
             "  - control: {control}\n    resource: \"arn:aws:s3:::ltops-anchor-london-*\"\n    reason: \"the anchor tests' bucket outside the EEA (audit init must refuse it)\"\n    approver: \"lab\"\n    expires: 2099-12-31\n"
+        ));
+    }
+    for kind in ["cluster", "db"] {
+        s.push_str(&format!(
+            "  - control: TOM-7.5\n    resource: \"arn:aws:rds:*:{account}:{kind}:*pitr-*\"\n    reason: \"the restore tests' copies carry production's tags but are never cut over\"\n    approver: \"lab\"\n    expires: 2099-12-31\n"
         ));
     }
     s.push_str("  - control: TOM-4.1\n    resource: \"arn:aws:s3:::ltops-anchor-*\"\n    reason: \"the lab speaks plain HTTP and moto enforces aws:SecureTransport: a TLS-only policy would lock the anchor tests out\"\n    approver: \"lab\"\n    expires: 2099-12-31\n");
@@ -662,7 +669,7 @@ fn every_account_through_the_portal_each_finding_names_its_account() {
         .iter()
         .map(|a| a["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [ACCOUNT, VIOLATIONS_ACCOUNT], "{v:#}");
+    assert_eq!(ids, [BARE_ACCOUNT, ACCOUNT, VIOLATIONS_ACCOUNT], "{v:#}");
     let seeded: BTreeSet<&str> = seed["violations"]
         .as_array()
         .unwrap()
@@ -738,4 +745,41 @@ fn every_account_through_the_portal_each_finding_names_its_account() {
             "{err:#}"
         );
     }
+
+    // An account without any trail: exactly that finding, under that account.
+    let run = tom(
+        &home,
+        profile,
+        &["check", "--control", "TOM-3.2", "--accounts", BARE_ACCOUNT],
+    );
+    let v = json_stdout(&run);
+    assert_eq!(run.status.code(), Some(1), "{v:#}");
+    let expected: BTreeSet<(String, String, String)> = seed["bare"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            assert_eq!(x["check"], "cloudtrail.enabled");
+            (
+                "TOM-3.2".to_owned(),
+                "FAIL".to_owned(),
+                x["resource"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(findings(&v), expected, "{v:#}");
+    let trail = &control(&v, "TOM-3.2")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "cloudtrail.enabled")
+        .unwrap();
+    assert_eq!(trail["account"], BARE_ACCOUNT);
+    assert!(
+        trail["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("no CloudTrail trail"),
+        "{trail:#}"
+    );
 }

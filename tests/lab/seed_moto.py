@@ -169,6 +169,39 @@ def secure_bucket(session, endpoint, name, region, key_arn, encryption=True, blo
     return "arn:aws:s3:::%s" % name
 
 
+def account_public_access_block(session, endpoint, region, account):
+    """Block Public Access for the whole account (s3control), all four settings on."""
+    control = session.client("s3control", endpoint_url=endpoint, region_name=region)
+
+    def one_host(request, **_):
+        # botocore puts the account in front of the host; the lab's endpoint is one host.
+        request.url = request.url.replace("//%s." % account, "//", 1)
+
+    control.meta.events.register("before-sign.s3-control.PutPublicAccessBlock", one_host)
+    control.put_public_access_block(
+        AccountId=account, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+
+
+def alerting(session, endpoint, region, topic_name, subscribed=True):
+    """An SNS topic for alarms; with an e-mail subscription unless `subscribed` is False."""
+    sns = session.client("sns", endpoint_url=endpoint, region_name=region)
+    arn = sns.create_topic(Name=topic_name)["TopicArn"]
+    if subscribed:
+        sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="oncall@leadtributor.cloud")
+    return arn
+
+
+def db_alarm(session, endpoint, region, name, dimension, ident, topic):
+    """A CloudWatch alarm on one database's CPU that notifies `topic`."""
+    session.client("cloudwatch", endpoint_url=endpoint, region_name=region).put_metric_alarm(
+        AlarmName=name, Namespace="AWS/RDS", MetricName="CPUUtilization", Statistic="Average",
+        Dimensions=[{"Name": dimension, "Value": ident}], Period=300, EvaluationPeriods=3,
+        Threshold=90.0, ComparisonOperator="GreaterThanThreshold", ActionsEnabled=True,
+        AlarmActions=[topic])
+
+
 def trail(session, endpoint, region, name, bucket, validation=True):
     """A multi-region CloudTrail trail, logging, into `bucket`."""
     ct = session.client("cloudtrail", endpoint_url=endpoint, region_name=region)
@@ -375,6 +408,17 @@ def seed(endpoint, region):
     out["trail_bucket"] = secure_bucket(session, endpoint, trail_bucket, region, key_arn)
     out["trail_arn"] = trail(session, endpoint, region, "platform-trail", trail_bucket)
 
+    log("S3: account-level Block Public Access")
+    account_public_access_block(session, endpoint, region, ACCOUNT)
+
+    # ---- monitoring: every production database alarms a subscribed topic (TOM-7.5) ---------
+    log("CloudWatch: alarms on every production database, notifying a subscribed SNS topic")
+    topic = alerting(session, endpoint, region, "platform-alerts")
+    out["alarm_topic"] = topic
+    db_alarm(session, endpoint, region, "platform-prod-cpu", "DBClusterIdentifier", CLUSTER_ID, topic)
+    for ident_ in RDS_INSTANCES:
+        db_alarm(session, endpoint, region, ident_ + "-cpu", "DBInstanceIdentifier", ident_, topic)
+
     verify(chk, out, iam, kms, ec2, rds, region)
     out["moto_gaps"] = chk.gaps
     if chk.failures:
@@ -574,19 +618,44 @@ def seed_identity_center(session, endpoint, account, sets, users, groups, region
 
 
 VIOLATIONS_ACCOUNT = "210987654321"
+# An account that has nothing but the DPO's role: no trail at all.
+BARE_ACCOUNT = "109876543210"
 
 
-def seed_violations(endpoint, region, account):
-    """A second account with one deliberate violation per automated AWS check, every
-    resource otherwise compliant, so that `ltops tom check` must report exactly these."""
+def assumed(endpoint, region, account):
+    """A session acting in `account` (moto maps OrganizationAccountAccessRole there)."""
     base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                  region_name=region)
     creds = base.client("sts", endpoint_url=endpoint).assume_role(
         RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % account,
         RoleSessionName="seed-violations")["Credentials"]
-    session = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
-                                    aws_secret_access_key=creds["SecretAccessKey"],
-                                    aws_session_token=creds["SessionToken"], region_name=region)
+    return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                 aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"], region_name=region)
+
+
+def dpo_role(session, endpoint, region):
+    """The DPO's SSO role, so that dora can sign in to the account."""
+    iam = session.client("iam", endpoint_url=endpoint)
+    iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name=SAML_PROVIDER)
+    role = sso_role_name("LtopsDPO")
+    iam.create_role(Path=SSO_PATH_TMPL.format(region=region), RoleName=role,
+                    AssumeRolePolicyDocument=json.dumps(trust_policy()), MaxSessionDuration=3600)
+    iam.put_role_policy(RoleName=role, PolicyName="AwsSSOInlinePolicy", PolicyDocument=json.dumps(POLICY_DPO))
+
+
+def seed_bare(endpoint, region, account):
+    """An account with only the DPO's role: `cloudtrail.enabled` must say there is no trail."""
+    dpo_role(assumed(endpoint, region, account), endpoint, region)
+    return {"account_id": account, "violations": [
+        {"check": "cloudtrail.enabled", "resource": "cloudtrail of account %s" % account,
+         "what": "no trail at all"}]}
+
+
+def seed_violations(endpoint, region, account):
+    """A second account with one deliberate violation per automated AWS check, every
+    resource otherwise compliant, so that `ltops tom check` must report exactly these."""
+    session = assumed(endpoint, region, account)
     iam = session.client("iam", endpoint_url=endpoint)
     got = session.client("sts", endpoint_url=endpoint).get_caller_identity()["Account"]
     if got != account:
@@ -598,15 +667,11 @@ def seed_violations(endpoint, region, account):
 
     # The DPO's SSO role, so that dora can sign in here (and nothing else SSO-provisioned).
     try:
-        iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name=SAML_PROVIDER)
-        dpo_role = sso_role_name("LtopsDPO")
-        iam.create_role(Path=SSO_PATH_TMPL.format(region=region), RoleName=dpo_role,
-                        AssumeRolePolicyDocument=json.dumps(trust_policy()), MaxSessionDuration=3600)
+        dpo_role(session, endpoint, region)
     except iam.exceptions.EntityAlreadyExistsException:
         log("violations account %s is already seeded" % account)
         out["already_seeded"] = True
         return out
-    iam.put_role_policy(RoleName=dpo_role, PolicyName="AwsSSOInlinePolicy", PolicyDocument=json.dumps(POLICY_DPO))
 
     # IAM Identity Center: the DPO's set, and a break-glass set with a 12 h session.
     readonly = {"managed": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "inline": None}
@@ -685,6 +750,17 @@ def seed_violations(endpoint, region, account):
     v("rds.iam_auth", instance("v-noiamauth", EnableIAMDatabaseAuthentication=False), "IAM auth off")
     v("rds.log_exports", instance("v-nologs", EnableCloudwatchLogsExports=[]), "no log exports")
 
+    # Monitoring: three production databases — one alarmed into a subscribed topic (passes),
+    # one without any alarm, one whose alarm goes to a topic nobody subscribes to.
+    prod = [{"Key": "environment", "Value": "prod"}]
+    topic = alerting(session, endpoint, region, "v-alerts")
+    void = alerting(session, endpoint, region, "v-void", subscribed=False)
+    instance("v-alarmed", Tags=prod)
+    db_alarm(session, endpoint, region, "v-alarmed-cpu", "DBInstanceIdentifier", "v-alarmed", topic)
+    v("cloudwatch.alarms", instance("v-noalarm", Tags=prod), "production database without alarms")
+    v("cloudwatch.alarms", instance("v-alarm-nosub", Tags=prod), "alarm into a topic without subscription")
+    db_alarm(session, endpoint, region, "v-alarm-nosub-cpu", "DBInstanceIdentifier", "v-alarm-nosub", void)
+
     # An Aurora cluster with a single member: compliant but for availability.
     c = rds_in(region)
     c.create_db_cluster_parameter_group(DBClusterParameterGroupName="v-aurora16",
@@ -721,6 +797,13 @@ def seed_violations(endpoint, region, account):
     manual.modify_db_snapshot_attribute(DBSnapshotIdentifier="v-shared-snap", AttributeName="restore",
                                         ValuesToAdd=["999999999999"])
     v("snapshot.shared", shared["DBSnapshotArn"], "shared with a foreign account")
+    # A copy to us-east-1, encrypted with a rotated customer key there: only its region is wrong.
+    src = manual.create_db_snapshot(DBSnapshotIdentifier="v-copy-src",
+                                    DBInstanceIdentifier="v-retention7")["DBSnapshot"]
+    copy = rds_in("us-east-1").copy_db_snapshot(
+        SourceDBSnapshotIdentifier=src["DBSnapshotArn"], TargetDBSnapshotIdentifier="v-copy-us",
+        KmsKeyId=kms_key("us-east-1"), SourceRegion=region)["DBSnapshot"]
+    v("snapshot.region", copy["DBSnapshotArn"], "manual snapshot copied to us-east-1")
 
     # Buckets: each compliant but for one measure; the trail lacks log file validation.
     b = "lt-violations-%s" % account
@@ -732,9 +815,13 @@ def seed_violations(endpoint, region, account):
                                               block=False), "no Block Public Access")
     v("s3.tls_only", secure_bucket(session, endpoint, b + "-http", region, keys[region], tls=False),
       "policy does not deny plain HTTP")
+    # No account-level Block Public Access here (the compliant account has it).
+    v("s3.public_access_block", "s3 account %s (Block Public Access)" % account,
+      "no account-level Block Public Access")
     secure_bucket(session, endpoint, b + "-trail", region, keys[region])
     v("cloudtrail.enabled", trail(session, endpoint, region, "v-trail", b + "-trail", validation=False),
       "trail without log file validation")
+    out["bare"] = seed_bare(endpoint, region, BARE_ACCOUNT)
     return out
 
 

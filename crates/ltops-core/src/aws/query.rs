@@ -1,8 +1,10 @@
-//! Signed calls in the AWS Query protocol (form-encoded POST, XML answer) for a
-//! call ltops makes without an SDK crate: `ec2:DescribeRegions` (aws-sdk-ec2 is
-//! the largest SDK crate, minutes of build, for one call). CloudWatch would go
-//! the same way: its current SDK speaks only CBOR, which the lab's moto cannot
-//! answer, while AWS still serves the Query protocol.
+//! Signed calls in the AWS Query protocol (form-encoded POST, XML answer) for the
+//! calls ltops makes without an SDK crate: `ec2:DescribeRegions` (aws-sdk-ec2 is
+//! the largest SDK crate, minutes of build, for one call), `cloudwatch:DescribeAlarms`
+//! (the current SDK speaks only rpc-v2-CBOR, which the lab's moto cannot answer,
+//! while AWS still serves the Query protocol) and `sns:ListSubscriptionsByTopic`
+//! (one call, not worth a crate) — plus one REST-XML GET, s3control's account-level
+//! `GetPublicAccessBlock` (aws-sdk-s3control for one call).
 //!
 //! Signed with `aws-sigv4`, sent with hyper and rustls (ring) — the stack the SDK
 //! already uses, so no second TLS or crypto library comes in.
@@ -11,7 +13,9 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
+};
 use aws_sigv4::sign::v4;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -36,6 +40,20 @@ pub const EC2: Service = Service {
     endpoint_prefix: "ec2",
     version: "2016-11-15",
     env_name: "EC2",
+};
+
+pub const CLOUDWATCH: Service = Service {
+    signing_name: "monitoring",
+    endpoint_prefix: "monitoring",
+    version: "2010-08-01",
+    env_name: "CLOUDWATCH",
+};
+
+pub const SNS: Service = Service {
+    signing_name: "sns",
+    endpoint_prefix: "sns",
+    version: "2010-03-31",
+    env_name: "SNS",
 };
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -91,7 +109,77 @@ impl QueryClient {
             body.push('=');
             body.push_str(&form_escape(v));
         }
-        let request = self.signed(sdk, service, region, &url, body, op).await?;
+        let sign = Signing {
+            sdk,
+            name: service.signing_name,
+            region,
+            op,
+            s3: false,
+        };
+        let request = self.signed(&sign, "POST", &url, &[], body).await?;
+        self.send(request, op).await
+    }
+
+    /// Every page of a paged Query call: `NextToken` of `result` (the element
+    /// under the response holding it) is sent back until there is none.
+    pub async fn call_all(
+        &self,
+        sdk: &SdkConfig,
+        service: Service,
+        region: &str,
+        action: &str,
+        params: &[(&str, &str)],
+        op: &str,
+    ) -> Result<Vec<Node>, AwsError> {
+        let mut pages = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut p: Vec<(&str, &str)> = params.to_vec();
+            if let Some(t) = &token {
+                p.push(("NextToken", t.as_str()));
+            }
+            let page = self.call(sdk, service, region, action, &p, op).await?;
+            let next = page
+                .find("NextToken")
+                .map(|n| n.text.trim().to_owned())
+                .filter(|t| !t.is_empty());
+            pages.push(page);
+            match next {
+                // A service that repeats its token would loop forever.
+                Some(t) if token.as_deref() != Some(t.as_str()) => token = Some(t),
+                _ => return Ok(pages),
+            }
+        }
+    }
+
+    /// A signed REST GET of `url` (S3 signing rules); the answer's XML, or
+    /// `None` when the service answers with the error code `absent`.
+    pub async fn rest_get(
+        &self,
+        sdk: &SdkConfig,
+        url: &str,
+        headers: &[(&str, &str)],
+        region: &str,
+        absent: &str,
+        op: &str,
+    ) -> Result<Option<Node>, AwsError> {
+        let sign = Signing {
+            sdk,
+            name: "s3",
+            region,
+            op,
+            s3: true,
+        };
+        let request = self
+            .signed(&sign, "GET", url, headers, String::new())
+            .await?;
+        match self.send(request, op).await {
+            Err(e) if e.code() == Some(absent) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    async fn send(&self, request: http::Request<Full<Bytes>>, op: &str) -> Result<Node, AwsError> {
         let send = self.http.request(request);
         let response = match tokio::time::timeout(Duration::from_secs(30), send).await {
             Err(_) => {
@@ -126,7 +214,7 @@ impl QueryClient {
         if status.is_success() {
             return Ok(doc);
         }
-        // EC2: <Response><Errors><Error>; the others: <ErrorResponse><Error>.
+        // EC2: <Response><Errors><Error>; the others: <ErrorResponse><Error>; S3: <Error>.
         let error = doc.find("Error");
         let code = error
             .and_then(|e| e.text_of("Code"))
@@ -139,18 +227,19 @@ impl QueryClient {
 
     async fn signed(
         &self,
-        sdk: &SdkConfig,
-        service: Service,
-        region: &str,
+        how: &Signing<'_>,
+        method: &str,
         url: &str,
+        extra: &[(&str, &str)],
         body: String,
-        op: &str,
     ) -> Result<http::Request<Full<Bytes>>, AwsError> {
+        let op = how.op;
         let other = |cause: String| AwsError::Other {
             op: op.into(),
             cause,
         };
-        let provider = sdk
+        let provider = how
+            .sdk
             .credentials_provider()
             .ok_or_else(|| AwsError::Credentials {
                 op: op.into(),
@@ -164,29 +253,40 @@ impl QueryClient {
                 cause: super::error::cause_of(&e),
             })?;
         let identity = creds.into();
+        let mut settings = SigningSettings::default();
+        if how.s3 {
+            // S3 (and s3control) sign the payload's digest as a header.
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        }
         let params = v4::SigningParams::builder()
             .identity(&identity)
-            .region(region)
-            .name(service.signing_name)
+            .region(how.region)
+            .name(how.name)
             .time(SystemTime::now())
-            .settings(SigningSettings::default())
+            .settings(settings)
             .build()
             .map_err(|e| other(e.to_string()))?
             .into();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
-        let headers = [("content-type", content_type)];
+        let mut headers: Vec<(&str, &str)> = extra.to_vec();
+        if method == "POST" {
+            headers.push(("content-type", content_type));
+        }
         let signable = SignableRequest::new(
-            "POST",
+            method,
             url,
-            headers.into_iter(),
+            headers.iter().copied(),
             SignableBody::Bytes(body.as_bytes()),
         )
         .map_err(|e| other(e.to_string()))?;
         let (instructions, _) = sign(signable, &params)
             .map_err(|e| other(e.to_string()))?
             .into_parts();
-        let mut request = http::Request::post(url)
-            .header("content-type", content_type)
+        let mut builder = http::Request::builder().method(method).uri(url);
+        for (k, v) in &headers {
+            builder = builder.header(*k, *v);
+        }
+        let mut request = builder
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| other(e.to_string()))?;
         instructions.apply_to_request_http1x(&mut request);
@@ -194,20 +294,34 @@ impl QueryClient {
     }
 }
 
+/// How a request is signed: whose credentials, which signing name and region.
+struct Signing<'a> {
+    sdk: &'a SdkConfig,
+    name: &'a str,
+    region: &'a str,
+    op: &'a str,
+    s3: bool,
+}
+
 /// The endpoint as the SDK would choose it: `AWS_ENDPOINT_URL_<SERVICE>`, then
 /// the configured endpoint URL (`--endpoint-url`, `AWS_ENDPOINT_URL`), then AWS's.
 fn endpoint(sdk: &SdkConfig, service: Service, region: &str) -> String {
-    let specific = std::env::var(format!("AWS_ENDPOINT_URL_{}", service.env_name)).ok();
-    match specific.or_else(|| sdk.endpoint_url().map(str::to_owned)) {
-        Some(url) => {
-            let url = url.trim_end_matches('/');
-            format!("{url}/")
-        }
+    match configured_endpoint(sdk, service.env_name) {
+        Some(url) => format!("{url}/"),
         None => format!(
             "https://{}.{region}.amazonaws.com/",
             service.endpoint_prefix
         ),
     }
+}
+
+/// `AWS_ENDPOINT_URL_<env_name>`, then the configured endpoint URL, without a
+/// trailing slash; `None`: AWS's own.
+pub fn configured_endpoint(sdk: &SdkConfig, env_name: &str) -> Option<String> {
+    let specific = std::env::var(format!("AWS_ENDPOINT_URL_{env_name}")).ok();
+    specific
+        .or_else(|| sdk.endpoint_url().map(str::to_owned))
+        .map(|u| u.trim_end_matches('/').to_owned())
 }
 
 /// `application/x-www-form-urlencoded` as SigV4 expects it (RFC 3986 unreserved kept).

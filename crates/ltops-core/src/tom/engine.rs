@@ -13,7 +13,7 @@ use tokio_postgres::Client;
 
 use super::catalog::{CheckSpec, Control, ControlInfo, Kind};
 use super::checks::audit::AuditData;
-use super::checks::{self, Params, SourceError, iam, rds, s3, snapshots, sso, trail};
+use super::checks::{self, Params, SourceError, iam, monitoring, rds, s3, snapshots, sso, trail};
 use super::exceptions::{self, Exception};
 use super::{Finding, Status, attest, parallel};
 use crate::aws::query::QueryClient;
@@ -44,6 +44,8 @@ pub struct AwsEnv {
     snapshots: OnceCell<snapshots::Snapshots>,
     buckets: OnceCell<s3::Buckets>,
     trails: OnceCell<trail::Trails>,
+    monitoring: OnceCell<monitoring::Monitoring>,
+    account_block: OnceCell<s3::AccountBlock>,
 }
 
 impl AwsEnv {
@@ -65,6 +67,8 @@ impl AwsEnv {
             snapshots: OnceCell::new(),
             buckets: OnceCell::new(),
             trails: OnceCell::new(),
+            monitoring: OnceCell::new(),
+            account_block: OnceCell::new(),
         }
     }
 
@@ -101,9 +105,24 @@ impl AwsEnv {
             .await
     }
 
+    async fn account_block(&self) -> &s3::AccountBlock {
+        self.account_block
+            .get_or_init(|| {
+                s3::fetch_account_block(&self.query, &self.sdk, &self.account, &self.region)
+            })
+            .await
+    }
+
     async fn trails(&self) -> &trail::Trails {
         self.trails
             .get_or_init(|| trail::fetch(&self.sdk, &self.region))
+            .await
+    }
+
+    async fn monitoring(&self, limit: usize) -> &monitoring::Monitoring {
+        let inv = self.rds(limit).await;
+        self.monitoring
+            .get_or_init(|| monitoring::fetch(&self.query, &self.sdk, inv, limit))
             .await
     }
 
@@ -256,9 +275,17 @@ pub fn needs(controls: &[&Control]) -> (bool, bool) {
         .map(|c| c.name.as_str());
     let (mut aws, mut db) = (false, false);
     for n in names {
-        aws |= ["rds.", "iam.", "sso.", "snapshot.", "s3.", "cloudtrail."]
-            .iter()
-            .any(|p| n.starts_with(p));
+        aws |= [
+            "rds.",
+            "iam.",
+            "sso.",
+            "snapshot.",
+            "s3.",
+            "cloudtrail.",
+            "cloudwatch.",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p));
         db |= n.starts_with("db.");
     }
     (aws, db)
@@ -347,7 +374,8 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::S3Encryption(_)
         | Params::S3PublicAccessBlock(_)
         | Params::S3TlsOnly(_)
-        | Params::CloudTrail(_) => {
+        | Params::CloudTrail(_)
+        | Params::MonitoringAlarms(_) => {
             let accounts = match opened(name, "aws", &env.aws) {
                 Ok(a) => a,
                 Err(f) => return f,
@@ -478,11 +506,20 @@ async fn aws_check(
         Params::SnapshotShared(p) => snapshots::shared(name, p, aws.snapshots(limit).await),
         Params::S3Region(p) => s3::region(name, p, aws.buckets(limit).await),
         Params::S3Encryption(p) => s3::encrypted(name, p, aws.buckets(limit).await),
-        Params::S3PublicAccessBlock(_) => s3::public_access_blocked(name, aws.buckets(limit).await),
+        Params::S3PublicAccessBlock(_) => {
+            let (buckets, account_block) = tokio::join!(aws.buckets(limit), aws.account_block());
+            let mut f = vec![s3::account_blocked(name, account, account_block)];
+            f.extend(s3::public_access_blocked(name, buckets));
+            f
+        }
         Params::S3TlsOnly(_) => s3::tls_only(name, aws.buckets(limit).await),
         Params::CloudTrail(p) => {
             let (trails, buckets) = tokio::join!(aws.trails(), aws.buckets(limit));
             trail::enabled(name, account, trails, buckets, p)
+        }
+        Params::MonitoringAlarms(p) => {
+            let inv = aws.rds(limit).await;
+            monitoring::alarms_notify(name, p, inv, aws.monitoring(limit).await)
         }
         _ => vec![Finding::error(name, "-", "not an AWS check")],
     }

@@ -104,6 +104,65 @@ impl std::fmt::Display for Status {
     }
 }
 
+/// A sentence of evidence in each language the report is written in. Checks
+/// build both from the same values (`text!`), so a report never has to translate
+/// (or pattern-match) English after the fact.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub en: String,
+    pub de: String,
+}
+
+impl Text {
+    /// Words that read the same in every language: a service's own error
+    /// message, an identifier, a value quoted as it was read.
+    pub fn same(s: impl Into<String>) -> Text {
+        let s = s.into();
+        Text {
+            de: s.clone(),
+            en: s,
+        }
+    }
+
+    /// `self`, then `sep`, then `other`, in each language.
+    pub fn join(mut self, sep: &str, other: &Text) -> Text {
+        self.en.push_str(sep);
+        self.en.push_str(&other.en);
+        self.de.push_str(sep);
+        self.de.push_str(&other.de);
+        self
+    }
+
+    /// Texts joined by `sep` in each language.
+    pub fn join_all<'a>(items: impl IntoIterator<Item = &'a Text>, sep: &str) -> Text {
+        let items: Vec<&Text> = items.into_iter().collect();
+        Text {
+            en: items
+                .iter()
+                .map(|t| t.en.as_str())
+                .collect::<Vec<_>>()
+                .join(sep),
+            de: items
+                .iter()
+                .map(|t| t.de.as_str())
+                .collect::<Vec<_>>()
+                .join(sep),
+        }
+    }
+}
+
+/// `text!("English {}", "Deutsch {}", args…)`: both sentences formatted from the
+/// same values (positional `{0}` lets the German put them in its own order).
+#[macro_export]
+macro_rules! text {
+    ($en:literal, $de:literal $(, $arg:expr)* $(,)?) => {
+        $crate::tom::Text {
+            en: format!($en $(, $arg)*),
+            de: format!($de $(, $arg)*),
+        }
+    };
+}
+
 /// One result of one check for one resource, with the evidence that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -115,8 +174,12 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     pub status: Status,
-    /// What was seen, in plain words with the values read.
+    /// What was seen, in plain words with the values read (English).
     pub evidence: String,
+    /// The same in German (the report's default language); empty in runs
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub evidence_de: String,
     /// For ACCEPTED (and for a FAIL whose exception has expired): the exception.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<exceptions::AppliedException>,
@@ -127,31 +190,43 @@ impl Finding {
         check: &str,
         resource: impl Into<String>,
         status: Status,
-        evidence: impl Into<String>,
+        evidence: impl Into<Text>,
     ) -> Finding {
+        let t = evidence.into();
         Finding {
             check: check.to_owned(),
             resource: resource.into(),
             account: None,
             status,
-            evidence: evidence.into(),
+            evidence: t.en,
+            evidence_de: t.de,
             exception: None,
         }
     }
 
-    pub fn pass(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    /// The evidence in the report's language (English where a run from before
+    /// the German text is read).
+    pub fn evidence_in(&self, german: bool) -> &str {
+        if german && !self.evidence_de.is_empty() {
+            &self.evidence_de
+        } else {
+            &self.evidence
+        }
+    }
+
+    pub fn pass(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::Pass, evidence)
     }
 
-    pub fn fail(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    pub fn fail(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::Fail, evidence)
     }
 
-    pub fn error(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    pub fn error(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::Error, evidence)
     }
 
-    pub fn na(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    pub fn na(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::NotApplicable, evidence)
     }
 
@@ -160,7 +235,7 @@ impl Finding {
         check: &str,
         resource: impl Into<String>,
         ok: bool,
-        evidence: impl Into<String>,
+        evidence: impl Into<Text>,
     ) -> Finding {
         Finding::new(
             check,
@@ -168,6 +243,23 @@ impl Finding {
             if ok { Status::Pass } else { Status::Fail },
             evidence,
         )
+    }
+}
+
+// TEMPORARY while the checks move to `text!`.
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::same(s)
+    }
+}
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::same(s)
+    }
+}
+impl From<&String> for Text {
+    fn from(s: &String) -> Text {
+        Text::same(s.clone())
     }
 }
 

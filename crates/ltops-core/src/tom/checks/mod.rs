@@ -16,6 +16,7 @@ macro_rules! all_items {
 pub mod audit;
 pub mod db;
 pub mod iam;
+pub mod monitoring;
 pub mod rds;
 pub mod s3;
 pub mod snapshots;
@@ -91,6 +92,7 @@ pub enum Params {
     S3PublicAccessBlock(Empty),
     S3TlsOnly(Empty),
     CloudTrail(trail::TrailParams),
+    MonitoringAlarms(monitoring::AlarmParams),
     DbRls(Empty),
     DbTenantNotNull(Empty),
     DbDatamapCoverage(Empty),
@@ -191,6 +193,10 @@ pub const CHECKS: &[(&str, &str)] = &[
         "a multi-region CloudTrail trail is logging, with log file validation, into a bucket that passes the bucket checks",
     ),
     (
+        "cloudwatch.alarms",
+        "every production database (by tag) has CloudWatch alarms that notify an SNS topic with a confirmed subscription",
+    ),
+    (
         "db.rls_forced",
         "row-level security enabled and forced on every tenant table",
     ),
@@ -260,6 +266,7 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "s3.public_access_block" => Params::S3PublicAccessBlock(p(name, params)?),
         "s3.tls_only" => Params::S3TlsOnly(p(name, params)?),
         "cloudtrail.enabled" => Params::CloudTrail(p(name, params)?),
+        "cloudwatch.alarms" => Params::MonitoringAlarms(p(name, params)?),
         "db.rls_forced" => Params::DbRls(p(name, params)?),
         "db.tenant_column_not_null" => Params::DbTenantNotNull(p(name, params)?),
         "db.datamap_coverage" => Params::DbDatamapCoverage(p(name, params)?),

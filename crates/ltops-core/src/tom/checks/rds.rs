@@ -95,6 +95,8 @@ pub struct DbInstance {
     pub iam_auth: bool,
     pub log_exports: Vec<String>,
     pub param_group: Option<String>,
+    /// Its tags (key, value): the monitoring check selects production by tag.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -113,6 +115,7 @@ pub struct DbCluster {
     pub log_exports: Vec<String>,
     pub param_group: Option<String>,
     pub public: Option<bool>,
+    pub tags: Vec<(String, String)>,
 }
 
 /// What one region showed, or why it could not be read.
@@ -139,14 +142,14 @@ impl Inventory {
         }
     }
 
-    fn instances(&self) -> impl Iterator<Item = &DbInstance> {
+    pub fn instances(&self) -> impl Iterator<Item = &DbInstance> {
         self.regions
             .iter()
             .filter_map(|r| r.result.as_ref().ok())
             .flat_map(|(i, _)| i.iter())
     }
 
-    fn clusters(&self) -> impl Iterator<Item = &DbCluster> {
+    pub fn clusters(&self) -> impl Iterator<Item = &DbCluster> {
         self.regions
             .iter()
             .filter_map(|r| r.result.as_ref().ok())
@@ -203,7 +206,19 @@ fn instance_of(i: &aws_sdk_rds::types::DbInstance, region: &str) -> DbInstance {
             .first()
             .and_then(|g| g.db_parameter_group_name())
             .map(str::to_owned),
+        tags: tags_of(i.tag_list()),
     }
+}
+
+fn tags_of(list: &[aws_sdk_rds::types::Tag]) -> Vec<(String, String)> {
+    list.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
+        .collect()
 }
 
 fn cluster_of(c: &aws_sdk_rds::types::DbCluster, region: &str) -> DbCluster {
@@ -226,6 +241,7 @@ fn cluster_of(c: &aws_sdk_rds::types::DbCluster, region: &str) -> DbCluster {
         log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
         param_group: c.db_cluster_parameter_group().map(str::to_owned),
         public: c.publicly_accessible(),
+        tags: tags_of(c.tag_list()),
     }
 }
 
@@ -412,7 +428,7 @@ where
 // ---- evaluation ------------------------------------------------------------------
 
 /// The kind of resource, as a finding names it.
-fn label_instance(i: &DbInstance) -> String {
+pub(crate) fn label_instance(i: &DbInstance) -> String {
     if i.arn.is_empty() {
         format!("db instance {} ({})", i.id, i.region)
     } else {
@@ -420,7 +436,7 @@ fn label_instance(i: &DbInstance) -> String {
     }
 }
 
-fn label_cluster(c: &DbCluster) -> String {
+pub(crate) fn label_cluster(c: &DbCluster) -> String {
     if c.arn.is_empty() {
         format!("db cluster {} ({})", c.id, c.region)
     } else {
@@ -468,7 +484,7 @@ fn member_na(check: &str, i: &DbInstance) -> Finding {
 }
 
 /// Applies `f` to standalone instances and clusters; cluster members are NOT_APPLICABLE.
-fn cluster_level(
+pub(crate) fn cluster_level(
     check: &str,
     inv: &Inventory,
     fi: impl Fn(&DbInstance) -> Finding,

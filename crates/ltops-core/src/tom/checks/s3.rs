@@ -6,9 +6,10 @@ use aws_config::SdkConfig;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::super::{Finding, parallel};
+use super::super::{Finding, Text, parallel};
 use super::SourceError;
 use crate::aws::error::{ProvideErrorMetadata, describe};
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +146,98 @@ async fn policy(s3: &aws_sdk_s3::Client, name: &str) -> Result<Option<String>, S
     }
 }
 
+/// The account-level Block Public Access settings (s3control), which apply to
+/// every bucket, present and future; `None`: not configured.
+pub type AccountBlock = Result<Option<[bool; 4]>, SourceError>;
+
+/// Reads the account's own Block Public Access (`s3control:GetPublicAccessBlock`,
+/// a signed REST call: aws-sdk-s3control for one call is not worth its build).
+pub async fn fetch_account_block(
+    q: &crate::aws::query::QueryClient,
+    sdk: &SdkConfig,
+    account: &str,
+    region: &str,
+) -> AccountBlock {
+    let path = "/v20180820/configuration/publicAccessBlock";
+    let url = match crate::aws::query::configured_endpoint(sdk, "S3_CONTROL") {
+        Some(base) => format!("{base}{path}"),
+        None => format!("https://{account}.s3-control.{region}.amazonaws.com{path}"),
+    };
+    let op = format!("s3control:GetPublicAccessBlock in account {account}");
+    let doc = q
+        .rest_get(
+            sdk,
+            &url,
+            &[("x-amz-account-id", account)],
+            region,
+            "NoSuchPublicAccessBlockConfiguration",
+            &op,
+        )
+        .await?;
+    Ok(doc.map(|d| {
+        let on = |n: &str| d.find(n).is_some_and(|x| x.text.trim() == "true");
+        [
+            on("BlockPublicAcls"),
+            on("IgnorePublicAcls"),
+            on("BlockPublicPolicy"),
+            on("RestrictPublicBuckets"),
+        ]
+    }))
+}
+
+const BPA_NAMES: [&str; 4] = [
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+];
+
+/// The settings that are off, by name.
+fn off(flags: &[bool; 4]) -> Vec<&'static str> {
+    BPA_NAMES
+        .iter()
+        .zip(flags)
+        .filter(|(_, on)| !**on)
+        .map(|(n, _)| *n)
+        .collect()
+}
+
+/// The account-level finding of `s3.public_access_block`.
+pub fn account_blocked(check: &str, account: &str, block: &AccountBlock) -> Finding {
+    let resource = format!("s3 account {account} (Block Public Access)");
+    match block {
+        Err(e) => Finding::error(check, resource, Text::same(e.to_string())),
+        Ok(None) => Finding::fail(
+            check,
+            resource,
+            text!(
+                "Block Public Access is not configured for the account",
+                "Block Public Access ist für das Konto nicht eingerichtet"
+            ),
+        ),
+        Ok(Some(flags)) => {
+            let off = off(flags);
+            Finding::verdict(
+                check,
+                resource,
+                off.is_empty(),
+                if off.is_empty() {
+                    text!(
+                        "account-level Block Public Access: all four settings on",
+                        "Block Public Access auf Kontoebene: alle vier Einstellungen an"
+                    )
+                } else {
+                    text!(
+                        "account-level Block Public Access off: {}",
+                        "Block Public Access auf Kontoebene aus: {}",
+                        off.join(", ")
+                    )
+                },
+            )
+        }
+    }
+}
+
 /// Findings per bucket; the listing's error, or NOT_APPLICABLE for no buckets.
 fn each(check: &str, inv: &Buckets, f: impl Fn(&Bucket) -> Finding) -> Vec<Finding> {
     match inv {
@@ -204,35 +297,35 @@ pub fn encrypted(check: &str, p: &EncryptionParams, inv: &Buckets) -> Vec<Findin
     })
 }
 
+/// Block Public Access of every bucket (the account's own is [`account_blocked`]).
 pub fn public_access_blocked(check: &str, inv: &Buckets) -> Vec<Finding> {
-    const NAMES: [&str; 4] = [
-        "BlockPublicAcls",
-        "IgnorePublicAcls",
-        "BlockPublicPolicy",
-        "RestrictPublicBuckets",
-    ];
     each(check, inv, |b| match &b.public_access_block {
-        Err(e) => Finding::error(check, arn(b), e.to_string()),
+        Err(e) => Finding::error(check, arn(b), Text::same(e.to_string())),
         Ok(None) => Finding::fail(
             check,
             arn(b),
-            "Block Public Access is not configured on the bucket",
+            text!(
+                "Block Public Access is not configured on the bucket",
+                "Block Public Access ist für den Bucket nicht eingerichtet"
+            ),
         ),
         Ok(Some(flags)) => {
-            let off: Vec<&str> = NAMES
-                .iter()
-                .zip(flags)
-                .filter(|(_, on)| !**on)
-                .map(|(n, _)| *n)
-                .collect();
+            let off = off(flags);
             Finding::verdict(
                 check,
                 arn(b),
                 off.is_empty(),
                 if off.is_empty() {
-                    "Block Public Access: all four settings on".to_owned()
+                    text!(
+                        "Block Public Access: all four settings on",
+                        "Block Public Access: alle vier Einstellungen an"
+                    )
                 } else {
-                    format!("Block Public Access off: {}", off.join(", "))
+                    text!(
+                        "Block Public Access off: {}",
+                        "Block Public Access aus: {}",
+                        off.join(", ")
+                    )
                 },
             )
         }
