@@ -783,3 +783,114 @@ fn every_account_through_the_portal_each_finding_names_its_account() {
         "{trail:#}"
     );
 }
+
+/// The HTML report over every account: every FAIL and ERROR of the run is a row
+/// of its own (parsed with a real HTML parser), passing ones are folded into
+/// `<details>`, statuses carry colour classes, evidence is German, no script.
+#[test]
+fn html_report_lists_every_fail_and_error() {
+    violations();
+    let db = lab().create_database("tom_html");
+    let (home, profile) = dpo_home(ACCOUNT, &db, &lab_exceptions(ACCOUNT));
+    let out = home.path().join("tom-estate.html");
+    let run = tom(
+        &home,
+        profile,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--accounts",
+            "all",
+        ],
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
+            .unwrap();
+    let dom = tl::parse(&html, tl::ParserOptions::default()).expect("the report parses as HTML");
+    let parser = dom.parser();
+    let text = |n: &tl::Node| {
+        n.inner_text(parser)
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+    };
+    // (resource, account, check, status) of every row listed one by one.
+    let mut rows: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+    for status in ["fail", "error"] {
+        for tr in dom
+            .query_selector(&format!("tr.r-{status}"))
+            .unwrap()
+            .filter_map(|h| h.get(parser))
+        {
+            let cells: Vec<String> = tr
+                .children()
+                .unwrap()
+                .top()
+                .iter()
+                .filter_map(|c| c.get(parser))
+                .filter(|c| c.as_tag().is_some_and(|t| t.name() == "td"))
+                .map(|c| text(c).trim().to_owned())
+                .collect();
+            assert_eq!(cells.len(), 5, "{cells:?}");
+            rows.insert((
+                cells[0].clone(),
+                cells[1].clone(),
+                cells[2].clone(),
+                status.to_uppercase(),
+            ));
+        }
+    }
+    let mut expected = BTreeSet::new();
+    for c in json["controls"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            let s = f["status"].as_str().unwrap();
+            if s == "FAIL" || s == "ERROR" {
+                expected.insert((
+                    f["resource"].as_str().unwrap().to_owned(),
+                    f["account"].as_str().unwrap_or("").to_owned(),
+                    f["check"].as_str().unwrap().to_owned(),
+                    s.to_owned(),
+                ));
+            }
+        }
+    }
+    assert!(
+        expected.len() > 20,
+        "the estate has findings: {expected:#?}"
+    );
+    let missing: Vec<_> = expected.difference(&rows).collect();
+    assert!(missing.is_empty(), "not in the HTML report: {missing:#?}");
+    // Every account's violation is there, in German, with its colour.
+    assert!(
+        html.contains("kein CloudWatch-Alarm für diese Datenbank"),
+        "German evidence"
+    );
+    assert!(
+        html.contains("kein CloudTrail-Trail"),
+        "the bare account's finding"
+    );
+    assert!(html.contains("class=\"st s-fail\""));
+    assert!(html.contains("<svg class=\"bar\""));
+    assert!(html.contains("@media print"));
+    assert!(!html.to_ascii_lowercase().contains("<script"));
+    for loads in ["src=", "<link", "@import", "url("] {
+        assert!(!html.contains(loads), "nothing from the network: {loads}");
+    }
+    let folded = dom.query_selector("details").unwrap().count();
+    assert!(folded > 10, "passing findings are folded: {folded}");
+    for a in [ACCOUNT, VIOLATIONS_ACCOUNT, BARE_ACCOUNT] {
+        assert!(
+            html.contains(&format!("<code>{a}</code>")),
+            "summary row of {a}"
+        );
+    }
+}

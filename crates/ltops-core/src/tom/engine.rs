@@ -15,9 +15,10 @@ use super::catalog::{CheckSpec, Control, ControlInfo, Kind};
 use super::checks::audit::AuditData;
 use super::checks::{self, Params, SourceError, iam, monitoring, rds, s3, snapshots, sso, trail};
 use super::exceptions::{self, Exception};
-use super::{Finding, Status, attest, parallel};
+use super::{Finding, Status, Text, attest, parallel};
 use crate::aws::query::QueryClient;
 use crate::datamap::DataMap;
+use crate::text;
 
 type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, SourceError>>>;
 
@@ -195,6 +196,14 @@ impl AwsEnv {
     }
 }
 
+/// The ERROR of a check that said nothing: it has not checked.
+fn no_result() -> Text {
+    text!(
+        "the check returned no result",
+        "die Prüfung hat kein Ergebnis geliefert"
+    )
+}
+
 /// An account of the run: its AWS view, or why its credentials could not be had
 /// (then every AWS check reports ERROR for it).
 pub struct Account {
@@ -211,7 +220,7 @@ fn opened<'a, T>(
     env: &'a Result<T, String>,
 ) -> Result<&'a T, Vec<Finding>> {
     env.as_ref()
-        .map_err(|e| vec![Finding::error(check, source, e.clone())])
+        .map_err(|e| vec![Finding::error(check, source, Text::same(e.clone()))])
 }
 
 /// The once-cell of `key` in a map of them: one read per key and run, however
@@ -314,7 +323,11 @@ pub async fn run(
                 Err(e) => findings.push(Finding::error(
                     "attestation",
                     &c.info.id,
-                    format!("attestations are read from the audit log, which cannot be read: {e}"),
+                    text!(
+                        "attestations are read from the audit log, which cannot be read: {}",
+                        "Bestätigungen stehen im Audit-Log, das nicht gelesen werden kann: {}",
+                        e
+                    ),
                 )),
                 Ok(_) => findings.push(attest::finding(
                     &c.info.id,
@@ -326,11 +339,7 @@ pub async fn run(
                 for spec in &c.checks {
                     let mut f = run_check(env, spec).await;
                     if f.is_empty() {
-                        f.push(Finding::error(
-                            &spec.name,
-                            "-",
-                            "the check returned no result",
-                        ));
+                        f.push(Finding::error(&spec.name, "-", no_result()));
                     }
                     findings.extend(f);
                 }
@@ -436,14 +445,14 @@ async fn per_account(
             Err(e) => vec![Finding::error(
                 name,
                 format!("aws account {}", a.id),
-                e.clone(),
+                Text::same(e.clone()),
             )],
         };
         if findings.is_empty() {
             findings.push(Finding::error(
                 name,
                 format!("aws account {}", a.id),
-                "the check returned no result",
+                no_result(),
             ));
         }
         for f in &mut findings {
@@ -521,6 +530,10 @@ async fn aws_check(
             let inv = aws.rds(limit).await;
             monitoring::alarms_notify(name, p, inv, aws.monitoring(limit).await)
         }
-        _ => vec![Finding::error(name, "-", "not an AWS check")],
+        _ => vec![Finding::error(
+            name,
+            "-",
+            text!("not an AWS check", "keine AWS-Prüfung"),
+        )],
     }
 }

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod exceptions;
 pub mod parallel;
 pub mod report;
+mod report_html;
 
 use serde::{Deserialize, Serialize};
 
@@ -151,16 +152,44 @@ impl Text {
     }
 }
 
+/// A value inside a [`Text`]: a [`Text`] itself is shown in the sentence's
+/// language, anything else as it displays.
+pub trait Localize {
+    fn in_en(&self) -> &dyn std::fmt::Display;
+    fn in_de(&self) -> &dyn std::fmt::Display;
+}
+
+impl<T: std::fmt::Display> Localize for T {
+    fn in_en(&self) -> &dyn std::fmt::Display {
+        self
+    }
+    fn in_de(&self) -> &dyn std::fmt::Display {
+        self
+    }
+}
+
+impl Localize for Text {
+    fn in_en(&self) -> &dyn std::fmt::Display {
+        &self.en
+    }
+    fn in_de(&self) -> &dyn std::fmt::Display {
+        &self.de
+    }
+}
+
 /// `text!("English {}", "Deutsch {}", args…)`: both sentences formatted from the
-/// same values (positional `{0}` lets the German put them in its own order).
+/// same values (positional `{0}` lets the German put them in its own order); an
+/// argument that is a [`Text`] appears in each sentence's own language.
 #[macro_export]
 macro_rules! text {
-    ($en:literal, $de:literal $(, $arg:expr)* $(,)?) => {
+    ($en:literal, $de:literal $(, $arg:expr)* $(,)?) => {{
+        #[allow(unused_imports)]
+        use $crate::tom::Localize as _;
         $crate::tom::Text {
-            en: format!($en $(, $arg)*),
-            de: format!($de $(, $arg)*),
+            en: format!($en $(, ($arg).in_en())*),
+            de: format!($de $(, ($arg).in_de())*),
         }
-    };
+    }};
 }
 
 /// One result of one check for one resource, with the evidence that shows it.
@@ -243,23 +272,6 @@ impl Finding {
             if ok { Status::Pass } else { Status::Fail },
             evidence,
         )
-    }
-}
-
-// TEMPORARY while the checks move to `text!`.
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text::same(s)
-    }
-}
-impl From<&str> for Text {
-    fn from(s: &str) -> Text {
-        Text::same(s)
-    }
-}
-impl From<&String> for Text {
-    fn from(s: &String) -> Text {
-        Text::same(s.clone())
     }
 }
 

@@ -6,9 +6,10 @@ use serde::Deserialize;
 
 use crate::audit::anchor::AnchorReport;
 
-use super::super::Finding;
+use super::super::{Finding, Text};
 use crate::audit::event::{Event, Outcome, Phase};
 use crate::audit::verify::{VerifyReport, Witness};
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,7 +65,7 @@ pub fn anchored(
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit anchor", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit anchor", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let state = match &d.anchor {
@@ -72,25 +73,31 @@ pub fn anchored(
             return vec![Finding::fail(
                 check,
                 "audit anchor",
-                "no anchor is configured (audit.anchor): the log has no write-once copy outside the database and its owners".to_owned(),
+                text!(
+                    "no anchor is configured (audit.anchor): the log has no write-once copy outside the database and its owners",
+                    "kein Anker eingerichtet (audit.anchor): das Log hat keine unveränderliche Kopie außerhalb der Datenbank und ihrer Eigentümer"
+                ),
             )];
         }
-        Some(Err(e)) => return vec![Finding::error(check, "audit anchor", e.clone())],
+        Some(Err(e)) => return vec![Finding::error(check, "audit anchor", Text::same(e.clone()))],
         Some(Ok(s)) => s,
     };
     let r = &state.report;
     let resource = r.anchor.as_str();
     let fit = match &state.fit {
-        Err(e) => return vec![Finding::fail(check, resource, e.clone())],
+        Err(e) => return vec![Finding::fail(check, resource, Text::same(e.clone()))],
         Ok(f) => f.join(", "),
     };
     if !r.intact() {
         return vec![Finding::fail(
             check,
             resource,
-            format!(
-                "the local log disagrees with its anchored copy: rewritten seq {:?}, missing seq {:?}, bad checkpoints {:?}",
-                r.rewritten, r.missing, r.bad_checkpoints
+            text!(
+                "the local log disagrees with its anchored copy: rewritten seq {}, missing seq {}, bad checkpoints {}",
+                "das lokale Log weicht von seiner verankerten Kopie ab: umgeschriebene Seq {}, fehlende Seq {}, ungültige Checkpoints {}",
+                format!("{:?}", r.rewritten),
+                format!("{:?}", r.missing),
+                format!("{:?}", r.bad_checkpoints)
             ),
         )];
     }
@@ -106,8 +113,9 @@ pub fn anchored(
         return vec![Finding::fail(
             check,
             resource,
-            format!(
+            text!(
                 "{} event(s) not anchored, the oldest for {} hours (at most {} allowed)",
+                "{} Ereignis(se) nicht verankert, das älteste seit {} Stunden (höchstens {} erlaubt)",
                 r.unanchored.len(),
                 age.num_hours(),
                 p.max_unanchored_hours
@@ -117,8 +125,10 @@ pub fn anchored(
     vec![Finding::pass(
         check,
         resource,
-        format!(
-            "{fit}; {} signed checkpoint(s) through seq {}, agreeing with the local log; {} event(s) awaiting shipment",
+        text!(
+            "{}; {} signed checkpoint(s) through seq {}, agreeing with the local log; {} event(s) awaiting shipment",
+            "{}; {} signierte(r) Checkpoint(s) bis Seq {}, in Übereinstimmung mit dem lokalen Log; {} Ereignis(se) warten auf Versand",
+            fit,
             r.checkpoints,
             r.anchored_through.map_or("-".into(), |s| s.to_string()),
             r.unanchored.len()
@@ -147,7 +157,7 @@ pub fn matches_action(action: &str, patterns: &[String]) -> bool {
 
 pub fn chain_intact(check: &str, data: &Result<AuditData, String>) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let r = &d.verify;
@@ -160,22 +170,32 @@ pub fn chain_intact(check: &str, data: &Result<AuditData, String>) -> Vec<Findin
         None => Finding::pass(
             check,
             &d.source,
-            format!(
-                "{} events, hash chain intact{}; head {head}",
-                r.events,
-                if r.witness.is_some() {
-                    ", matches the recorded head"
-                } else {
-                    ""
-                }
-            ),
+            if r.witness.is_some() {
+                text!(
+                    "{} events, hash chain intact, matches the recorded head; head {}",
+                    "{} Ereignisse, Hash-Kette intakt, stimmt mit dem aufgezeichneten Kopf überein; Kopf {}",
+                    r.events,
+                    head
+                )
+            } else {
+                text!(
+                    "{} events, hash chain intact; head {}",
+                    "{} Ereignisse, Hash-Kette intakt; Kopf {}",
+                    r.events,
+                    head
+                )
+            },
         ),
         Some(b) => Finding::fail(
             check,
             &d.source,
-            format!(
-                "chain broken at seq {} (line {}): {:?} — {}",
-                b.seq, b.line, b.kind, b.detail
+            text!(
+                "chain broken at seq {} (line {}): {} — {}",
+                "Kette unterbrochen bei Seq {} (Zeile {}): {} — {}",
+                b.seq,
+                b.line,
+                format!("{:?}", b.kind),
+                b.detail
             ),
         ),
     }]
@@ -187,7 +207,7 @@ pub fn interventions_have_reason(
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let interventions: Vec<&Event> = d
@@ -202,9 +222,11 @@ pub fn interventions_have_reason(
             Finding::fail(
                 check,
                 format!("audit seq {} ({})", e.seq, e.action),
-                format!(
+                text!(
                     "by {} at {}: no reason (instruction or incident reference) recorded",
-                    e.actor.user, e.at
+                    "von {} am {}: kein Grund (Weisung oder Störungsreferenz) aufgezeichnet",
+                    e.actor.user,
+                    e.at
                 ),
             )
         })
@@ -213,8 +235,9 @@ pub fn interventions_have_reason(
         out.push(Finding::pass(
             check,
             &d.source,
-            format!(
+            text!(
                 "{} intervention(s) ({}), each with a reason",
+                "{} Eingriff(e) ({}), jeder mit Grund",
                 interventions.len(),
                 p.actions.join(", ")
             ),
@@ -230,7 +253,13 @@ pub fn review_recent(
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "annual review", e.clone())],
+        Err(e) => {
+            return vec![Finding::error(
+                check,
+                "annual review",
+                Text::same(e.clone()),
+            )];
+        }
         Ok(d) => d,
     };
     let last = d
@@ -246,16 +275,23 @@ pub fn review_recent(
         None => Finding::fail(
             check,
             "annual review",
-            format!(
+            text!(
                 "no annual review (`{}`) recorded in {}",
-                p.report_action, d.source
+                "keine jährliche Überprüfung (`{}`) aufgezeichnet in {}",
+                p.report_action,
+                d.source
             ),
         ),
         Some(e) => match DateTime::parse_from_rfc3339(&e.at) {
             Err(_) => Finding::error(
                 check,
                 "annual review",
-                format!("audit seq {}: unreadable time {}", e.seq, e.at),
+                text!(
+                    "audit seq {}: unreadable time {}",
+                    "Audit-Seq {}: unlesbare Zeit {}",
+                    e.seq,
+                    e.at
+                ),
             ),
             Ok(at) => {
                 let days = (now - at.with_timezone(&Utc)).num_days();
@@ -263,11 +299,13 @@ pub fn review_recent(
                     check,
                     "annual review",
                     days < p.max_age_days,
-                    format!(
-                        "last report filed {} by {} (audit seq {}), {days} days ago (less than {} required)",
+                    text!(
+                        "last report filed {} by {} (audit seq {}), {} days ago (less than {} required)",
+                        "letzter Bericht abgelegt am {} von {} (Audit-Seq {}), vor {} Tagen (verlangt: weniger als {})",
                         e.at.get(..10).unwrap_or(&e.at),
                         e.actor.user,
                         e.seq,
+                        days,
                         p.max_age_days
                     ),
                 )

@@ -241,11 +241,18 @@ pub fn account_blocked(check: &str, account: &str, block: &AccountBlock) -> Find
 /// Findings per bucket; the listing's error, or NOT_APPLICABLE for no buckets.
 fn each(check: &str, inv: &Buckets, f: impl Fn(&Bucket) -> Finding) -> Vec<Finding> {
     match inv {
-        Err(e) => vec![Finding::error(check, "s3 buckets", e.to_string())],
+        Err(e) => vec![Finding::error(
+            check,
+            "s3 buckets",
+            Text::same(e.to_string()),
+        )],
         Ok(b) if b.is_empty() => vec![Finding::na(
             check,
             "s3 buckets",
-            "the account has no S3 buckets",
+            text!(
+                "the account has no S3 buckets",
+                "das Konto hat keine S3-Buckets"
+            ),
         )],
         Ok(b) => b.iter().map(f).collect(),
     }
@@ -259,10 +266,15 @@ pub fn region(check: &str, p: &super::rds::RegionParams, inv: &Buckets) -> Vec<F
             arn(b),
             ok,
             if ok {
-                format!("bucket in {}, an allowed region", b.region)
+                text!(
+                    "bucket in {}, an allowed region",
+                    "Bucket in {}, einer erlaubten Region",
+                    b.region
+                )
             } else {
-                format!(
+                text!(
                     "bucket in {}, not an allowed region ({})",
+                    "Bucket in {}, keiner erlaubten Region ({})",
                     b.region,
                     p.allowed_regions.join(", ")
                 )
@@ -273,25 +285,34 @@ pub fn region(check: &str, p: &super::rds::RegionParams, inv: &Buckets) -> Vec<F
 
 pub fn encrypted(check: &str, p: &EncryptionParams, inv: &Buckets) -> Vec<Finding> {
     each(check, inv, |b| match &b.encryption {
-        Err(e) => Finding::error(check, arn(b), e.to_string()),
-        Ok(None) => Finding::fail(check, arn(b), "no default encryption configured"),
+        Err(e) => Finding::error(check, arn(b), Text::same(e.to_string())),
+        Ok(None) => Finding::fail(
+            check,
+            arn(b),
+            text!(
+                "no default encryption configured",
+                "keine Standardverschlüsselung eingerichtet"
+            ),
+        ),
         Ok(Some((alg, key))) => {
             let ok = p.algorithms.contains(alg);
+            let key = key.as_deref().unwrap_or("-");
+            let seen = text!(
+                "default encryption {} with key {}",
+                "Standardverschlüsselung {} mit Schlüssel {}",
+                alg,
+                key
+            );
+            let required = text!(
+                " (required: {})",
+                " (verlangt: {})",
+                p.algorithms.join(" | ")
+            );
             Finding::verdict(
                 check,
                 arn(b),
                 ok,
-                format!(
-                    "default encryption {alg}{}{}",
-                    key.as_ref()
-                        .map(|k| format!(" with key {k}"))
-                        .unwrap_or_default(),
-                    if ok {
-                        String::new()
-                    } else {
-                        format!(" (required: {})", p.algorithms.join(" or "))
-                    }
-                ),
+                if ok { seen } else { seen.join("", &required) },
             )
         }
     })
@@ -334,14 +355,25 @@ pub fn public_access_blocked(check: &str, inv: &Buckets) -> Vec<Finding> {
 
 pub fn tls_only(check: &str, inv: &Buckets) -> Vec<Finding> {
     each(check, inv, |b| match &b.policy {
-        Err(e) => Finding::error(check, arn(b), e.to_string()),
+        Err(e) => Finding::error(check, arn(b), Text::same(e.to_string())),
         Ok(None) => Finding::fail(
             check,
             arn(b),
-            "no bucket policy: requests without TLS are not denied",
+            text!(
+                "no bucket policy: requests without TLS are not denied",
+                "keine Bucket-Richtlinie: Anfragen ohne TLS werden nicht abgewiesen"
+            ),
         ),
         Ok(Some(doc)) => match serde_json::from_str::<Value>(doc) {
-            Err(e) => Finding::error(check, arn(b), format!("bucket policy is not JSON: {e}")),
+            Err(e) => Finding::error(
+                check,
+                arn(b),
+                text!(
+                    "bucket policy is not JSON: {}",
+                    "Bucket-Richtlinie ist kein JSON: {}",
+                    e
+                ),
+            ),
             Ok(v) => {
                 let ok = denies_plain_http(&v);
                 Finding::verdict(
@@ -349,9 +381,15 @@ pub fn tls_only(check: &str, inv: &Buckets) -> Vec<Finding> {
                     arn(b),
                     ok,
                     if ok {
-                        "the bucket policy denies every request with aws:SecureTransport false"
+                        text!(
+                            "the bucket policy denies every request with aws:SecureTransport false",
+                            "die Bucket-Richtlinie weist jede Anfrage mit aws:SecureTransport false ab"
+                        )
                     } else {
-                        "the bucket policy does not deny requests without TLS (no Deny on aws:SecureTransport false for all principals and s3:*)"
+                        text!(
+                            "the bucket policy does not deny requests without TLS (no Deny on aws:SecureTransport false for all principals and s3:*)",
+                            "die Bucket-Richtlinie weist Anfragen ohne TLS nicht ab (kein Deny bei aws:SecureTransport false für alle Principals und s3:*)"
+                        )
                     },
                 )
             }

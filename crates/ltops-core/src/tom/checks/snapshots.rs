@@ -8,10 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_config::SdkConfig;
 use serde::Deserialize;
 
-use super::super::{Finding, parallel};
+use super::super::{Finding, Text, parallel};
 use super::SourceError;
 use super::rds::{KeyInfo, key_info, key_region};
 use crate::aws::error::describe;
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,7 +202,7 @@ fn frame(check: &str, inv: &Snapshots, mut findings: Vec<Finding>) -> Vec<Findin
             findings.push(Finding::error(
                 check,
                 format!("rds snapshots in {region}"),
-                e.to_string(),
+                Text::same(e.to_string()),
             ));
         }
     }
@@ -209,10 +210,22 @@ fn frame(check: &str, inv: &Snapshots, mut findings: Vec<Finding>) -> Vec<Findin
         findings.push(Finding::na(
             check,
             "rds snapshots",
-            "no RDS snapshots in any enabled region",
+            text!(
+                "no RDS snapshots in any enabled region",
+                "keine RDS-Snapshots in einer der aktivierten Regionen"
+            ),
         ));
     }
     findings
+}
+
+/// "manual snapshot" / "manueller Snapshot", as the snapshot type says.
+fn kind(s: &Snapshot) -> Text {
+    match s.kind.as_str() {
+        "manual" => text!("manual snapshot", "manueller Snapshot"),
+        "automated" => text!("automated snapshot", "automatischer Snapshot"),
+        other => text!("{} snapshot", "Snapshot ({})", other),
+    }
 }
 
 pub fn region(check: &str, p: &super::rds::RegionParams, inv: &Snapshots) -> Vec<Finding> {
@@ -220,16 +233,23 @@ pub fn region(check: &str, p: &super::rds::RegionParams, inv: &Snapshots) -> Vec
         .all()
         .map(|s| {
             let ok = p.allowed_regions.contains(&s.region);
+            let k = kind(s);
             Finding::verdict(
                 check,
                 &s.arn,
                 ok,
                 if ok {
-                    format!("{} snapshot in {}, an allowed region", s.kind, s.region)
+                    text!(
+                        "{} in {}, an allowed region",
+                        "{} in {}, einer erlaubten Region",
+                        k,
+                        s.region
+                    )
                 } else {
-                    format!(
-                        "{} snapshot in {}, not an allowed region ({})",
-                        s.kind,
+                    text!(
+                        "{} in {}, not an allowed region ({})",
+                        "{} in {}, keiner erlaubten Region ({})",
+                        k,
                         s.region,
                         p.allowed_regions.join(", ")
                     )
@@ -245,37 +265,29 @@ pub fn encryption(check: &str, p: &super::rds::EncryptionParams, inv: &Snapshots
         .all()
         .map(|s| {
             let Some(key) = s.kms_key.as_ref().filter(|_| s.encrypted) else {
+                let k = kind(s);
                 return Finding::fail(
                     check,
                     &s.arn,
-                    format!("{} snapshot is not encrypted", s.kind),
+                    text!("{} is not encrypted", "{} ist nicht verschlüsselt", k),
                 );
             };
             match inv.keys.get(key) {
-                None => Finding::error(check, &s.arn, format!("KMS key {key} was not looked up")),
-                Some(Err(e)) => Finding::error(check, &s.arn, format!("KMS key {key}: {e}")),
-                Some(Ok(k)) => {
-                    let mut problems = Vec::new();
-                    if p.require_customer_managed_key && !k.customer_managed {
-                        problems.push("the key is AWS-managed, not customer-managed");
-                    }
-                    if p.require_rotation && !k.rotation {
-                        problems.push("automatic key rotation is off");
-                    }
-                    if !k.enabled {
-                        problems.push("the key is disabled");
-                    }
-                    Finding::verdict(
-                        check,
-                        &s.arn,
-                        problems.is_empty(),
-                        if problems.is_empty() {
-                            format!("encrypted with customer-managed KMS key {key}, rotation on")
-                        } else {
-                            format!("encrypted with KMS key {key}, but {}", problems.join("; "))
-                        },
-                    )
-                }
+                None => Finding::error(
+                    check,
+                    &s.arn,
+                    text!(
+                        "KMS key {} was not looked up",
+                        "KMS-Schlüssel {} wurde nicht nachgeschlagen",
+                        key
+                    ),
+                ),
+                Some(Err(e)) => Finding::error(
+                    check,
+                    &s.arn,
+                    text!("KMS key {}: {}", "KMS-Schlüssel {}: {}", key, e),
+                ),
+                Some(Ok(k)) => super::rds::key_verdict(check, &s.arn, p, key, k),
             }
         })
         .collect();
@@ -287,14 +299,18 @@ pub fn not_public(check: &str, inv: &Snapshots) -> Vec<Finding> {
         .all()
         .map(|s| {
             let public = s.restore.iter().any(|a| a == "all");
+            let k = kind(s);
             Finding::verdict(
                 check,
                 &s.arn,
                 !public,
                 if public {
-                    "public: anyone may restore it (restore attribute `all`)".to_owned()
+                    text!(
+                        "public: anyone may restore it (restore attribute `all`)",
+                        "öffentlich: jeder darf ihn wiederherstellen (Attribut restore `all`)"
+                    )
                 } else {
-                    format!("{} snapshot, not public", s.kind)
+                    text!("{}, not public", "{}, nicht öffentlich", k)
                 },
             )
         })
@@ -318,16 +334,21 @@ pub fn shared(check: &str, p: &SharedParams, inv: &Snapshots) -> Vec<Finding> {
                 foreign.is_empty(),
                 if foreign.is_empty() {
                     if s.restore.iter().any(|a| a != "all") {
-                        format!(
+                        text!(
                             "shared only with allowed accounts ({})",
+                            "nur mit erlaubten Konten geteilt ({})",
                             s.restore.join(", ")
                         )
                     } else {
-                        "not shared with another account".to_owned()
+                        text!(
+                            "not shared with another account",
+                            "mit keinem anderen Konto geteilt"
+                        )
                     }
                 } else {
-                    format!(
+                    text!(
                         "shared with account(s) {} not in allowed_accounts",
+                        "mit Konto/Konten {} geteilt, die nicht in allowed_accounts stehen",
                         foreign.join(", ")
                     )
                 },

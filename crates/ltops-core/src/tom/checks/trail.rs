@@ -4,10 +4,11 @@
 
 use aws_config::SdkConfig;
 
-use super::super::Finding;
+use super::super::{Finding, Text};
 use super::SourceError;
 use super::s3::{self, Buckets};
 use crate::aws::error::describe;
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,32 +75,38 @@ pub fn enabled(
     };
     let resource = format!("cloudtrail of account {account}");
     let trails = match trails {
-        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
+        Err(e) => return vec![Finding::error(check, resource, Text::same(e.to_string()))],
         Ok(t) => t,
     };
     if trails.is_empty() {
         return vec![Finding::fail(
             check,
             resource,
-            "no CloudTrail trail: API activity is not recorded",
+            text!(
+                "no CloudTrail trail: API activity is not recorded",
+                "kein CloudTrail-Trail: API-Aktivität wird nicht protokolliert"
+            ),
         )];
     }
     let mut verdicts = Vec::new();
     for t in trails {
         let mut lacks = Vec::new();
         match &t.logging {
-            Err(e) => return vec![Finding::error(check, &t.arn, e.to_string())],
-            Ok(false) => lacks.push("not logging".to_owned()),
+            Err(e) => return vec![Finding::error(check, &t.arn, Text::same(e.to_string()))],
+            Ok(false) => lacks.push(text!("not logging", "protokolliert nicht")),
             Ok(true) => {}
         }
         if !t.multi_region {
-            lacks.push("not multi-region".into());
+            lacks.push(text!("not multi-region", "nicht regionsübergreifend"));
         }
         if !t.validation {
-            lacks.push("log file validation off".into());
+            lacks.push(text!(
+                "log file validation off",
+                "Validierung der Protokolldateien aus"
+            ));
         }
         match bucket_problems(t.bucket.as_deref(), buckets, p, allowed_regions) {
-            Err(e) => return vec![Finding::error(check, &t.arn, e)],
+            Err(e) => return vec![Finding::error(check, &t.arn, Text::same(e))],
             Ok(p) => lacks.extend(p),
         }
         verdicts.push((t, lacks));
@@ -108,15 +115,19 @@ pub fn enabled(
         return vec![Finding::pass(
             check,
             &t.arn,
-            format!(
+            text!(
                 "multi-region trail logging with log file validation into bucket {}",
+                "regionsübergreifender Trail protokolliert mit Validierung der Protokolldateien in Bucket {}",
                 t.bucket.as_deref().unwrap_or("?")
             ),
         )];
     }
     verdicts
         .into_iter()
-        .map(|(t, lacks)| Finding::fail(check, &t.arn, format!("trail: {}", lacks.join("; "))))
+        .map(|(t, lacks)| {
+            let head = text!("trail: ", "Trail: ");
+            Finding::fail(check, &t.arn, head.join("", &Text::join_all(&lacks, "; ")))
+        })
         .collect()
 }
 
@@ -126,13 +137,17 @@ fn bucket_problems(
     buckets: &Buckets,
     p: &s3::EncryptionParams,
     allowed: &super::rds::RegionParams,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<Text>, String> {
     let Some(name) = bucket else {
-        return Ok(vec!["no bucket".into()]);
+        return Ok(vec![text!("no bucket", "kein Bucket")]);
     };
     let list = buckets.as_ref().map_err(|e| e.to_string())?;
     let Some(b) = list.iter().find(|b| b.name == name) else {
-        return Ok(vec![format!("bucket {name} is not in this account")]);
+        return Ok(vec![text!(
+            "bucket {} is not in this account",
+            "Bucket {} liegt nicht in diesem Konto",
+            name
+        )]);
     };
     let one = Ok(vec![b.clone()]);
     let mut out = Vec::new();
@@ -144,7 +159,10 @@ fn bucket_problems(
     ];
     for f in checks.into_iter().flatten() {
         if f.status != super::super::Status::Pass {
-            out.push(format!("bucket {name}: {}", f.evidence));
+            out.push(Text {
+                en: format!("bucket {name}: {}", f.evidence),
+                de: format!("Bucket {name}: {}", f.evidence_de),
+            });
         }
     }
     Ok(out)
