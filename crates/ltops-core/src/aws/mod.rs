@@ -1,6 +1,7 @@
 //! Everything that talks to AWS: the SDK configuration, SSO sign-in and its token
 //! cache, and who the caller is. No printing or prompting here; commands do that.
 
+pub mod bounded;
 pub mod config;
 pub mod error;
 pub mod identity;

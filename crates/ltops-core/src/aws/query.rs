@@ -62,6 +62,8 @@ type Https = hyper_rustls::HttpsConnector<HttpConnector>;
 #[derive(Clone)]
 pub struct QueryClient {
     http: Client<Https, Full<Bytes>>,
+    /// The run's one bound on AWS calls in flight, shared with the SDK clients.
+    permits: Option<super::bounded::Permits>,
 }
 
 impl QueryClient {
@@ -86,7 +88,14 @@ impl QueryClient {
             .build();
         Ok(QueryClient {
             http: Client::builder(TokioExecutor::new()).build(https),
+            permits: None,
         })
+    }
+
+    /// Every call waits for one of `permits` (the run's global bound).
+    pub fn bounded(mut self, permits: &super::bounded::Permits) -> QueryClient {
+        self.permits = Some(permits.clone());
+        self
     }
 
     /// Calls `action` of `service` in `region` with `sdk`'s credentials and
@@ -180,6 +189,18 @@ impl QueryClient {
     }
 
     async fn send(&self, request: http::Request<Full<Bytes>>, op: &str) -> Result<Node, AwsError> {
+        let _permit = match &self.permits {
+            Some(p) => Some(
+                p.clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| AwsError::Other {
+                        op: op.into(),
+                        cause: e.to_string(),
+                    })?,
+            ),
+            None => None,
+        };
         let send = self.http.request(request);
         let response = match tokio::time::timeout(Duration::from_secs(30), send).await {
             Err(_) => {

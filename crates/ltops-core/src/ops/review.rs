@@ -101,7 +101,10 @@ pub async fn run(
 ) -> anyhow::Result<Review> {
     let exceptions = exceptions::load(&settings.policies_dir.join("exceptions.yaml"), req.catalog)?;
     let (need_aws, need_db) = engine::needs(req.selected);
-    let sdk = crate::aws::config::load(&settings.aws).await;
+    // One bound for every AWS call of the run, across all accounts.
+    let permits = crate::aws::bounded::permits(req.concurrency);
+    let sdk =
+        crate::aws::bounded::bounded(&crate::aws::config::load(&settings.aws).await, &permits);
     let spinner = ui.progress(None, &format!("checking {} controls", req.selected.len()));
     let identity = identity::caller_identity(&sdk)
         .await
@@ -117,7 +120,7 @@ pub async fn run(
         now: Utc::now(),
         concurrency: req.concurrency,
         aws: if need_aws {
-            accounts(settings, &sdk, &identity, &req).await
+            accounts(settings, &sdk, &identity, &req, &permits).await
         } else {
             Err("not needed".to_owned())
         },
@@ -295,12 +298,15 @@ async fn accounts(
     sdk: &SdkConfig,
     identity: &Result<Identity, String>,
     req: &ReviewRequest<'_>,
+    permits: &crate::aws::bounded::Permits,
 ) -> Result<Vec<Account>, String> {
     let region = sdk
         .region()
         .map(|r| r.to_string())
         .ok_or("no AWS region configured (aws.region or --region)")?;
-    let query = QueryClient::new().map_err(|e| e.to_string())?;
+    let query = QueryClient::new()
+        .map_err(|e| e.to_string())?
+        .bounded(permits);
     let Some(selection) = &req.accounts else {
         let i = identity.as_ref().map_err(Clone::clone)?;
         return Ok(vec![Account {
