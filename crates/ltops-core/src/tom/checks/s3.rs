@@ -54,25 +54,22 @@ pub async fn fetch(sdk: &SdkConfig, home_region: &str, limit: usize) -> Buckets 
         .try_collect()
         .await
         .map_err(|e| describe("s3:ListBuckets", &e))?;
-    let names: Vec<String> = listed
+    // ListBuckets names each bucket's region (AWS does, moto not yet): only
+    // where it is absent costs a GetBucketLocation.
+    let names: Vec<(String, Option<String>)> = listed
         .iter()
-        .filter_map(|b| b.name().map(str::to_owned))
+        .filter_map(|b| {
+            let region = b.bucket_region().filter(|r| !r.is_empty());
+            Some((b.name()?.to_owned(), region.map(str::to_owned)))
+        })
         .collect();
     let s3 = &s3;
-    let buckets = parallel::map(names, limit, |name| async move {
-        let region = match s3.get_bucket_location().bucket(&name).send().await {
-            Ok(l) => l
-                .location_constraint()
-                .map(|c| c.as_str().to_owned())
-                .filter(|c| !c.is_empty())
-                .unwrap_or_else(|| "us-east-1".into()),
-            Err(e) => {
-                return Err(SourceError::from(describe(
-                    &format!("s3:GetBucketLocation {name}"),
-                    &e,
-                )));
-            }
+    let buckets = parallel::map(names, limit, |(name, listed)| async move {
+        let located = match listed {
+            Some(r) => Ok(r),
+            None => location(s3, &name).await,
         };
+        let region = located?;
         let c = client(sdk, &region);
         let (encryption, public_access_block, policy) = tokio::join!(
             encryption(&c, &name),
@@ -89,6 +86,21 @@ pub async fn fetch(sdk: &SdkConfig, home_region: &str, limit: usize) -> Buckets 
     })
     .await;
     buckets.into_iter().collect()
+}
+
+/// The bucket's region from GetBucketLocation (no constraint: us-east-1).
+async fn location(s3: &aws_sdk_s3::Client, name: &str) -> Result<String, SourceError> {
+    match s3.get_bucket_location().bucket(name).send().await {
+        Ok(l) => Ok(l
+            .location_constraint()
+            .map(|c| c.as_str().to_owned())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "us-east-1".into())),
+        Err(e) => Err(SourceError::from(describe(
+            &format!("s3:GetBucketLocation {name}"),
+            &e,
+        ))),
+    }
 }
 
 fn absent<E: ProvideErrorMetadata>(
