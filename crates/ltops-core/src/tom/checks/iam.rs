@@ -572,27 +572,11 @@ pub fn permission_set_of(role_name: &str) -> Option<&str> {
     (hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())).then_some(name)
 }
 
-pub fn password_policy(
-    check: &str,
-    account: &str,
+/// What the account's password policy lacks against `p`.
+fn password_problems(
     p: &PasswordPolicyParams,
-    got: &PasswordPolicy,
-) -> Vec<Finding> {
-    let resource = format!("arn:aws:iam::{account}:account-password-policy");
-    let pp = match got {
-        Err(e) => return vec![Finding::error(check, resource, Text::same(e.to_string()))],
-        Ok(None) => {
-            return vec![Finding::fail(
-                check,
-                resource,
-                text!(
-                    "no account password policy is set",
-                    "keine Passwortrichtlinie für das Konto gesetzt"
-                ),
-            )];
-        }
-        Ok(Some(pp)) => pp,
-    };
+    pp: &aws_sdk_iam::types::PasswordPolicy,
+) -> Vec<Text> {
     let mut problems = Vec::new();
     let len = pp.minimum_password_length().unwrap_or(0);
     if len < p.min_length {
@@ -655,6 +639,34 @@ pub fn password_policy(
             )
         });
     }
+    problems
+}
+
+pub fn password_policy(
+    check: &str,
+    account: &str,
+    p: &PasswordPolicyParams,
+    got: &PasswordPolicy,
+) -> Vec<Finding> {
+    let resource = format!("arn:aws:iam::{account}:account-password-policy");
+    let pp = match got {
+        Err(e) => return vec![Finding::error(check, resource, Text::same(e.to_string()))],
+        Ok(None) => {
+            return vec![Finding::fail(
+                check,
+                resource,
+                text!(
+                    "no account password policy is set",
+                    "keine Passwortrichtlinie für das Konto gesetzt"
+                ),
+            )];
+        }
+        Ok(Some(pp)) => pp,
+    };
+    let problems = password_problems(p, pp);
+    let len = pp.minimum_password_length().unwrap_or(0);
+    let reuse = pp.password_reuse_prevention().unwrap_or(0);
+    let age = pp.max_password_age().unwrap_or(0);
     let seen = text!(
         "length ≥ {}, symbols {}, numbers {}, upper {}, lower {}, reuse prevention {}, max age {} days",
         "Länge ≥ {}, Sonderzeichen {}, Ziffern {}, Großbuchstaben {}, Kleinbuchstaben {}, Wiederverwendungssperre {}, Höchstalter {} Tage",
