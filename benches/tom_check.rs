@@ -19,30 +19,22 @@ use common::Moto;
 const ACCOUNTS: [&str; 3] = ["123456789012", "210987654321", "109876543210"];
 const REGION: &str = "eu-central-1";
 
-/// The lab's SSO fake (OIDC device flow and portal) in front of moto, killed when dropped.
+/// A Python helper that prints `{"endpoint": …}` when it listens (the lab's SSO
+/// fake, the latency proxy), killed when dropped.
 struct Sso {
     child: Child,
     endpoint: String,
 }
 
 impl Sso {
-    fn start(venv: &Path, root: &Path, moto: &str, directory: &Path) -> Sso {
+    fn start(venv: &Path, script: &Path, args: &[&std::ffi::OsStr]) -> Sso {
         let mut child = Command::new(venv.join("python"))
-            .arg(root.join("tests/lab/sso_fake.py"))
-            .args([
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--moto-endpoint",
-                moto,
-            ])
-            .arg("--directory")
-            .arg(directory)
+            .arg(script)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start tests/lab/sso_fake.py");
+            .expect("start a helper of the benchmark");
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("benchmark set-up"))
             .read_line(&mut line)
@@ -119,11 +111,17 @@ fn ltops(bin: &str, home: &Path, moto: &str, sso: &str) -> Command {
     c
 }
 
-/// Best of two runs of `tom check --accounts all`; the findings per account of the last.
-fn check(bin: &str, home: &Path, moto: &str, sso: &str, concurrency: &str) -> (f64, Vec<usize>) {
+/// Best of `runs` runs of `tom check --accounts all`; the findings per account of the last.
+fn check(
+    bin: &str,
+    home: &Path,
+    (moto, sso): (&str, &str),
+    concurrency: &str,
+    runs: usize,
+) -> (f64, Vec<usize>) {
     let mut best = f64::MAX;
     let mut per_account = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..runs {
         let t = Instant::now();
         let out = ltops(bin, home, moto, sso)
             .args(["--format", "json", "tom", "check", "--accounts", "all"])
@@ -187,17 +185,49 @@ fn main() {
         String::from_utf8_lossy(&seed.stdout),
         t.elapsed().as_secs_f64()
     );
-    let sso = Sso::start(&venv, root, &moto.endpoint, &directory);
+    let sso = Sso::start(
+        &venv,
+        &root.join("tests/lab/sso_fake.py"),
+        &[
+            "--host".as_ref(),
+            "127.0.0.1".as_ref(),
+            "--port".as_ref(),
+            "0".as_ref(),
+            "--moto-endpoint".as_ref(),
+            moto.endpoint.as_ref(),
+            "--directory".as_ref(),
+            directory.as_os_str(),
+        ],
+    );
     let bin =
         std::env::var("LTOPS_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_ltops").to_owned());
     let home = dpo_home(root, &bin, &moto.endpoint, &sso.endpoint);
-    let (concurrent, findings) = check(&bin, home.path(), &moto.endpoint, &sso.endpoint, "16");
-    let (sequential, _) = check(&bin, home.path(), &moto.endpoint, &sso.endpoint, "1");
+    let peers = (moto.endpoint.as_str(), sso.endpoint.as_str());
+    let (concurrent, findings) = check(&bin, home.path(), peers, "16", 2);
+    let (sequential, _) = check(&bin, home.path(), peers, "1", 2);
     println!(
-        "tom check --accounts all, 3 accounts × (300 instances, 30 clusters, 300+ snapshots, 200 buckets, 1,000 roles), moto, best of 2:"
+        "tom check --accounts all, 3 accounts × (300 instances, 30 clusters, 300+ snapshots, 200 buckets, 1,000 roles), moto:"
     );
     println!("  AWS findings per account: {findings:?}");
-    println!("  concurrent (16 AWS calls in flight across all accounts): {concurrent:.2}s");
-    println!("  sequential (1 in flight, Prowler-style):                  {sequential:.2}s");
+    println!(
+        "  concurrent (16 AWS calls in flight across all accounts, best of 2): {concurrent:.2}s"
+    );
+    println!(
+        "  sequential (1 in flight, Prowler-style, best of 2):                 {sequential:.2}s"
+    );
+    println!("  ratio: {:.1}x", sequential / concurrent);
+
+    let latency = common::env_u64("LTOPS_BENCH_LATENCY_MS", 20).to_string();
+    let proxy = Sso::start(
+        &venv,
+        &root.join("benches/latency_proxy.py"),
+        &[moto.endpoint.as_ref(), latency.as_ref()],
+    );
+    let slow = (proxy.endpoint.as_str(), sso.endpoint.as_str());
+    let (concurrent, _) = check(&bin, home.path(), slow, "16", 2);
+    let (sequential, _) = check(&bin, home.path(), slow, "1", 1);
+    println!("the same through a proxy adding {latency} ms to every AWS call:");
+    println!("  concurrent (16 in flight, best of 2): {concurrent:.2}s");
+    println!("  sequential (1 in flight, one run):    {sequential:.2}s");
     println!("  ratio: {:.1}x", sequential / concurrent);
 }
