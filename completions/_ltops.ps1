@@ -888,6 +888,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
         'ltops;tom;check' {
             [CompletionResult]::new('--section', '--section', [CompletionResultType]::ParameterName, 'Only the controls of this TOM section (0 = preamble)')
             [CompletionResult]::new('--control', '--control', [CompletionResultType]::ParameterName, 'Only this control, e.g. TOM-4.2')
+            [CompletionResult]::new('--accounts', '--accounts', [CompletionResultType]::ParameterName, 'AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile''s account]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'AWS calls in flight at most (1 = one after another)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')
@@ -931,6 +932,7 @@ Register-ArgumentCompleter -Native -CommandName 'ltops' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The report to write: FILE.md or FILE.html; FILE.json is written beside it (never overwritten)')
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of the report')
             [CompletionResult]::new('--previous', '--previous', [CompletionResultType]::ParameterName, 'The previous report''s JSON, to show what changed since')
+            [CompletionResult]::new('--accounts', '--accounts', [CompletionResultType]::ParameterName, 'AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile''s account]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'AWS calls in flight at most (1 = one after another)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]')

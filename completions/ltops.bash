@@ -3380,7 +3380,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__tom__subcmd__check)
-            opts="-v -q -h -V --section --control --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --section --control --accounts --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3391,6 +3391,10 @@ _ltops() {
                     return 0
                     ;;
                 --control)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accounts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3552,7 +3556,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__tom__subcmd__report)
-            opts="-v -q -h -V --out --lang --previous --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            opts="-v -q -h -V --out --lang --previous --accounts --concurrency --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3567,6 +3571,10 @@ _ltops() {
                     return 0
                     ;;
                 --previous)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accounts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

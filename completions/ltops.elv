@@ -821,6 +821,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;tom;check'= {
             cand --section 'Only the controls of this TOM section (0 = preamble)'
             cand --control 'Only this control, e.g. TOM-4.2'
+            cand --accounts 'AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile''s account]'
             cand --concurrency 'AWS calls in flight at most (1 = one after another)'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
@@ -862,6 +863,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand --out 'The report to write: FILE.md or FILE.html; FILE.json is written beside it (never overwritten)'
             cand --lang 'Language of the report'
             cand --previous 'The previous report''s JSON, to show what changed since'
+            cand --accounts 'AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile''s account]'
             cand --concurrency 'AWS calls in flight at most (1 = one after another)'
             cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
             cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'

@@ -603,6 +603,7 @@ complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcomm
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from controls" -s V -l version -d 'Print version'
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l section -d 'Only the controls of this TOM section (0 = preamble)' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l control -d 'Only this control, e.g. TOM-4.2' -r
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l accounts -d 'AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile\'s account]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l concurrency -d 'AWS calls in flight at most (1 = one after another)' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from check" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
@@ -635,6 +636,7 @@ complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcomm
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l lang -d 'Language of the report' -r -f -a "de\t'Deutsch (the language of the TOM)'
 en\t'English'"
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l previous -d 'The previous report\'s JSON, to show what changed since' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l accounts -d 'AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile\'s account]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l concurrency -d 'AWS calls in flight at most (1 = one after another)' -r
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from report" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r

@@ -666,6 +666,9 @@ pub struct TomCheckArgs {
     /// Only this control, e.g. TOM-4.2
     #[arg(long, value_name = "ID")]
     pub control: Option<String>,
+    /// AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile's account]
+    #[arg(long, value_name = "all|ID,ID")]
+    pub accounts: Option<String>,
     /// AWS calls in flight at most (1 = one after another)
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
@@ -706,6 +709,9 @@ pub struct TomReportArgs {
     /// The previous report's JSON, to show what changed since
     #[arg(long, value_name = "OLD.json")]
     pub previous: Option<PathBuf>,
+    /// AWS accounts to review through the SSO portal: `all` (every account your SSO sign-in reaches) or IDs separated by commas [default: tom.accounts in ltops.yaml, else the profile's account]
+    #[arg(long, value_name = "all|ID,ID")]
+    pub accounts: Option<String>,
     /// AWS calls in flight at most (1 = one after another)
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,

@@ -14,6 +14,7 @@ use crate::audit::content::{
     self, TomCheckIntent, TomCheckOutcome, TomReportIntent, TomReportOutcome,
 };
 use crate::audit::verify::Witness;
+use crate::aws::portal::Selection;
 use crate::cli::{ReportLang, TomAttestArgs, TomCheckArgs, TomControlsArgs, TomReportArgs};
 use crate::ops::mutation::{self, End, Request};
 use crate::ops::record::Attest;
@@ -241,15 +242,40 @@ fn render_run(r: &RunReport) -> String {
                         x.expires
                     ));
                 }
+                let account = match &f.account {
+                    Some(a) if r.accounts.len() > 1 => format!("[{a}] "),
+                    _ => String::new(),
+                };
                 t.add_row(vec![
                     String::new(),
-                    format!("  {}", f.resource),
+                    format!("  {account}{}", f.resource),
                     f.status.as_str().to_owned(),
                     ev,
                 ]);
             }
         }
         out.push_str(&format!("{t}\n\n"));
+    }
+    for a in r.accounts.iter().filter(|_| r.accounts.len() > 1) {
+        let statuses = r.controls.iter().flat_map(|c| {
+            c.findings
+                .iter()
+                .filter(|f| f.account.as_deref() == Some(a.id.as_str()))
+                .map(|f| f.status)
+        });
+        out.push_str(&format!(
+            "account {}{}: {}{}\n",
+            a.id,
+            a.name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            Status::fold(statuses),
+            a.error
+                .as_ref()
+                .map(|e| format!(" — {e}"))
+                .unwrap_or_default()
+        ));
     }
     let totals: Vec<String> = r.totals.iter().map(|(s, n)| format!("{n} {s}")).collect();
     out.push_str(&format!(
@@ -294,6 +320,21 @@ fn selection<'a>(
     Ok(sel)
 }
 
+/// `--accounts`, else `tom.accounts` of the config; `None`: the profile's account.
+fn accounts_arg(ctx: &Ctx, flag: Option<&str>) -> anyhow::Result<Option<Selection>> {
+    if let Some(f) = flag {
+        return Selection::parse(f)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("--accounts: {e}"));
+    }
+    match &ctx.settings.config.tom.accounts {
+        None => Ok(None),
+        Some(a) => Selection::parse(&a.as_arg())
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("tom.accounts in the config: {e}")),
+    }
+}
+
 pub async fn check(ctx: &Ctx, args: &TomCheckArgs) -> anyhow::Result<ExitStatus> {
     let catalog = load_catalog(ctx)?;
     let selected = selection(&catalog, args.section, args.control.as_deref())?;
@@ -302,6 +343,7 @@ pub async fn check(ctx: &Ctx, args: &TomCheckArgs) -> anyhow::Result<ExitStatus>
         catalog: &catalog,
         selected: &selected,
         concurrency: usize::from(args.concurrency),
+        accounts: accounts_arg(ctx, args.accounts.as_deref())?,
         action: "tom.check",
         intent: content::to_value(&TomCheckIntent {
             controls: selected.len() as u64,
@@ -515,6 +557,7 @@ pub async fn report(ctx: &Ctx, args: &TomReportArgs) -> anyhow::Result<ExitStatu
         catalog: &catalog,
         selected: &selected,
         concurrency: usize::from(args.concurrency),
+        accounts: accounts_arg(ctx, args.accounts.as_deref())?,
         action: "tom.report",
         intent: content::to_value(&TomReportIntent {
             out: args.out.display().to_string(),

@@ -19,6 +19,8 @@ use ltops::audit::file_store::FileStore;
 use ltops::aws::identity::Actor;
 
 const VIOLATIONS_ACCOUNT: &str = "210987654321";
+/// Seeded with the violations: nothing but the DPO's role (no trail).
+const BARE_ACCOUNT: &str = "109876543210";
 const DORA: &str = "dora@leadtributor.cloud";
 /// Tenant 4 of tests/fixtures/seed.sql.
 const ERASED_TENANT: &str = "00000000-0000-4000-8000-000000000004";
@@ -72,6 +74,24 @@ fn moto_root_exception(account: &str) -> String {
     format!(
         "version: 1\nexceptions:\n  - control: TOM-2.12\n    resource: \"arn:aws:iam::{account}:root\"\n    reason: \"moto cannot enable root MFA (AccountMFAEnabled is always 0)\"\n    approver: \"lab\"\n    expires: 2099-12-31\n"
     )
+}
+
+/// The root-MFA exception, and the anchor tests' London bucket (they need one to
+/// show that `audit init` refuses it; it lives in the shared lab account).
+fn lab_exceptions(account: &str) -> String {
+    let mut s = moto_root_exception(account);
+    for control in ["TOM-0.1", "TOM-0.2"] {
+        s.push_str(&format!(
+            "  - control: {control}\n    resource: \"arn:aws:s3:::ltops-anchor-london-*\"\n    reason: \"the anchor tests' bucket outside the EEA (audit init must refuse it)\"\n    approver: \"lab\"\n    expires: 2099-12-31\n"
+        ));
+    }
+    for kind in ["cluster", "db"] {
+        s.push_str(&format!(
+            "  - control: TOM-7.5\n    resource: \"arn:aws:rds:*:{account}:{kind}:*pitr-*\"\n    reason: \"the restore tests' copies carry production's tags but are never cut over\"\n    approver: \"lab\"\n    expires: 2099-12-31\n"
+        ));
+    }
+    s.push_str("  - control: TOM-4.1\n    resource: \"arn:aws:s3:::ltops-anchor-*\"\n    reason: \"the lab speaks plain HTTP and moto enforces aws:SecureTransport: a TLS-only policy would lock the anchor tests out\"\n    approver: \"lab\"\n    expires: 2099-12-31\n");
+    s
 }
 
 fn dpo_home(account: &str, db: &str, exceptions: &str) -> (Home, &'static str) {
@@ -160,7 +180,7 @@ fn findings(run: &Value) -> BTreeSet<(String, String, String)> {
 #[test]
 fn compliant_account_passes_and_the_report_is_filed() {
     let db = lab().create_database("tom_ok");
-    let (home, profile) = dpo_home(ACCOUNT, &db, &moto_root_exception(ACCOUNT));
+    let (home, profile) = dpo_home(ACCOUNT, &db, &lab_exceptions(ACCOUNT));
     // The log is anchored: a compliance-mode bucket and a signing key.
     let (bucket, key) = anchor_peers("tom", REGION, Some("COMPLIANCE"));
     let config = std::fs::read_to_string(home.config_file()).unwrap();
@@ -635,4 +655,248 @@ fn attest_refuses_automated_controls_and_other_permission_sets() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not allowed for permission set LtopsAdmin")
     );
+}
+
+#[test]
+fn every_account_through_the_portal_each_finding_names_its_account() {
+    let seed = violations();
+    let db = lab().create_database("tom_accounts");
+    let (home, profile) = dpo_home(ACCOUNT, &db, &lab_exceptions(ACCOUNT));
+    let run = tom(
+        &home,
+        profile,
+        &["check", "--section", "0", "--accounts", "all"],
+    );
+    let v = json_stdout(&run);
+    assert_eq!(run.status.code(), Some(1), "{v:#}");
+    let ids: Vec<&str> = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [BARE_ACCOUNT, ACCOUNT, VIOLATIONS_ACCOUNT], "{v:#}");
+    let seeded: BTreeSet<&str> = seed["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["resource"].as_str().unwrap())
+        .collect();
+    let london = seed["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["check"] == "rds.region_in_eea")
+        .unwrap()["resource"]
+        .as_str()
+        .unwrap();
+    for id in ["TOM-0.1", "TOM-0.2"] {
+        let c = control(&v, id);
+        assert_eq!(c["status"], "FAIL", "{c:#}");
+        let all = c["findings"].as_array().unwrap();
+        for f in all {
+            let account = f["account"]
+                .as_str()
+                .expect("every finding names its account");
+            if f["status"] == "FAIL" {
+                assert_eq!(account, VIOLATIONS_ACCOUNT, "{f:#}");
+                assert!(
+                    seeded.contains(f["resource"].as_str().unwrap()),
+                    "not seeded: {f:#}"
+                );
+            }
+        }
+        assert!(
+            all.iter()
+                .any(|f| f["resource"] == london && f["status"] == "FAIL"),
+            "{c:#}"
+        );
+        assert!(
+            all.iter()
+                .any(|f| f["account"] == ACCOUNT && f["status"] == "PASS"),
+            "the compliant account still passes: {c:#}"
+        );
+    }
+
+    // An account the portal does not give this sign-in is an ERROR for every
+    // AWS control, never skipped.
+    let run = tom(
+        &home,
+        profile,
+        &[
+            "check",
+            "--section",
+            "0",
+            "--accounts",
+            &format!("{ACCOUNT},999999999999"),
+        ],
+    );
+    let v = json_stdout(&run);
+    assert_eq!(run.status.code(), Some(1));
+    for id in ["TOM-0.1", "TOM-0.2"] {
+        let c = control(&v, id);
+        assert_eq!(c["status"], "ERROR", "{c:#}");
+        let err = c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["account"] == "999999999999")
+            .unwrap_or_else(|| panic!("no finding for the unreachable account: {c:#}"));
+        assert_eq!(err["status"], "ERROR");
+        assert!(
+            err["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("does not list account 999999999999"),
+            "{err:#}"
+        );
+    }
+
+    // An account without any trail: exactly that finding, under that account.
+    let run = tom(
+        &home,
+        profile,
+        &["check", "--control", "TOM-3.2", "--accounts", BARE_ACCOUNT],
+    );
+    let v = json_stdout(&run);
+    assert_eq!(run.status.code(), Some(1), "{v:#}");
+    let expected: BTreeSet<(String, String, String)> = seed["bare"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            assert_eq!(x["check"], "cloudtrail.enabled");
+            (
+                "TOM-3.2".to_owned(),
+                "FAIL".to_owned(),
+                x["resource"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(findings(&v), expected, "{v:#}");
+    let trail = &control(&v, "TOM-3.2")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "cloudtrail.enabled")
+        .unwrap();
+    assert_eq!(trail["account"], BARE_ACCOUNT);
+    assert!(
+        trail["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("no CloudTrail trail"),
+        "{trail:#}"
+    );
+}
+
+/// The HTML report over every account: every FAIL and ERROR of the run is a row
+/// of its own (parsed with a real HTML parser), passing ones are folded into
+/// `<details>`, statuses carry colour classes, evidence is German, no script.
+#[test]
+fn html_report_lists_every_fail_and_error() {
+    violations();
+    let db = lab().create_database("tom_html");
+    let (home, profile) = dpo_home(ACCOUNT, &db, &lab_exceptions(ACCOUNT));
+    let out = home.path().join("tom-estate.html");
+    let run = tom(
+        &home,
+        profile,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--accounts",
+            "all",
+        ],
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
+            .unwrap();
+    let dom = tl::parse(&html, tl::ParserOptions::default()).expect("the report parses as HTML");
+    let parser = dom.parser();
+    let text = |n: &tl::Node| {
+        n.inner_text(parser)
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+    };
+    // (resource, account, check, status) of every row listed one by one.
+    let mut rows: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+    for status in ["fail", "error"] {
+        for tr in dom
+            .query_selector(&format!("tr.r-{status}"))
+            .unwrap()
+            .filter_map(|h| h.get(parser))
+        {
+            let cells: Vec<String> = tr
+                .children()
+                .unwrap()
+                .top()
+                .iter()
+                .filter_map(|c| c.get(parser))
+                .filter(|c| c.as_tag().is_some_and(|t| t.name() == "td"))
+                .map(|c| text(c).trim().to_owned())
+                .collect();
+            assert_eq!(cells.len(), 5, "{cells:?}");
+            rows.insert((
+                cells[0].clone(),
+                cells[1].clone(),
+                cells[2].clone(),
+                status.to_uppercase(),
+            ));
+        }
+    }
+    let mut expected = BTreeSet::new();
+    for c in json["controls"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            let s = f["status"].as_str().unwrap();
+            if s == "FAIL" || s == "ERROR" {
+                expected.insert((
+                    f["resource"].as_str().unwrap().to_owned(),
+                    f["account"].as_str().unwrap_or("").to_owned(),
+                    f["check"].as_str().unwrap().to_owned(),
+                    s.to_owned(),
+                ));
+            }
+        }
+    }
+    assert!(
+        expected.len() > 20,
+        "the estate has findings: {expected:#?}"
+    );
+    let missing: Vec<_> = expected.difference(&rows).collect();
+    assert!(missing.is_empty(), "not in the HTML report: {missing:#?}");
+    // Every account's violation is there, in German, with its colour.
+    assert!(
+        html.contains("kein CloudWatch-Alarm für diese Datenbank"),
+        "German evidence"
+    );
+    assert!(
+        html.contains("kein CloudTrail-Trail"),
+        "the bare account's finding"
+    );
+    assert!(html.contains("class=\"st s-fail\""));
+    assert!(html.contains("<svg class=\"bar\""));
+    assert!(html.contains("@media print"));
+    assert!(!html.to_ascii_lowercase().contains("<script"));
+    for loads in ["src=", "<link", "@import", "url("] {
+        assert!(!html.contains(loads), "nothing from the network: {loads}");
+    }
+    let folded = dom.query_selector("details").unwrap().count();
+    assert!(folded > 10, "passing findings are folded: {folded}");
+    for a in [ACCOUNT, VIOLATIONS_ACCOUNT, BARE_ACCOUNT] {
+        assert!(
+            html.contains(&format!("<code>{a}</code>")),
+            "summary row of {a}"
+        );
+    }
 }

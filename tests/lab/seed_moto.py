@@ -147,6 +147,70 @@ def tagdict(tags):
     return {t["Key"]: t["Value"] for t in tags or []}
 
 
+def secure_bucket(session, endpoint, name, region, key_arn, encryption=True, block=True, tls=True):
+    """A bucket as the TOM wants it (KMS default encryption, Block Public Access, a policy
+    denying plain HTTP); each flag off leaves out exactly that one measure."""
+    s3 = session.client("s3", endpoint_url=endpoint, region_name=region)
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    if encryption:
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]})
+    if block:
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+    statement = {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": ["arn:aws:s3:::%s" % name, "arn:aws:s3:::%s/*" % name],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    if not tls:
+        statement = {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+                     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*" % name}
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    return "arn:aws:s3:::%s" % name
+
+
+def account_public_access_block(session, endpoint, region, account):
+    """Block Public Access for the whole account (s3control), all four settings on."""
+    control = session.client("s3control", endpoint_url=endpoint, region_name=region)
+
+    def one_host(request, **_):
+        # botocore puts the account in front of the host; the lab's endpoint is one host.
+        request.url = request.url.replace("//%s." % account, "//", 1)
+
+    control.meta.events.register("before-sign.s3-control.PutPublicAccessBlock", one_host)
+    control.put_public_access_block(
+        AccountId=account, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+
+
+def alerting(session, endpoint, region, topic_name, subscribed=True):
+    """An SNS topic for alarms; with an e-mail subscription unless `subscribed` is False."""
+    sns = session.client("sns", endpoint_url=endpoint, region_name=region)
+    arn = sns.create_topic(Name=topic_name)["TopicArn"]
+    if subscribed:
+        sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="oncall@leadtributor.cloud")
+    return arn
+
+
+def db_alarm(session, endpoint, region, name, dimension, ident, topic):
+    """A CloudWatch alarm on one database's CPU that notifies `topic`."""
+    session.client("cloudwatch", endpoint_url=endpoint, region_name=region).put_metric_alarm(
+        AlarmName=name, Namespace="AWS/RDS", MetricName="CPUUtilization", Statistic="Average",
+        Dimensions=[{"Name": dimension, "Value": ident}], Period=300, EvaluationPeriods=3,
+        Threshold=90.0, ComparisonOperator="GreaterThanThreshold", ActionsEnabled=True,
+        AlarmActions=[topic])
+
+
+def trail(session, endpoint, region, name, bucket, validation=True):
+    """A multi-region CloudTrail trail, logging, into `bucket`."""
+    ct = session.client("cloudtrail", endpoint_url=endpoint, region_name=region)
+    arn = ct.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True,
+                          EnableLogFileValidation=validation)["TrailARN"]
+    ct.start_logging(Name=arn)
+    return arn
+
+
 def seed(endpoint, region):
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
@@ -337,6 +401,23 @@ def seed(endpoint, region):
             Tags=TAGS,
         )["DBInstance"]
         out["instances"].append({"id": ident_, "arn": inst["DBInstanceArn"]})
+
+    # ---- CloudTrail into a bucket that passes the bucket checks -------------------------
+    log("CloudTrail: multi-region trail with validation into a KMS-encrypted, TLS-only bucket")
+    trail_bucket = "lt-cloudtrail-%s" % ACCOUNT
+    out["trail_bucket"] = secure_bucket(session, endpoint, trail_bucket, region, key_arn)
+    out["trail_arn"] = trail(session, endpoint, region, "platform-trail", trail_bucket)
+
+    log("S3: account-level Block Public Access")
+    account_public_access_block(session, endpoint, region, ACCOUNT)
+
+    # ---- monitoring: every production database alarms a subscribed topic (TOM-7.5) ---------
+    log("CloudWatch: alarms on every production database, notifying a subscribed SNS topic")
+    topic = alerting(session, endpoint, region, "platform-alerts")
+    out["alarm_topic"] = topic
+    db_alarm(session, endpoint, region, "platform-prod-cpu", "DBClusterIdentifier", CLUSTER_ID, topic)
+    for ident_ in RDS_INSTANCES:
+        db_alarm(session, endpoint, region, ident_ + "-cpu", "DBInstanceIdentifier", ident_, topic)
 
     verify(chk, out, iam, kms, ec2, rds, region)
     out["moto_gaps"] = chk.gaps
@@ -537,19 +618,44 @@ def seed_identity_center(session, endpoint, account, sets, users, groups, region
 
 
 VIOLATIONS_ACCOUNT = "210987654321"
+# An account that has nothing but the DPO's role: no trail at all.
+BARE_ACCOUNT = "109876543210"
 
 
-def seed_violations(endpoint, region, account):
-    """A second account with one deliberate violation per automated AWS check, every
-    resource otherwise compliant, so that `ltops tom check` must report exactly these."""
+def assumed(endpoint, region, account):
+    """A session acting in `account` (moto maps OrganizationAccountAccessRole there)."""
     base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                  region_name=region)
     creds = base.client("sts", endpoint_url=endpoint).assume_role(
         RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % account,
         RoleSessionName="seed-violations")["Credentials"]
-    session = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
-                                    aws_secret_access_key=creds["SecretAccessKey"],
-                                    aws_session_token=creds["SessionToken"], region_name=region)
+    return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                 aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"], region_name=region)
+
+
+def dpo_role(session, endpoint, region):
+    """The DPO's SSO role, so that dora can sign in to the account."""
+    iam = session.client("iam", endpoint_url=endpoint)
+    iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name=SAML_PROVIDER)
+    role = sso_role_name("LtopsDPO")
+    iam.create_role(Path=SSO_PATH_TMPL.format(region=region), RoleName=role,
+                    AssumeRolePolicyDocument=json.dumps(trust_policy()), MaxSessionDuration=3600)
+    iam.put_role_policy(RoleName=role, PolicyName="AwsSSOInlinePolicy", PolicyDocument=json.dumps(POLICY_DPO))
+
+
+def seed_bare(endpoint, region, account):
+    """An account with only the DPO's role: `cloudtrail.enabled` must say there is no trail."""
+    dpo_role(assumed(endpoint, region, account), endpoint, region)
+    return {"account_id": account, "violations": [
+        {"check": "cloudtrail.enabled", "resource": "cloudtrail of account %s" % account,
+         "what": "no trail at all"}]}
+
+
+def seed_violations(endpoint, region, account):
+    """A second account with one deliberate violation per automated AWS check, every
+    resource otherwise compliant, so that `ltops tom check` must report exactly these."""
+    session = assumed(endpoint, region, account)
     iam = session.client("iam", endpoint_url=endpoint)
     got = session.client("sts", endpoint_url=endpoint).get_caller_identity()["Account"]
     if got != account:
@@ -561,15 +667,11 @@ def seed_violations(endpoint, region, account):
 
     # The DPO's SSO role, so that dora can sign in here (and nothing else SSO-provisioned).
     try:
-        iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name=SAML_PROVIDER)
-        dpo_role = sso_role_name("LtopsDPO")
-        iam.create_role(Path=SSO_PATH_TMPL.format(region=region), RoleName=dpo_role,
-                        AssumeRolePolicyDocument=json.dumps(trust_policy()), MaxSessionDuration=3600)
+        dpo_role(session, endpoint, region)
     except iam.exceptions.EntityAlreadyExistsException:
         log("violations account %s is already seeded" % account)
         out["already_seeded"] = True
         return out
-    iam.put_role_policy(RoleName=dpo_role, PolicyName="AwsSSOInlinePolicy", PolicyDocument=json.dumps(POLICY_DPO))
 
     # IAM Identity Center: the DPO's set, and a break-glass set with a 12 h session.
     readonly = {"managed": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "inline": None}
@@ -618,9 +720,10 @@ def seed_violations(endpoint, region, account):
         c.modify_db_parameter_group(DBParameterGroupName=name, Parameters=[
             {"ParameterName": "rds.force_ssl", "ParameterValue": force_ssl, "ApplyMethod": "pending-reboot"}])
 
-    keys = {r: kms_key(r) for r in (region, "eu-west-2")}
+    keys = {r: kms_key(r) for r in (region, "eu-west-2", "ap-south-1")}
     pg(region, "v-postgres16", "1")
     pg("eu-west-2", "v-postgres16", "1")
+    pg("ap-south-1", "v-postgres16", "1")
     pg(region, "v-nossl", "0")
 
     def instance(ident, r=region, **over):
@@ -636,6 +739,8 @@ def seed_violations(endpoint, region, account):
         return rds_in(r).create_db_instance(**args)["DBInstance"]["DBInstanceArn"]
 
     v("rds.region_in_eea", instance("v-london", r="eu-west-2"), "in London (eu-west-2)")
+    # A region no list ever named: found because the regions are discovered.
+    v("rds.region_in_eea", instance("v-mumbai", r="ap-south-1"), "in Mumbai (ap-south-1)")
     v("rds.backup_retention", instance("v-retention7", BackupRetentionPeriod=7), "7-day retention")
     v("rds.encryption_cmk", instance("v-unencrypted", StorageEncrypted=False, KmsKeyId=None), "unencrypted")
     v("rds.force_ssl", instance("v-nossl", DBParameterGroupName="v-nossl"), "rds.force_ssl 0")
@@ -644,6 +749,17 @@ def seed_violations(endpoint, region, account):
     v("rds.high_availability", instance("v-singleaz", MultiAZ=False), "single AZ")
     v("rds.iam_auth", instance("v-noiamauth", EnableIAMDatabaseAuthentication=False), "IAM auth off")
     v("rds.log_exports", instance("v-nologs", EnableCloudwatchLogsExports=[]), "no log exports")
+
+    # Monitoring: three production databases — one alarmed into a subscribed topic (passes),
+    # one without any alarm, one whose alarm goes to a topic nobody subscribes to.
+    prod = [{"Key": "environment", "Value": "prod"}]
+    topic = alerting(session, endpoint, region, "v-alerts")
+    void = alerting(session, endpoint, region, "v-void", subscribed=False)
+    instance("v-alarmed", Tags=prod)
+    db_alarm(session, endpoint, region, "v-alarmed-cpu", "DBInstanceIdentifier", "v-alarmed", topic)
+    v("cloudwatch.alarms", instance("v-noalarm", Tags=prod), "production database without alarms")
+    v("cloudwatch.alarms", instance("v-alarm-nosub", Tags=prod), "alarm into a topic without subscription")
+    db_alarm(session, endpoint, region, "v-alarm-nosub-cpu", "DBInstanceIdentifier", "v-alarm-nosub", void)
 
     # An Aurora cluster with a single member: compliant but for availability.
     c = rds_in(region)
@@ -661,6 +777,51 @@ def seed_violations(endpoint, region, account):
                          Engine="aurora-postgresql", DBInstanceClass="db.r6g.large",
                          AvailabilityZone=region + "a", PubliclyAccessible=False)
     v("rds.high_availability", cl["DBClusterArn"], "cluster with one member")
+
+    # Snapshots. moto takes an automated snapshot of every new instance: London's is
+    # outside the allowed regions, the unencrypted instance's is unencrypted.
+    for ident, r, check, what in (
+            ("v-london", "eu-west-2", "snapshot.region", "automated snapshot in London"),
+            ("v-mumbai", "ap-south-1", "snapshot.region", "automated snapshot in Mumbai"),
+            ("v-unencrypted", region, "snapshot.encryption", "unencrypted automated snapshot")):
+        for snap in rds_in(r).describe_db_snapshots(DBInstanceIdentifier=ident)["DBSnapshots"]:
+            v(check, snap["DBSnapshotArn"], what)
+    manual = rds_in(region)
+    pub = manual.create_db_snapshot(DBSnapshotIdentifier="v-public-snap",
+                                    DBInstanceIdentifier="v-retention7")["DBSnapshot"]
+    manual.modify_db_snapshot_attribute(DBSnapshotIdentifier="v-public-snap", AttributeName="restore",
+                                        ValuesToAdd=["all"])
+    v("snapshot.not_public", pub["DBSnapshotArn"], "public manual snapshot")
+    shared = manual.create_db_snapshot(DBSnapshotIdentifier="v-shared-snap",
+                                       DBInstanceIdentifier="v-retention7")["DBSnapshot"]
+    manual.modify_db_snapshot_attribute(DBSnapshotIdentifier="v-shared-snap", AttributeName="restore",
+                                        ValuesToAdd=["999999999999"])
+    v("snapshot.shared", shared["DBSnapshotArn"], "shared with a foreign account")
+    # A copy to us-east-1, encrypted with a rotated customer key there: only its region is wrong.
+    src = manual.create_db_snapshot(DBSnapshotIdentifier="v-copy-src",
+                                    DBInstanceIdentifier="v-retention7")["DBSnapshot"]
+    copy = rds_in("us-east-1").copy_db_snapshot(
+        SourceDBSnapshotIdentifier=src["DBSnapshotArn"], TargetDBSnapshotIdentifier="v-copy-us",
+        KmsKeyId=kms_key("us-east-1"), SourceRegion=region)["DBSnapshot"]
+    v("snapshot.region", copy["DBSnapshotArn"], "manual snapshot copied to us-east-1")
+
+    # Buckets: each compliant but for one measure; the trail lacks log file validation.
+    b = "lt-violations-%s" % account
+    v("s3.bucket_region", secure_bucket(session, endpoint, b + "-london", "eu-west-2", keys["eu-west-2"]),
+      "bucket in London")
+    v("s3.default_encryption", secure_bucket(session, endpoint, b + "-plain", region, keys[region],
+                                             encryption=False), "no default encryption")
+    v("s3.public_access_block", secure_bucket(session, endpoint, b + "-open", region, keys[region],
+                                              block=False), "no Block Public Access")
+    v("s3.tls_only", secure_bucket(session, endpoint, b + "-http", region, keys[region], tls=False),
+      "policy does not deny plain HTTP")
+    # No account-level Block Public Access here (the compliant account has it).
+    v("s3.public_access_block", "s3 account %s (Block Public Access)" % account,
+      "no account-level Block Public Access")
+    secure_bucket(session, endpoint, b + "-trail", region, keys[region])
+    v("cloudtrail.enabled", trail(session, endpoint, region, "v-trail", b + "-trail", validation=False),
+      "trail without log file validation")
+    out["bare"] = seed_bare(endpoint, region, BARE_ACCOUNT)
     return out
 
 

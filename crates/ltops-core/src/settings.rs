@@ -103,6 +103,8 @@ pub struct ConfigFile {
     pub approvals: BTreeMap<MutatingCommand, ApprovalPolicy>,
     #[serde(default)]
     pub inspect: InspectSection,
+    #[serde(default)]
+    pub tom: TomSection,
 }
 
 /// `approvals.<command>`: a second person approves the exact plan before it
@@ -175,6 +177,36 @@ pub fn parse_validity(s: &str) -> Result<chrono::Duration, String> {
         ));
     }
     Ok(d)
+}
+
+/// `tom:` — what `tom check` and `tom report` review by default.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TomSection {
+    /// `all`, or a list of account ids, reached through the SSO portal
+    /// (`--accounts` wins). Absent: the profile's account only.
+    pub accounts: Option<TomAccounts>,
+    /// The permission set whose role credentials the review uses in every
+    /// account (default: the profile's `sso_role_name`).
+    pub review_permission_set: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TomAccounts {
+    /// `all` (or ids separated by commas).
+    Text(String),
+    Ids(Vec<String>),
+}
+
+impl TomAccounts {
+    /// As `--accounts` would say it.
+    pub fn as_arg(&self) -> String {
+        match self {
+            TomAccounts::Text(s) => s.clone(),
+            TomAccounts::Ids(ids) => ids.join(","),
+        }
+    }
 }
 
 /// How ltops reaches a restored copy's database to re-apply erasures.

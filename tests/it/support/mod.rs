@@ -534,8 +534,14 @@ pub fn anchor_peers(name: &str, region: &str, mode: Option<&str>) -> (String, St
         ),
         None => String::new(),
     };
+    // The bucket also meets the TOM's bucket checks (KMS default encryption, Block
+    // Public Access): `tom check` reviews every bucket of the account. Not the
+    // TLS-only policy: moto enforces it, and the lab speaks plain HTTP.
+    let secure = format!(
+        "dk=boto3.client('kms', endpoint_url=E, region_name={region:?}, aws_access_key_id='testing', aws_secret_access_key='testing').create_key()['KeyMetadata']['Arn']\ns3r.put_bucket_encryption(Bucket={bucket:?}, ServerSideEncryptionConfiguration={{'Rules': [{{'ApplyServerSideEncryptionByDefault': {{'SSEAlgorithm': 'aws:kms', 'KMSMasterKeyID': dk}}}}]}})\ns3r.put_public_access_block(Bucket={bucket:?}, PublicAccessBlockConfiguration={{'BlockPublicAcls': True, 'IgnorePublicAcls': True, 'BlockPublicPolicy': True, 'RestrictPublicBuckets': True}})"
+    );
     let key = boto(&format!(
-        "{create}\n{lock}\nk=kms.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')\nprint(k['KeyMetadata']['KeyId'])"
+        "{create}\n{lock}\n{secure}\nk=kms.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')\nprint(k['KeyMetadata']['KeyId'])"
     ));
     (bucket, key)
 }

@@ -84,6 +84,15 @@ impl fmt::Display for Missing {
 }
 
 impl AwsError {
+    /// The service's error code, when it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            AwsError::NotFound(m) => Some(&m.code),
+            AwsError::Denied { code, .. } | AwsError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
     /// The answer "does not exist" for a lookup of one named thing: say which.
     /// `thing` is what an operator calls it, e.g. "DB cluster".
     pub fn missing(mut self, thing: &str, id: &str) -> AwsError {
@@ -192,7 +201,7 @@ where
     }
 }
 
-fn classify(op: String, code: String, message: String) -> AwsError {
+pub(crate) fn classify(op: String, code: String, message: String) -> AwsError {
     if CREDENTIAL_CODES.contains(&code.as_str()) {
         AwsError::Credentials {
             op,

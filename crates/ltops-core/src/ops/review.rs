@@ -22,11 +22,13 @@ use crate::audit::event::{Event, Outcome, Target};
 use crate::audit::verify::{self, Witness};
 use crate::audit::{Action, Store};
 use crate::aws::identity::{self, Actor, Identity, Principal};
+use crate::aws::portal::{self, Selection};
+use crate::aws::query::QueryClient;
 use crate::datamap::DataMap;
 use crate::settings::Settings;
 use crate::tom::catalog::{Catalog, Control};
 use crate::tom::checks::audit::{AnchorState, AuditData, parse_events};
-use crate::tom::engine::{self, AwsEnv, CheckEnv, DbEnv};
+use crate::tom::engine::{self, Account, AwsEnv, CheckEnv, DbEnv};
 use crate::tom::exceptions;
 use crate::tom::report::{self, Lang, RunReport, SectionInfo};
 
@@ -35,6 +37,8 @@ pub struct ReviewRequest<'a> {
     pub catalog: &'a Catalog,
     pub selected: &'a [&'a Control],
     pub concurrency: usize,
+    /// Accounts through the SSO portal; `None`: the profile's account only.
+    pub accounts: Option<Selection>,
     /// `tom.check` or `tom.report`.
     pub action: &'static str,
     pub intent: Value,
@@ -96,7 +100,10 @@ pub async fn run(
 ) -> anyhow::Result<Review> {
     let exceptions = exceptions::load(&settings.policies_dir.join("exceptions.yaml"), req.catalog)?;
     let (need_aws, need_db) = engine::needs(req.selected);
-    let sdk = crate::aws::config::load(&settings.aws).await;
+    // One bound for every AWS call of the run, across all accounts.
+    let permits = crate::aws::bounded::permits(req.concurrency);
+    let sdk =
+        crate::aws::bounded::bounded(&crate::aws::config::load(&settings.aws).await, &permits);
     let spinner = ui.progress(None, &format!("checking {} controls", req.selected.len()));
     let identity = identity::caller_identity(&sdk)
         .await
@@ -111,7 +118,11 @@ pub async fn run(
     let env = CheckEnv {
         now: Utc::now(),
         concurrency: req.concurrency,
-        aws: aws_env(&sdk, &identity, need_aws, req.catalog),
+        aws: if need_aws {
+            accounts(settings, &sdk, &identity, &req, &permits).await
+        } else {
+            Err("not needed".to_owned())
+        },
         db: if need_db {
             db_env(settings, &sdk).await
         } else {
@@ -124,6 +135,17 @@ pub async fn run(
     let report = RunReport {
         generated_at: env.now.to_rfc3339_opts(SecondsFormat::Secs, true),
         account: identity.as_ref().ok().map(|i| i.account.clone()),
+        accounts: match &env.aws {
+            Ok(list) => list
+                .iter()
+                .map(|a| report::AccountInfo {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    error: a.env.as_ref().err().cloned(),
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        },
         region: settings
             .aws
             .region
@@ -269,26 +291,49 @@ async fn audit_data(
     })
 }
 
-fn aws_env(
+/// The accounts of the run: the profile's own, or every selected one through
+/// the SSO portal, each with its own credentials.
+async fn accounts(
+    settings: &Settings,
     sdk: &SdkConfig,
     identity: &Result<Identity, String>,
-    needed: bool,
-    catalog: &Catalog,
-) -> Result<AwsEnv, String> {
-    if !needed {
-        return Err("not needed".to_owned());
-    }
-    let i = identity.as_ref().map_err(Clone::clone)?;
+    req: &ReviewRequest<'_>,
+    permits: &crate::aws::bounded::Permits,
+) -> Result<Vec<Account>, String> {
     let region = sdk
         .region()
         .map(|r| r.to_string())
         .ok_or("no AWS region configured (aws.region or --region)")?;
-    Ok(AwsEnv::new(
-        sdk.clone(),
-        i.account.clone(),
-        region,
-        catalog.scope.aws_regions.clone(),
-    ))
+    let query = QueryClient::new()
+        .map_err(|e| e.to_string())?
+        .bounded(permits);
+    let Some(selection) = &req.accounts else {
+        let i = identity.as_ref().map_err(Clone::clone)?;
+        return Ok(vec![Account {
+            id: i.account.clone(),
+            name: None,
+            env: Ok(AwsEnv::new(sdk.clone(), i.account.clone(), region, query)),
+        }]);
+    };
+    let permission_set = settings.config.tom.review_permission_set.as_deref();
+    let listed = portal::accounts(
+        sdk,
+        &settings.aws,
+        selection,
+        permission_set,
+        req.concurrency,
+    )
+    .await?;
+    Ok(listed
+        .into_iter()
+        .map(|a| Account {
+            env: a
+                .sdk
+                .map(|sdk| AwsEnv::new(sdk, a.id.clone(), region.clone(), query.clone())),
+            id: a.id,
+            name: a.name,
+        })
+        .collect())
 }
 
 async fn db_env(settings: &Settings, sdk: &SdkConfig) -> Result<DbEnv, String> {

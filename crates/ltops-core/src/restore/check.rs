@@ -14,7 +14,7 @@ use super::Kind;
 /// words; [`run`] gives only PASS, FAIL, ERROR and NOT_APPLICABLE.
 pub use crate::tom::Status;
 use crate::tom::catalog::{Catalog, Control, Kind as ControlKind};
-use crate::tom::engine::{self, AwsEnv, CheckEnv};
+use crate::tom::engine::{self, Account, AwsEnv, CheckEnv};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
@@ -100,15 +100,21 @@ pub async fn run(
     let Some(region) = sdk.region().map(|r| r.to_string()) else {
         return vec![error("catalog", "no AWS region configured".into())];
     };
+    let query = match crate::aws::query::QueryClient::new() {
+        Ok(q) => q,
+        Err(e) => return vec![error("aws", e.to_string())],
+    };
+    // The copy is in the configured region: no need to discover the others.
+    let aws = AwsEnv::new(sdk.clone(), account.to_owned(), region.clone(), query)
+        .with_regions(vec![region]);
     let env = CheckEnv {
         now: Utc::now(),
         concurrency: 16,
-        aws: Ok(AwsEnv::new(
-            sdk.clone(),
-            account.to_owned(),
-            region.clone(),
-            vec![region],
-        )),
+        aws: Ok(vec![Account {
+            id: account.to_owned(),
+            name: None,
+            env: Ok(aws),
+        }]),
         db: Err("not needed".into()),
         audit: Err("not needed".into()),
     };

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{Finding, Status};
 use crate::audit::content::{self, TomAttestIntent};
 use crate::audit::event::{Event, Outcome, Phase};
+use crate::text;
 
 pub const ACTION: &str = "tom.attest";
 
@@ -89,7 +90,11 @@ pub fn finding(control: &str, att: Option<&Attestation>, now: DateTime<Utc>) -> 
             check,
             control,
             Status::Missing,
-            format!("never attested — `ltops tom attest {control} --evidence …`"),
+            text!(
+                "never attested — `ltops tom attest {0} --evidence …`",
+                "nie bestätigt — `ltops tom attest {0} --evidence …`",
+                control
+            ),
         ),
         Some(a) => {
             let until = DateTime::parse_from_rfc3339(&a.valid_until).map(|d| d.with_timezone(&Utc));
@@ -101,8 +106,9 @@ pub fn finding(control: &str, att: Option<&Attestation>, now: DateTime<Utc>) -> 
                 check,
                 control,
                 status,
-                format!(
+                text!(
                     "attested by {} on {}, valid until {} (audit seq {}): {}",
+                    "bestätigt von {} am {}, gültig bis {} (Audit-Seq {}): {}",
                     a.attested_by,
                     a.attested_at.get(..10).unwrap_or(&a.attested_at),
                     a.valid_until.get(..10).unwrap_or(&a.valid_until),

@@ -183,20 +183,9 @@ pub struct Section {
     pub controls: Vec<Control>,
 }
 
-/// Where the automated checks look.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Scope {
-    /// Every region an RDS resource could be in — more than the allowed ones, or a
-    /// database outside the EEA would go unseen.
-    #[serde(default)]
-    pub aws_regions: Vec<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Catalog {
     pub dir: PathBuf,
-    pub scope: Scope,
     pub sections: Vec<Section>,
 }
 
@@ -242,19 +231,15 @@ impl Catalog {
     /// Parses the given files (path, text) as one catalog.
     pub fn parse(dir: &Path, files: &[(PathBuf, String)]) -> Result<Catalog, CatalogError> {
         let mut sections: Vec<Section> = Vec::new();
-        let mut scope: Option<(PathBuf, Scope)> = None;
         let mut ids = Ids::new();
         for (path, text) in files {
             let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
             let at = |keys: &[&str], message: String| located(path, text, keys, message);
-            if let Some(s) = raw.scope {
-                if let Some((first, _)) = &scope {
-                    return Err(at(
-                        &["scope"],
-                        format!("`scope` is already set in {}", first.display()),
-                    ));
-                }
-                scope = Some((path.clone(), s));
+            if raw.scope.is_some() {
+                return Err(at(
+                    &["scope"],
+                    "`scope` is no longer read: the regions are discovered from every account (its enabled regions); list only the allowed ones, in the checks' `allowed_regions`".into(),
+                ));
             }
             if let Some(prev) = sections.iter().find(|s| s.number == raw.section) {
                 return Err(at(
@@ -280,11 +265,8 @@ impl Catalog {
             });
         }
         sections.sort_by_key(|s| s.number);
-        let scope = scope.map(|(_, s)| s).unwrap_or_default();
-        require_regions_for_rds(dir, &sections, &scope)?;
         Ok(Catalog {
             dir: dir.to_path_buf(),
-            scope,
             sections,
         })
     }
@@ -410,28 +392,6 @@ fn check_kind(rc: &RawControl, specs: &[CheckSpec]) -> Result<(), &'static str> 
     }
 }
 
-/// RDS checks list databases per region, so without regions they would find
-/// nothing and pass.
-fn require_regions_for_rds(
-    dir: &Path,
-    sections: &[Section],
-    scope: &Scope,
-) -> Result<(), CatalogError> {
-    let uses_rds = sections
-        .iter()
-        .flat_map(|s| &s.controls)
-        .flat_map(|c| &c.checks)
-        .any(|c| c.name.starts_with("rds."));
-    if uses_rds && scope.aws_regions.is_empty() {
-        return Err(Located::whole(
-            dir,
-            "RDS checks need `scope: {aws_regions: [...]}` (in the preamble file): every region a database could be in".into(),
-        )
-        .into());
-    }
-    Ok(())
-}
-
 fn valid_id(id: &str) -> bool {
     (2..=40).contains(&id.len())
         && id
@@ -445,7 +405,7 @@ struct RawFile {
     section: u32,
     title: RawTitle,
     #[serde(default)]
-    scope: Option<Scope>,
+    scope: Option<serde_yaml::Value>,
     #[serde(default)]
     controls: Vec<RawControl>,
 }
@@ -512,7 +472,6 @@ mod tests {
         assert_eq!(c.sections.len(), 10, "preamble + 9 sections");
         assert!(c.controls().any(|c| c.info.kind == Kind::Automated));
         assert!(c.controls().any(|c| c.info.kind == Kind::Attestation));
-        assert!(!c.scope.aws_regions.is_empty());
     }
 
     #[test]

@@ -13,20 +13,27 @@ use tokio_postgres::Client;
 
 use super::catalog::{CheckSpec, Control, ControlInfo, Kind};
 use super::checks::audit::AuditData;
-use super::checks::{self, Params, SourceError, iam, rds, sso};
+use super::checks::{self, Params, SourceError, iam, monitoring, rds, s3, snapshots, sso, trail};
 use super::exceptions::{self, Exception};
-use super::{Finding, Status, attest, parallel};
+use super::{Finding, Status, Text, attest, parallel};
+use crate::aws::query::QueryClient;
 use crate::datamap::DataMap;
+use crate::text;
 
 type SsoCell = Arc<OnceCell<Result<sso::SsoInventory, SourceError>>>;
 
-/// AWS, as the caller sees it, with the inventories read lazily and once.
+type Regions = Result<Vec<String>, SourceError>;
+
+/// One AWS account, as the reviewing identity sees it, with the inventories
+/// read lazily and once.
 pub struct AwsEnv {
     pub sdk: SdkConfig,
     pub account: String,
-    /// The configured region (IAM Identity Center's unless a check says otherwise).
+    /// The configured region (IAM Identity Center's unless a check says otherwise;
+    /// where the enabled regions are asked for).
     pub region: String,
-    pub regions: Vec<String>,
+    query: QueryClient,
+    regions: OnceCell<Regions>,
     rds: OnceCell<rds::Inventory>,
     keys: OnceCell<rds::Keys>,
     params: Mutex<HashMap<String, Arc<OnceCell<rds::ParamValues>>>>,
@@ -35,15 +42,21 @@ pub struct AwsEnv {
     password: OnceCell<iam::PasswordPolicy>,
     summary: OnceCell<iam::Summary>,
     sso: Mutex<HashMap<String, SsoCell>>,
+    snapshots: OnceCell<snapshots::Snapshots>,
+    buckets: OnceCell<s3::Buckets>,
+    trails: OnceCell<trail::Trails>,
+    monitoring: OnceCell<monitoring::Monitoring>,
+    account_block: OnceCell<s3::AccountBlock>,
 }
 
 impl AwsEnv {
-    pub fn new(sdk: SdkConfig, account: String, region: String, regions: Vec<String>) -> AwsEnv {
+    pub fn new(sdk: SdkConfig, account: String, region: String, query: QueryClient) -> AwsEnv {
         AwsEnv {
             sdk,
             account,
             region,
-            regions,
+            query,
+            regions: OnceCell::new(),
             rds: OnceCell::new(),
             keys: OnceCell::new(),
             params: Mutex::new(HashMap::new()),
@@ -52,12 +65,76 @@ impl AwsEnv {
             password: OnceCell::new(),
             summary: OnceCell::new(),
             sso: Mutex::new(HashMap::new()),
+            snapshots: OnceCell::new(),
+            buckets: OnceCell::new(),
+            trails: OnceCell::new(),
+            monitoring: OnceCell::new(),
+            account_block: OnceCell::new(),
         }
+    }
+
+    /// Looks in these regions only, instead of the discovered ones (a restored
+    /// copy is checked where it is).
+    pub fn with_regions(mut self, regions: Vec<String>) -> AwsEnv {
+        self.regions = OnceCell::new_with(Some(Ok(regions)));
+        self
+    }
+
+    /// The account's enabled regions, discovered (not configured): a database in
+    /// a region nobody listed is still seen.
+    pub async fn regions(&self) -> &Regions {
+        self.regions
+            .get_or_init(|| async {
+                let op = format!("ec2:DescribeRegions in account {}", self.account);
+                crate::aws::query::enabled_regions(&self.query, &self.sdk, &self.region, &op)
+                    .await
+                    .map_err(SourceError::from)
+            })
+            .await
+    }
+
+    async fn snapshots(&self, limit: usize) -> &snapshots::Snapshots {
+        let regions = self.regions().await;
+        self.snapshots
+            .get_or_init(|| snapshots::fetch(&self.sdk, regions, limit))
+            .await
+    }
+
+    async fn buckets(&self, limit: usize) -> &s3::Buckets {
+        self.buckets
+            .get_or_init(|| s3::fetch(&self.sdk, &self.region, limit))
+            .await
+    }
+
+    async fn account_block(&self) -> &s3::AccountBlock {
+        self.account_block
+            .get_or_init(|| {
+                s3::fetch_account_block(&self.query, &self.sdk, &self.account, &self.region)
+            })
+            .await
+    }
+
+    async fn trails(&self) -> &trail::Trails {
+        self.trails
+            .get_or_init(|| trail::fetch(&self.sdk, &self.region))
+            .await
+    }
+
+    async fn monitoring(&self, limit: usize) -> &monitoring::Monitoring {
+        let inv = self.rds(limit).await;
+        self.monitoring
+            .get_or_init(|| monitoring::fetch(&self.query, &self.sdk, inv, limit))
+            .await
     }
 
     async fn rds(&self, limit: usize) -> &rds::Inventory {
         self.rds
-            .get_or_init(|| rds::fetch(&self.sdk, &self.regions, limit))
+            .get_or_init(|| async {
+                match self.regions().await {
+                    Ok(regions) => rds::fetch(&self.sdk, regions, limit).await,
+                    Err(e) => rds::Inventory::unlisted(e.clone()),
+                }
+            })
             .await
     }
 
@@ -119,6 +196,22 @@ impl AwsEnv {
     }
 }
 
+/// The ERROR of a check that said nothing: it has not checked.
+fn no_result() -> Text {
+    text!(
+        "the check returned no result",
+        "die Prüfung hat kein Ergebnis geliefert"
+    )
+}
+
+/// An account of the run: its AWS view, or why its credentials could not be had
+/// (then every AWS check reports ERROR for it).
+pub struct Account {
+    pub id: String,
+    pub name: Option<String>,
+    pub env: Result<AwsEnv, String>,
+}
+
 /// A source of the run, or the ERROR finding of a check that needs it when it
 /// could not be opened.
 fn opened<'a, T>(
@@ -127,7 +220,7 @@ fn opened<'a, T>(
     env: &'a Result<T, String>,
 ) -> Result<&'a T, Vec<Finding>> {
     env.as_ref()
-        .map_err(|e| vec![Finding::error(check, source, e.clone())])
+        .map_err(|e| vec![Finding::error(check, source, Text::same(e.clone()))])
 }
 
 /// The once-cell of `key` in a map of them: one read per key and run, however
@@ -156,7 +249,8 @@ pub struct DbEnv {
 pub struct CheckEnv {
     pub now: DateTime<Utc>,
     pub concurrency: usize,
-    pub aws: Result<AwsEnv, String>,
+    /// Every account the run reviews (one unless `--accounts`).
+    pub aws: Result<Vec<Account>, String>,
     pub db: Result<DbEnv, String>,
     pub audit: Result<AuditData, String>,
 }
@@ -190,7 +284,17 @@ pub fn needs(controls: &[&Control]) -> (bool, bool) {
         .map(|c| c.name.as_str());
     let (mut aws, mut db) = (false, false);
     for n in names {
-        aws |= n.starts_with("rds.") || n.starts_with("iam.") || n.starts_with("sso.");
+        aws |= [
+            "rds.",
+            "iam.",
+            "sso.",
+            "snapshot.",
+            "s3.",
+            "cloudtrail.",
+            "cloudwatch.",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p));
         db |= n.starts_with("db.");
     }
     (aws, db)
@@ -219,7 +323,11 @@ pub async fn run(
                 Err(e) => findings.push(Finding::error(
                     "attestation",
                     &c.info.id,
-                    format!("attestations are read from the audit log, which cannot be read: {e}"),
+                    text!(
+                        "attestations are read from the audit log, which cannot be read: {}",
+                        "Bestätigungen stehen im Audit-Log, das nicht gelesen werden kann: {}",
+                        e
+                    ),
                 )),
                 Ok(_) => findings.push(attest::finding(
                     &c.info.id,
@@ -231,11 +339,7 @@ pub async fn run(
                 for spec in &c.checks {
                     let mut f = run_check(env, spec).await;
                     if f.is_empty() {
-                        f.push(Finding::error(
-                            &spec.name,
-                            "-",
-                            "the check returned no result",
-                        ));
+                        f.push(Finding::error(&spec.name, "-", no_result()));
                     }
                     findings.extend(f);
                 }
@@ -270,12 +374,22 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
         | Params::IamUserCredentials(_)
         | Params::IamAccessKeyAge(_)
         | Params::IamRoot(_)
-        | Params::SsoSessionDuration(_) => {
-            let aws = match opened(name, "aws", &env.aws) {
+        | Params::SsoSessionDuration(_)
+        | Params::SnapshotRegion(_)
+        | Params::SnapshotEncryption(_)
+        | Params::SnapshotNotPublic(_)
+        | Params::SnapshotShared(_)
+        | Params::S3Region(_)
+        | Params::S3Encryption(_)
+        | Params::S3PublicAccessBlock(_)
+        | Params::S3TlsOnly(_)
+        | Params::CloudTrail(_)
+        | Params::MonitoringAlarms(_) => {
+            let accounts = match opened(name, "aws", &env.aws) {
                 Ok(a) => a,
                 Err(f) => return f,
             };
-            aws_check(env, aws, name, &spec.params, limit).await
+            per_account(env, accounts, name, &spec.params, limit).await
         }
         Params::DbRls(_)
         | Params::DbTenantNotNull(_)
@@ -329,6 +443,40 @@ async fn run_check(env: &CheckEnv, spec: &CheckSpec) -> Vec<Finding> {
     }
 }
 
+/// An AWS check in every account at once; each finding names its account.
+async fn per_account(
+    env: &CheckEnv,
+    accounts: &[Account],
+    name: &str,
+    params: &Params,
+    limit: usize,
+) -> Vec<Finding> {
+    let width = if limit <= 1 { 1 } else { accounts.len().max(1) };
+    let per = parallel::map(accounts, width, |a| async move {
+        let mut findings = match &a.env {
+            Ok(aws) => aws_check(env, aws, name, params, limit).await,
+            Err(e) => vec![Finding::error(
+                name,
+                format!("aws account {}", a.id),
+                Text::same(e.clone()),
+            )],
+        };
+        if findings.is_empty() {
+            findings.push(Finding::error(
+                name,
+                format!("aws account {}", a.id),
+                no_result(),
+            ));
+        }
+        for f in &mut findings {
+            f.account = Some(a.id.clone());
+        }
+        findings
+    })
+    .await;
+    per.into_iter().flatten().collect()
+}
+
 async fn aws_check(
     env: &CheckEnv,
     aws: &AwsEnv,
@@ -374,6 +522,31 @@ async fn aws_check(
             let inv = aws.sso(p.identity_center_region.as_deref(), limit).await;
             sso::session_duration(name, p, &inv)
         }
-        _ => vec![Finding::error(name, "-", "not an AWS check")],
+        Params::SnapshotRegion(p) => snapshots::region(name, p, aws.snapshots(limit).await),
+        Params::SnapshotEncryption(p) => snapshots::encryption(name, p, aws.snapshots(limit).await),
+        Params::SnapshotNotPublic(_) => snapshots::not_public(name, aws.snapshots(limit).await),
+        Params::SnapshotShared(p) => snapshots::shared(name, p, aws.snapshots(limit).await),
+        Params::S3Region(p) => s3::region(name, p, aws.buckets(limit).await),
+        Params::S3Encryption(p) => s3::encrypted(name, p, aws.buckets(limit).await),
+        Params::S3PublicAccessBlock(_) => {
+            let (buckets, account_block) = tokio::join!(aws.buckets(limit), aws.account_block());
+            let mut f = vec![s3::account_blocked(name, account, account_block)];
+            f.extend(s3::public_access_blocked(name, buckets));
+            f
+        }
+        Params::S3TlsOnly(_) => s3::tls_only(name, aws.buckets(limit).await),
+        Params::CloudTrail(p) => {
+            let (trails, buckets) = tokio::join!(aws.trails(), aws.buckets(limit));
+            trail::enabled(name, account, trails, buckets, p)
+        }
+        Params::MonitoringAlarms(p) => {
+            let inv = aws.rds(limit).await;
+            monitoring::alarms_notify(name, p, inv, aws.monitoring(limit).await)
+        }
+        _ => vec![Finding::error(
+            name,
+            "-",
+            text!("not an AWS check", "keine AWS-Prüfung"),
+        )],
     }
 }

@@ -180,8 +180,8 @@ mod tests {
             expires: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
         }];
         let mut f = vec![
-            Finding::fail("c", "r1", "bad"),
-            Finding::pass("c", "r2", "ok"),
+            Finding::fail("c", "r1", crate::tom::Text::same("bad")),
+            Finding::pass("c", "r2", crate::tom::Text::same("ok")),
         ];
         apply(
             "TOM-1.1",
@@ -191,7 +191,7 @@ mod tests {
         );
         assert_eq!(f[0].status, Status::Accepted);
         assert_eq!(f[1].status, Status::Pass);
-        let mut f = vec![Finding::fail("c", "r1", "bad")];
+        let mut f = vec![Finding::fail("c", "r1", crate::tom::Text::same("bad"))];
         apply(
             "TOM-1.1",
             &mut f,

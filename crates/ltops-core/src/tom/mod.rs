@@ -13,6 +13,7 @@ pub mod engine;
 pub mod exceptions;
 pub mod parallel;
 pub mod report;
+mod report_html;
 
 use serde::{Deserialize, Serialize};
 
@@ -104,6 +105,93 @@ impl std::fmt::Display for Status {
     }
 }
 
+/// A sentence of evidence in each language the report is written in. Checks
+/// build both from the same values (`text!`), so a report never has to translate
+/// (or pattern-match) English after the fact.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub en: String,
+    pub de: String,
+}
+
+impl Text {
+    /// Words that read the same in every language: a service's own error
+    /// message, an identifier, a value quoted as it was read.
+    pub fn same(s: impl Into<String>) -> Text {
+        let s = s.into();
+        Text {
+            de: s.clone(),
+            en: s,
+        }
+    }
+
+    /// `self`, then `sep`, then `other`, in each language.
+    pub fn join(mut self, sep: &str, other: &Text) -> Text {
+        self.en.push_str(sep);
+        self.en.push_str(&other.en);
+        self.de.push_str(sep);
+        self.de.push_str(&other.de);
+        self
+    }
+
+    /// Texts joined by `sep` in each language.
+    pub fn join_all<'a>(items: impl IntoIterator<Item = &'a Text>, sep: &str) -> Text {
+        let items: Vec<&Text> = items.into_iter().collect();
+        Text {
+            en: items
+                .iter()
+                .map(|t| t.en.as_str())
+                .collect::<Vec<_>>()
+                .join(sep),
+            de: items
+                .iter()
+                .map(|t| t.de.as_str())
+                .collect::<Vec<_>>()
+                .join(sep),
+        }
+    }
+}
+
+/// A value inside a [`Text`]: a [`Text`] itself is shown in the sentence's
+/// language, anything else as it displays.
+pub trait Localize {
+    fn in_en(&self) -> &dyn std::fmt::Display;
+    fn in_de(&self) -> &dyn std::fmt::Display;
+}
+
+impl<T: std::fmt::Display> Localize for T {
+    fn in_en(&self) -> &dyn std::fmt::Display {
+        self
+    }
+    fn in_de(&self) -> &dyn std::fmt::Display {
+        self
+    }
+}
+
+impl Localize for Text {
+    fn in_en(&self) -> &dyn std::fmt::Display {
+        &self.en
+    }
+    fn in_de(&self) -> &dyn std::fmt::Display {
+        &self.de
+    }
+}
+
+/// `text!("English {}", "Deutsch {}", args…)`: both sentences formatted from the
+/// same values (positional `{0}` lets the German put them in its own order); an
+/// argument that is a [`Text`] appears in each sentence's own language.
+#[macro_export]
+macro_rules! text {
+    ($en:literal, $de:literal $(, $arg:expr)* $(,)?) => {{
+        #[allow(unused_imports)]
+        use $crate::tom::Localize as _;
+        $crate::tom::Text {
+            en: format!($en $(, ($arg).in_en())*),
+            de: format!($de $(, ($arg).in_de())*),
+        }
+    }};
+}
+
 /// One result of one check for one resource, with the evidence that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -111,9 +199,16 @@ pub struct Finding {
     pub check: String,
     /// What was looked at: an ARN, `table public.leads`, `audit log`, …
     pub resource: String,
+    /// The AWS account the resource is in (AWS checks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub status: Status,
-    /// What was seen, in plain words with the values read.
+    /// What was seen, in plain words with the values read (English).
     pub evidence: String,
+    /// The same in German (the report's default language); empty in runs
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub evidence_de: String,
     /// For ACCEPTED (and for a FAIL whose exception has expired): the exception.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<exceptions::AppliedException>,
@@ -124,30 +219,43 @@ impl Finding {
         check: &str,
         resource: impl Into<String>,
         status: Status,
-        evidence: impl Into<String>,
+        evidence: impl Into<Text>,
     ) -> Finding {
+        let t = evidence.into();
         Finding {
             check: check.to_owned(),
             resource: resource.into(),
+            account: None,
             status,
-            evidence: evidence.into(),
+            evidence: t.en,
+            evidence_de: t.de,
             exception: None,
         }
     }
 
-    pub fn pass(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    /// The evidence in the report's language (English where a run from before
+    /// the German text is read).
+    pub fn evidence_in(&self, german: bool) -> &str {
+        if german && !self.evidence_de.is_empty() {
+            &self.evidence_de
+        } else {
+            &self.evidence
+        }
+    }
+
+    pub fn pass(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::Pass, evidence)
     }
 
-    pub fn fail(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    pub fn fail(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::Fail, evidence)
     }
 
-    pub fn error(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    pub fn error(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::Error, evidence)
     }
 
-    pub fn na(check: &str, resource: impl Into<String>, evidence: impl Into<String>) -> Finding {
+    pub fn na(check: &str, resource: impl Into<String>, evidence: impl Into<Text>) -> Finding {
         Finding::new(check, resource, Status::NotApplicable, evidence)
     }
 
@@ -156,7 +264,7 @@ impl Finding {
         check: &str,
         resource: impl Into<String>,
         ok: bool,
-        evidence: impl Into<String>,
+        evidence: impl Into<Text>,
     ) -> Finding {
         Finding::new(
             check,

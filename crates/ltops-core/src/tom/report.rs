@@ -24,7 +24,11 @@ pub struct SectionInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     pub generated_at: String,
+    /// The account of the signed-in profile.
     pub account: Option<String>,
+    /// Every account the AWS checks reviewed (one unless `--accounts`).
+    #[serde(default)]
+    pub accounts: Vec<AccountInfo>,
     pub region: Option<String>,
     pub checked_by: Option<String>,
     pub catalog: String,
@@ -51,6 +55,16 @@ impl RunReport {
     }
 }
 
+/// An account of the run, and why it could not be reviewed, if so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     De,
@@ -58,7 +72,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn t<'a>(self, de: &'a str, en: &'a str) -> &'a str {
+    pub(super) fn t<'a>(self, de: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::De => de,
             Lang::En => en,
@@ -66,7 +80,7 @@ impl Lang {
     }
 }
 
-fn status_label(lang: Lang, s: Status) -> String {
+pub(super) fn status_label(lang: Lang, s: Status) -> String {
     match lang {
         Lang::De => format!("{} ({})", s.de(), s.as_str()),
         Lang::En => s.as_str().to_owned(),
@@ -158,7 +172,7 @@ fn to_markdown(doc: &[Block]) -> String {
     out
 }
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -166,7 +180,7 @@ fn esc(s: &str) -> String {
 }
 
 /// Minimal inline markup of the Markdown we write: `code` and **bold**.
-fn inline_html(s: &str) -> String {
+pub(super) fn inline_html(s: &str) -> String {
     let code = alternate(&esc(s), "`", "<code>", "</code>");
     alternate(&code, "**", "<strong>", "</strong>")
 }
@@ -185,15 +199,9 @@ fn alternate(s: &str, mark: &str, open: &str, close: &str) -> String {
     out
 }
 
-fn to_html(doc: &[Block], lang: Lang, title: &str) -> String {
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:sans-serif;max-width:70em;margin:2em auto;line-height:1.4}}\ntable{{border-collapse:collapse;margin:0.5em 0 1.5em}}\ntd,th{{border:1px solid #999;padding:0.25em 0.5em;vertical-align:top;text-align:left}}\nth{{background:#eee}}\nblockquote{{border-left:4px solid #999;margin:0.5em 0;padding-left:1em;color:#333}}\ncode{{font-size:90%}}\n</style>\n</head>\n<body>\n",
-        match lang {
-            Lang::De => "de",
-            Lang::En => "en",
-        },
-        esc(title)
-    );
+/// The blocks as HTML elements (the page around them is `report_html::page`).
+fn blocks_html(doc: &[Block]) -> String {
+    let mut out = String::new();
     for b in doc {
         match b {
             Block::H1(t) => out.push_str(&format!("<h1>{}</h1>\n", inline_html(t))),
@@ -204,7 +212,7 @@ fn to_html(doc: &[Block], lang: Lang, title: &str) -> String {
                 out.push_str(&format!("<blockquote>{}</blockquote>\n", inline_html(t)))
             }
             Block::Table(h, rows) => {
-                out.push_str("<table>\n<tr>");
+                out.push_str("<table class=\"plain\">\n<tr>");
                 for c in h {
                     out.push_str(&format!("<th>{}</th>", inline_html(c)));
                 }
@@ -223,7 +231,6 @@ fn to_html(doc: &[Block], lang: Lang, title: &str) -> String {
             }
         }
     }
-    out.push_str("</body>\n</html>\n");
     out
 }
 
@@ -242,43 +249,61 @@ pub fn render(r: &RunReport, previous: Option<&RunReport>, lang: Lang, format: F
             "Annual review of the technical and organisational measures (GDPR Art. 32) – leadtributor.cloud",
         )
         .to_owned();
-    let mut doc = vec![Block::H1(title.clone())];
     let head = head_text(r.audit_head.as_ref());
-    front_matter(&mut doc, r, l, &head);
-    result(&mut doc, r, l);
-    section_summary(&mut doc, r, l);
-    changes(&mut doc, r, previous, l);
-    doc.push(Block::H2(
-        l.t("Kontrollen im Einzelnen", "Controls in detail").into(),
-    ));
-    for (s, cs) in sections_with_controls(r) {
-        doc.push(Block::H2(section_title(l, s)));
-        for c in cs {
-            control_detail(&mut doc, c, l);
-        }
-    }
-    attestations(&mut doc, r, l);
-    accepted_exceptions(&mut doc, r, l);
-    witness(&mut doc, r, l, &head);
+    let mut top = vec![Block::H1(title.clone())];
+    front_matter(&mut top, r, l, &head);
+    result(&mut top, r, l);
+    let mut change = Vec::new();
+    changes(&mut change, r, previous, l);
+    let mut tail = Vec::new();
+    attestations(&mut tail, r, l);
+    accepted_exceptions(&mut tail, r, l);
+    witness(&mut tail, r, l, &head);
     let _ = attest::ACTION;
     match format {
-        Format::Markdown => to_markdown(&doc),
-        Format::Html => to_html(&doc, lang, &title),
+        Format::Markdown => {
+            let mut doc = top;
+            section_summary(&mut doc, r, l);
+            account_summary(&mut doc, r, l);
+            doc.extend(change);
+            doc.push(Block::H2(
+                l.t("Kontrollen im Einzelnen", "Controls in detail").into(),
+            ));
+            for (s, cs) in sections_with_controls(r) {
+                doc.push(Block::H2(section_title(l, s)));
+                for c in cs {
+                    control_detail(&mut doc, c, l);
+                }
+            }
+            doc.extend(tail);
+            to_markdown(&doc)
+        }
+        Format::Html => {
+            let body = [
+                blocks_html(&top),
+                super::report_html::summaries(r, l),
+                blocks_html(&change),
+                super::report_html::details(r, l),
+                blocks_html(&tail),
+            ]
+            .concat();
+            super::report_html::page(l, &title, &body)
+        }
     }
 }
 
-fn dash() -> String {
+pub(super) fn dash() -> String {
     "-".to_owned()
 }
 
 /// The audit log head as the report quotes it, `-` when there was none.
-fn head_text(head: Option<&Witness>) -> String {
+pub(super) fn head_text(head: Option<&Witness>) -> String {
     head.map(|h| format!("`{}:{}`", h.seq, h.hash))
         .unwrap_or_else(dash)
 }
 
 /// The sections that have controls in this run, each with its controls.
-fn sections_with_controls(
+pub(super) fn sections_with_controls(
     r: &RunReport,
 ) -> impl Iterator<Item = (&SectionInfo, Vec<&ControlResult>)> {
     r.sections.iter().filter_map(|s| {
@@ -399,6 +424,57 @@ fn section_summary(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
     doc.push(Block::Table(header, rows));
 }
 
+/// Per account: the findings of the AWS checks by status, and why an account
+/// could not be reviewed.
+fn account_summary(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
+    if r.accounts.is_empty() {
+        return;
+    }
+    doc.push(Block::H2(
+        l.t("Zusammenfassung je AWS-Konto", "Summary per AWS account")
+            .into(),
+    ));
+    let cols = [
+        Status::Pass,
+        Status::Accepted,
+        Status::Fail,
+        Status::Error,
+        Status::NotApplicable,
+    ];
+    let mut header = vec![
+        l.t("Konto", "Account").to_owned(),
+        l.t("Ergebnis", "Result").to_owned(),
+    ];
+    header.extend(cols.iter().map(|s| status_label(l, *s)));
+    header.push(l.t("Hinweis", "Note").to_owned());
+    let rows = r
+        .accounts
+        .iter()
+        .map(|a| {
+            let statuses: Vec<Status> = r
+                .controls
+                .iter()
+                .flat_map(|c| &c.findings)
+                .filter(|f| f.account.as_deref() == Some(a.id.as_str()))
+                .map(|f| f.status)
+                .collect();
+            let mut row = vec![
+                match &a.name {
+                    Some(n) => format!("{} ({n})", a.id),
+                    None => a.id.clone(),
+                },
+                status_label(l, Status::fold(statuses.iter().copied())),
+            ];
+            for st in cols {
+                row.push(statuses.iter().filter(|s| **s == st).count().to_string());
+            }
+            row.push(a.error.clone().unwrap_or_default());
+            row
+        })
+        .collect();
+    doc.push(Block::Table(header, rows));
+}
+
 fn changes(doc: &mut Vec<Block>, r: &RunReport, previous: Option<&RunReport>, l: Lang) {
     doc.push(Block::H2(
         l.t(
@@ -508,11 +584,15 @@ fn control_detail(doc: &mut Vec<Block>, c: &ControlResult, l: Lang) {
         c.findings
             .iter()
             .map(|f| {
-                let mut ev = f.evidence.clone();
+                let mut ev = f.evidence_in(l == Lang::De).to_owned();
                 if let Some(x) = &f.exception {
                     ev.push_str(&exception_note(l, x));
                 }
-                vec![format!("`{}`", f.resource), status_label(l, f.status), ev]
+                let resource = match &f.account {
+                    Some(a) => format!("`{}` ({} {a})", f.resource, l.t("Konto", "account")),
+                    None => format!("`{}`", f.resource),
+                };
+                vec![resource, status_label(l, f.status), ev]
             })
             .collect(),
     ));
@@ -535,7 +615,8 @@ fn attestations(doc: &mut Vec<Block>, r: &RunReport, l: Lang) {
             vec![
                 c.info.id.clone(),
                 status_label(l, c.status),
-                f.map(|f| f.evidence.clone()).unwrap_or_default(),
+                f.map(|f| f.evidence_in(l == Lang::De).to_owned())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -618,7 +699,7 @@ fn witness(doc: &mut Vec<Block>, r: &RunReport, l: Lang, head: &str) {
     )));
 }
 
-fn section_title(l: Lang, s: &SectionInfo) -> String {
+pub(super) fn section_title(l: Lang, s: &SectionInfo) -> String {
     let name = match l {
         Lang::De => &s.de,
         Lang::En => &s.en,
@@ -630,7 +711,7 @@ fn section_title(l: Lang, s: &SectionInfo) -> String {
     }
 }
 
-fn exception_note(l: Lang, x: &AppliedException) -> String {
+pub(super) fn exception_note(l: Lang, x: &AppliedException) -> String {
     format!(
         " — {} {} ({} {}, {} {})",
         if x.active {
@@ -669,7 +750,7 @@ mod tests {
                 "rds.not_public",
                 "arn:x|y",
                 status,
-                "seen <b>",
+                crate::tom::Text::same("seen <b>"),
             )],
         }
     }
@@ -678,6 +759,7 @@ mod tests {
         RunReport {
             generated_at: "2026-11-27T10:00:00Z".into(),
             account: Some("1".into()),
+            accounts: Vec::new(),
             region: Some("eu-central-1".into()),
             checked_by: Some("dora@leadtributor.cloud".into()),
             catalog: "policies/tom".into(),

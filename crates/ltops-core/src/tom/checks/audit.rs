@@ -9,12 +9,13 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::super::Finding;
+use super::super::{Finding, Text};
 use crate::approval::{BREAK_GLASS_ACTION, Ledger, same_user};
 use crate::audit::anchor::AnchorReport;
 use crate::audit::content::{APPROVAL_KEY, ApprovalUse};
 use crate::audit::event::{Event, Outcome, Phase};
 use crate::audit::verify::{VerifyReport, Witness};
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,7 +99,7 @@ pub fn anchored(
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit anchor", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit anchor", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let state = match &d.anchor {
@@ -106,25 +107,31 @@ pub fn anchored(
             return vec![Finding::fail(
                 check,
                 "audit anchor",
-                "no anchor is configured (audit.anchor): the log has no write-once copy outside the database and its owners".to_owned(),
+                text!(
+                    "no anchor is configured (audit.anchor): the log has no write-once copy outside the database and its owners",
+                    "kein Anker eingerichtet (audit.anchor): das Log hat keine unveränderliche Kopie außerhalb der Datenbank und ihrer Eigentümer"
+                ),
             )];
         }
-        Some(Err(e)) => return vec![Finding::error(check, "audit anchor", e.clone())],
+        Some(Err(e)) => return vec![Finding::error(check, "audit anchor", Text::same(e.clone()))],
         Some(Ok(s)) => s,
     };
     let r = &state.report;
     let resource = r.anchor.as_str();
     let fit = match &state.fit {
-        Err(e) => return vec![Finding::fail(check, resource, e.clone())],
+        Err(e) => return vec![Finding::fail(check, resource, Text::same(e.clone()))],
         Ok(f) => f.join(", "),
     };
     if !r.intact() {
         return vec![Finding::fail(
             check,
             resource,
-            format!(
-                "the local log disagrees with its anchored copy: diverged at checkpoint seq {:?}, missing seq {:?}, bad checkpoints {:?}",
-                r.diverged, r.missing, r.bad_checkpoints
+            text!(
+                "the local log disagrees with its anchored copy: diverged at checkpoint seq {}, missing seq {}, bad checkpoints {}",
+                "das lokale Log weicht von seiner verankerten Kopie ab: abweichend an Checkpoint-Seq {}, fehlende Seq {}, ungültige Checkpoints {}",
+                format!("{:?}", r.diverged),
+                format!("{:?}", r.missing),
+                format!("{:?}", r.bad_checkpoints)
             ),
         )];
     }
@@ -140,8 +147,9 @@ pub fn anchored(
         return vec![Finding::fail(
             check,
             resource,
-            format!(
+            text!(
                 "{} event(s) not anchored, the oldest for {} hours (at most {} allowed)",
+                "{} Ereignis(se) nicht verankert, das älteste seit {} Stunden (höchstens {} erlaubt)",
                 r.unanchored.len(),
                 age.num_hours(),
                 p.max_unanchored_hours
@@ -151,8 +159,10 @@ pub fn anchored(
     vec![Finding::pass(
         check,
         resource,
-        format!(
-            "{fit}; {} signed checkpoint(s) through seq {}, agreeing with the local log; {} event(s) awaiting shipment",
+        text!(
+            "{}; {} signed checkpoint(s) through seq {}, agreeing with the local log; {} event(s) awaiting shipment",
+            "{}; {} signierte(r) Checkpoint(s) bis Seq {}, in Übereinstimmung mit dem lokalen Log; {} Ereignis(se) warten auf Versand",
+            fit,
             r.checkpoints,
             r.anchored_through.map_or("-".into(), |s| s.to_string()),
             r.unanchored.len()
@@ -189,7 +199,7 @@ pub fn matches_action(action: &str, patterns: &[String]) -> bool {
 
 pub fn chain_intact(check: &str, data: &Result<AuditData, String>) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let r = &d.verify;
@@ -202,22 +212,32 @@ pub fn chain_intact(check: &str, data: &Result<AuditData, String>) -> Vec<Findin
         None => Finding::pass(
             check,
             &d.source,
-            format!(
-                "{} events, hash chain intact{}; head {head}",
-                r.events,
-                if r.witness.is_some() {
-                    ", matches the recorded head"
-                } else {
-                    ""
-                }
-            ),
+            if r.witness.is_some() {
+                text!(
+                    "{} events, hash chain intact, matches the recorded head; head {}",
+                    "{} Ereignisse, Hash-Kette intakt, stimmt mit dem aufgezeichneten Kopf überein; Kopf {}",
+                    r.events,
+                    head
+                )
+            } else {
+                text!(
+                    "{} events, hash chain intact; head {}",
+                    "{} Ereignisse, Hash-Kette intakt; Kopf {}",
+                    r.events,
+                    head
+                )
+            },
         ),
         Some(b) => Finding::fail(
             check,
             &d.source,
-            format!(
-                "chain broken at seq {} (line {}): {:?} — {}",
-                b.seq, b.line, b.kind, b.detail
+            text!(
+                "chain broken at seq {} (line {}): {} — {}",
+                "Kette unterbrochen bei Seq {} (Zeile {}): {} — {}",
+                b.seq,
+                b.line,
+                format!("{:?}", b.kind),
+                b.detail
             ),
         ),
     }]
@@ -229,7 +249,7 @@ pub fn interventions_have_reason(
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let interventions = intents(d, &p.actions);
@@ -240,9 +260,11 @@ pub fn interventions_have_reason(
             Finding::fail(
                 check,
                 format!("audit seq {} ({})", e.seq, e.action),
-                format!(
+                text!(
                     "by {} at {}: no reason (instruction or incident reference) recorded",
-                    e.actor.user, e.at
+                    "von {} am {}: kein Grund (Weisung oder Störungsreferenz) aufgezeichnet",
+                    e.actor.user,
+                    e.at
                 ),
             )
         })
@@ -251,8 +273,9 @@ pub fn interventions_have_reason(
         out.push(Finding::pass(
             check,
             &d.source,
-            format!(
+            text!(
                 "{} intervention(s) ({}), each with a reason",
+                "{} Eingriff(e) ({}), jeder mit Grund",
                 interventions.len(),
                 p.actions.join(", ")
             ),
@@ -270,7 +293,7 @@ pub fn break_glass_approved(
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let ledger = Ledger::from_events(&d.events);
@@ -282,14 +305,17 @@ pub fn break_glass_approved(
     let mut out = Vec::new();
     for r in &uses {
         let resource = format!("audit seq {} ({BREAK_GLASS_ACTION})", r.seq);
-        let what = format!(
+        let incident = match &r.reason {
+            Some(reason) => Text::same(reason.to_string()),
+            None => text!("no incident", "kein Vorfall"),
+        };
+        let what = text!(
             "{} by {} at {} ({})",
+            "{} durch {} am {} ({})",
             r.command,
             r.requester.user,
             r.at,
-            r.reason
-                .as_ref()
-                .map_or("no incident".into(), ToString::to_string)
+            incident
         );
         let needed = p.min_approvals.max(r.required) as usize;
         let approvals = r.approvals(None, None);
@@ -297,8 +323,10 @@ pub fn break_glass_approved(
             out.push(Finding::fail(
                 check,
                 resource,
-                format!(
-                    "{what}: denied afterwards by {} at {}{}",
+                text!(
+                    "{}: denied afterwards by {} at {}{}",
+                    "{}: nachträglich abgelehnt durch {} am {}{}",
+                    what,
                     denied.by,
                     denied.at,
                     denied
@@ -312,9 +340,12 @@ pub fn break_glass_approved(
             out.push(Finding::fail(
                 check,
                 resource,
-                format!(
-                    "{what}: ran without approval and has {} of the {needed} approval(s) it needs afterwards — `ltops approvals approve {}`",
+                text!(
+                    "{}: ran without approval and has {} of the {} approval(s) it needs afterwards — `ltops approvals approve {}`",
+                    "{}: lief ohne Freigabe und hat {} der {} nachträglich nötigen Freigabe(n) — `ltops approvals approve {}`",
+                    what,
                     approvals.len(),
+                    needed,
                     r.seq
                 ),
             ));
@@ -324,8 +355,9 @@ pub fn break_glass_approved(
         out.push(Finding::pass(
             check,
             &d.source,
-            format!(
+            text!(
                 "{} break-glass use(s), each approved afterwards by another person",
+                "{} Break-Glass-Einsätze, jeder nachträglich von einer anderen Person freigegeben",
                 uses.len()
             ),
         ));
@@ -343,7 +375,7 @@ pub fn gated_actions_approved(
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let ledger = Ledger::from_events(&d.events);
@@ -370,7 +402,13 @@ pub fn gated_actions_approved(
             out.push(Finding::fail(
                 check,
                 format!("audit seq {} ({})", e.seq, e.action),
-                format!("by {} at {}: {why}", e.actor.user, e.at),
+                text!(
+                    "by {} at {}: {}",
+                    "durch {} am {}: {}",
+                    e.actor.user,
+                    e.at,
+                    why
+                ),
             ));
         }
     }
@@ -378,8 +416,10 @@ pub fn gated_actions_approved(
         out.push(Finding::pass(
             check,
             &d.source,
-            format!(
-                "{checked} gated action(s) ({}) since {}, each approved by another person or under break-glass",
+            text!(
+                "{} gated action(s) ({}) since {}, each approved by another person or under break-glass",
+                "{} freigabepflichtige Aktion(en) ({}) seit {}, jede von einer anderen Person freigegeben oder unter Break-Glass",
+                checked,
                 p.actions.join(", "),
                 p.since
             ),
@@ -389,26 +429,43 @@ pub fn gated_actions_approved(
 }
 
 /// Whether the intent `e` names an approval that held when it ran.
-fn approval_of(e: &Event, ledger: &Ledger) -> Result<(), String> {
+fn approval_of(e: &Event, ledger: &Ledger) -> Result<(), Text> {
     let used: ApprovalUse = e
         .content
         .get(APPROVAL_KEY)
-        .ok_or("ran without an approval or a break-glass record")
+        .ok_or_else(|| {
+            text!(
+                "ran without an approval or a break-glass record",
+                "lief ohne Freigabe und ohne Break-Glass-Eintrag"
+            )
+        })
         .and_then(|v| {
-            serde_json::from_value(v.clone()).map_err(|_| "its approval reference is unreadable")
+            serde_json::from_value(v.clone()).map_err(|_| {
+                text!(
+                    "its approval reference is unreadable",
+                    "sein Verweis auf die Freigabe ist unlesbar"
+                )
+            })
         })?;
     let r = ledger
         .requests
         .iter()
         .find(|r| r.recorded && r.id.to_string() == used.request)
-        .ok_or_else(|| format!("names approval {} which is not in the log", used.request))?;
+        .ok_or_else(|| {
+            text!(
+                "names approval {} which is not in the log",
+                "nennt Freigabe {}, die nicht im Log steht",
+                used.request
+            )
+        })?;
     if r.break_glass {
         // Whether it was approved afterwards is audit.break_glass_approved's finding.
         return Ok(());
     }
     if r.digest != used.digest || !same_user(&r.requester.user, &e.actor.user) {
-        return Err(format!(
+        return Err(text!(
             "names approval {} of another plan or another requester",
+            "nennt Freigabe {} eines anderen Plans oder eines anderen Antragstellers",
             r.seq
         ));
     }
@@ -416,8 +473,9 @@ fn approval_of(e: &Event, ledger: &Ledger) -> Result<(), String> {
     if approved {
         Ok(())
     } else {
-        Err(format!(
+        Err(text!(
             "approval {} had no approval by another person when it ran",
+            "Freigabe {} war bei der Ausführung von keiner anderen Person erteilt",
             r.seq
         ))
     }
@@ -430,7 +488,13 @@ pub fn review_recent(
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "annual review", e.clone())],
+        Err(e) => {
+            return vec![Finding::error(
+                check,
+                "annual review",
+                Text::same(e.clone()),
+            )];
+        }
         Ok(d) => d,
     };
     let last = d
@@ -446,16 +510,23 @@ pub fn review_recent(
         None => Finding::fail(
             check,
             "annual review",
-            format!(
+            text!(
                 "no annual review (`{}`) recorded in {}",
-                p.report_action, d.source
+                "keine jährliche Überprüfung (`{}`) aufgezeichnet in {}",
+                p.report_action,
+                d.source
             ),
         ),
         Some(e) => match DateTime::parse_from_rfc3339(&e.at) {
             Err(_) => Finding::error(
                 check,
                 "annual review",
-                format!("audit seq {}: unreadable time {}", e.seq, e.at),
+                text!(
+                    "audit seq {}: unreadable time {}",
+                    "Audit-Seq {}: unlesbare Zeit {}",
+                    e.seq,
+                    e.at
+                ),
             ),
             Ok(at) => {
                 let days = (now - at.with_timezone(&Utc)).num_days();
@@ -463,11 +534,13 @@ pub fn review_recent(
                     check,
                     "annual review",
                     days < p.max_age_days,
-                    format!(
-                        "last report filed {} by {} (audit seq {}), {days} days ago (less than {} required)",
+                    text!(
+                        "last report filed {} by {} (audit seq {}), {} days ago (less than {} required)",
+                        "letzter Bericht abgelegt am {} von {} (Audit-Seq {}), vor {} Tagen (verlangt: weniger als {})",
                         e.at.get(..10).unwrap_or(&e.at),
                         e.actor.user,
                         e.seq,
+                        days,
                         p.max_age_days
                     ),
                 )
@@ -485,7 +558,7 @@ pub fn reads_authorised(
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
     let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", e.clone())],
+        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
         Ok(d) => d,
     };
     let reads = intents(d, &p.actions);
@@ -498,8 +571,9 @@ pub fn reads_authorised(
             out.push(Finding::fail(
                 check,
                 resource.clone(),
-                format!(
+                text!(
                     "read of tenant {} by {} at {}: no reason (instruction or incident reference) recorded",
+                    "Lesezugriff auf Mandant {} durch {} am {}: kein Anlass (Weisungs- oder Vorfallsreferenz) verzeichnet",
                     e.target.tenant.as_deref().unwrap_or("-"),
                     e.actor.user,
                     e.at
@@ -511,8 +585,9 @@ pub fn reads_authorised(
             out.push(Finding::fail(
                 check,
                 resource,
-                format!(
+                text!(
                     "read of tenant {} by {} at {} with permission set `{}`, which may not read customer data (allowed: {})",
+                    "Lesezugriff auf Mandant {} durch {} am {} mit Permission Set `{}`, das keine Kundendaten lesen darf (erlaubt: {})",
                     e.target.tenant.as_deref().unwrap_or("-"),
                     e.actor.user,
                     e.at,
@@ -526,10 +601,13 @@ pub fn reads_authorised(
         out.push(Finding::pass(
             check,
             &d.source,
-            format!(
-                "{} read(s) of customer data ({}): {no_reason} without a reason, {outsiders} by a permission set other than {}",
+            text!(
+                "{} read(s) of customer data ({}): {} without a reason, {} by a permission set other than {}",
+                "{} Lesezugriff(e) auf Kundendaten ({}): {} ohne Anlass, {} mit einem anderen Permission Set als {}",
                 reads.len(),
                 p.actions.join(", "),
+                no_reason,
+                outsiders,
                 p.allowed_permission_sets.join(", ")
             ),
         ));

@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use tokio_postgres::Client;
 
-use super::super::Finding;
+use super::super::{Finding, Text};
 use crate::audit::event::Event;
 use crate::datamap::{DataMap, compare_schema};
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +41,7 @@ fn unreadable(check: &str, map: &DataMap, e: impl std::fmt::Display) -> Vec<Find
     vec![Finding::error(
         check,
         format!("schema {}", map.schema),
-        e.to_string(),
+        Text::same(e.to_string()),
     )]
 }
 
@@ -104,7 +105,10 @@ pub async fn rls_forced(check: &str, client: &Client, map: &DataMap) -> Vec<Find
             None => Finding::na(
                 check,
                 table_label(map, t),
-                "not in the database (see db.datamap_coverage)",
+                text!(
+                    "not in the database (see db.datamap_coverage)",
+                    "nicht in der Datenbank (siehe db.datamap_coverage)"
+                ),
             ),
             Some(&(enabled, forced, policies)) => {
                 let ok = enabled && forced && policies > 0;
@@ -112,15 +116,28 @@ pub async fn rls_forced(check: &str, client: &Client, map: &DataMap) -> Vec<Find
                     check,
                     table_label(map, t),
                     ok,
-                    format!(
-                        "row-level security {}, {}, {policies} polic{}",
-                        if enabled { "enabled" } else { "NOT enabled" },
-                        if forced {
-                            "forced"
+                    text!(
+                        "row-level security {}, {}, {} polic{}",
+                        "Row-Level-Security {}, {}, {} Richtlinie{}",
+                        if enabled {
+                            text!("enabled", "aktiviert")
                         } else {
-                            "NOT forced (the owner bypasses it)"
+                            text!("NOT enabled", "NICHT aktiviert")
                         },
-                        if policies == 1 { "y" } else { "ies" }
+                        if forced {
+                            text!("forced", "erzwungen")
+                        } else {
+                            text!(
+                                "NOT forced (the owner bypasses it)",
+                                "NICHT erzwungen (der Eigentümer umgeht sie)"
+                            )
+                        },
+                        policies,
+                        if policies == 1 {
+                            text!("y", "")
+                        } else {
+                            text!("ies", "n")
+                        }
                     ),
                 )
             }
@@ -171,16 +188,25 @@ pub async fn tenant_column_not_null(check: &str, client: &Client, map: &DataMap)
                 None => Finding::na(
                     check,
                     resource,
-                    "not in the database (see db.datamap_coverage)",
+                    text!(
+                        "not in the database (see db.datamap_coverage)",
+                        "nicht in der Datenbank (siehe db.datamap_coverage)"
+                    ),
                 ),
                 Some(&nn) => Finding::verdict(
                     check,
                     resource,
                     nn,
                     if nn {
-                        "NOT NULL: every row names its tenant"
+                        text!(
+                            "NOT NULL: every row names its tenant",
+                            "NOT NULL: jede Zeile nennt ihren Mandanten"
+                        )
                     } else {
-                        "nullable: a row could belong to no tenant"
+                        text!(
+                            "nullable: a row could belong to no tenant",
+                            "darf NULL sein: eine Zeile könnte keinem Mandanten gehören"
+                        )
                     },
                 ),
             });
@@ -211,13 +237,20 @@ pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Ve
             out.push(Finding::fail(
                 check,
                 table_label(map, t),
-                format!("has the tenant column(s) {} but is not in policies/datamap.yaml: erasure would miss it", cols.join(", ")),
+                text!(
+                    "has the tenant column(s) {} but is not in policies/datamap.yaml: erasure would miss it",
+                    "hat die Mandantenspalte(n) {}, steht aber nicht in policies/datamap.yaml: eine Löschung würde sie übergehen",
+                    cols.join(", ")
+                ),
             ));
         } else if diff.missing_tables.contains(t) {
             out.push(Finding::fail(
                 check,
                 table_label(map, t),
-                "is in the data map but not in the database",
+                text!(
+                    "is in the data map but not in the database",
+                    "steht in der Data Map, aber nicht in der Datenbank"
+                ),
             ));
         } else {
             let missing = columns_of(&diff.missing_columns, t);
@@ -225,14 +258,18 @@ pub async fn datamap_coverage(check: &str, client: &Client, map: &DataMap) -> Ve
                 Finding::pass(
                     check,
                     table_label(map, t),
-                    "in the data map, and its mapped columns exist",
+                    text!(
+                        "in the data map, and its mapped columns exist",
+                        "in der Data Map, und ihre zugeordneten Spalten existieren"
+                    ),
                 )
             } else {
                 Finding::fail(
                     check,
                     table_label(map, t),
-                    format!(
+                    text!(
                         "mapped columns missing in the database: {}",
+                        "zugeordnete Spalten fehlen in der Datenbank: {}",
                         missing.join(", ")
                     ),
                 )
@@ -257,15 +294,21 @@ pub async fn columns_not_null(
         .map(|c| {
             let resource = format!("column {}.{}.{c}", map.schema, p.table);
             match cols.get(&(p.table.clone(), c.clone())) {
-                None => Finding::fail(check, resource, "does not exist"),
+                None => Finding::fail(check, resource, text!("does not exist", "existiert nicht")),
                 Some(&nn) => Finding::verdict(
                     check,
                     resource,
                     nn,
                     if nn {
-                        "exists, NOT NULL: recorded for every change"
+                        text!(
+                            "exists, NOT NULL: recorded for every change",
+                            "existiert, NOT NULL: für jede Änderung erfasst"
+                        )
                     } else {
-                        "exists but is nullable: may be left empty"
+                        text!(
+                            "exists but is nullable: may be left empty",
+                            "existiert, darf aber NULL sein: kann leer bleiben"
+                        )
                     },
                 ),
             }
@@ -300,7 +343,11 @@ pub async fn erasure_complete(
             return vec![Finding::error(
                 check,
                 "erased tenants",
-                format!("the audit log cannot be read: {e}"),
+                text!(
+                    "the audit log cannot be read: {}",
+                    "das Audit-Log kann nicht gelesen werden: {}",
+                    e
+                ),
             )];
         }
     };
@@ -309,8 +356,9 @@ pub async fn erasure_complete(
         return vec![Finding::na(
             check,
             "erased tenants",
-            format!(
+            text!(
                 "the audit log records no `{}`: nothing to verify",
+                "das Audit-Log verzeichnet kein `{}`: nichts zu prüfen",
                 p.erase_action
             ),
         )];
@@ -319,24 +367,30 @@ pub async fn erasure_complete(
     for (tenant, at, seq) in erased {
         let resource = format!("tenant {tenant}");
         if let Err(e) = map.check_tenant_id(&tenant) {
-            out.push(Finding::error(check, resource, e));
+            out.push(Finding::error(check, resource, Text::same(e)));
             continue;
         }
         match leftovers(client, map, &tenant).await {
-            Err(e) => out.push(Finding::error(check, resource, e.to_string())),
+            Err(e) => out.push(Finding::error(check, resource, Text::same(e.to_string()))),
             Ok(left) if left.is_empty() => out.push(Finding::pass(
                 check,
                 resource,
-                format!(
-                    "erased at {at} (audit seq {seq}); no rows left in {} tables",
+                text!(
+                    "erased at {} (audit seq {}); no rows left in {} tables",
+                    "gelöscht am {} (Audit-Seq {}); keine Zeilen mehr in {} Tabellen",
+                    at,
+                    seq,
                     map.tables.len() + 1
                 ),
             )),
             Ok(left) => out.push(Finding::fail(
                 check,
                 resource,
-                format!(
-                    "erased at {at} (audit seq {seq}), but rows are left: {}",
+                text!(
+                    "erased at {} (audit seq {}), but rows are left: {}",
+                    "gelöscht am {} (Audit-Seq {}), aber es sind Zeilen übrig: {}",
+                    at,
+                    seq,
                     left.iter()
                         .map(|(t, n)| format!("{t} {n}"))
                         .collect::<Vec<_>>()

@@ -10,9 +10,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio_postgres::Client;
 
-use super::super::Finding;
+use super::super::{Finding, Text};
 use crate::audit::event::{Event, Outcome, Phase};
 use crate::datamap::{DataMap, Stream, quote_ident};
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,7 +54,10 @@ pub async fn intervention_events(
         return vec![Finding::na(
             check,
             "event streams",
-            "the data map describes no event stream (`stream:`): interventions write no events",
+            text!(
+                "the data map describes no event stream (`stream:`): interventions write no events",
+                "die Datenkarte beschreibt keinen Event-Stream (`stream:`): Eingriffe schreiben keine Events"
+            ),
         )];
     }
     let audit = match audit {
@@ -62,7 +66,11 @@ pub async fn intervention_events(
             return vec![Finding::error(
                 check,
                 "interventions",
-                format!("the audit log cannot be read: {e}"),
+                text!(
+                    "the audit log cannot be read: {}",
+                    "das Audit-Log kann nicht gelesen werden: {}",
+                    e
+                ),
             )];
         }
     };
@@ -73,7 +81,7 @@ pub async fn intervention_events(
         .collect();
     let sees_all = match sees_all(client).await {
         Ok(s) => s,
-        Err(e) => return vec![Finding::error(check, "event streams", e)],
+        Err(e) => return vec![Finding::error(check, "event streams", Text::same(e))],
     };
     // Under row-level security each tenant is read in its own scope: those the
     // audit log knows of.
@@ -97,7 +105,11 @@ pub async fn intervention_events(
                     return vec![Finding::error(
                         check,
                         format!("table {}", stream.table),
-                        format!("reading its operator events: {e}"),
+                        text!(
+                            "reading its operator events: {}",
+                            "beim Lesen ihrer Operator-Events: {}",
+                            e
+                        ),
                     )];
                 }
             }
@@ -219,7 +231,11 @@ fn per_intervention(
             out.push(Finding::na(
                 check,
                 resource,
-                format!("the tenant was erased at {at}: its events went with it"),
+                text!(
+                    "the tenant was erased at {}: its events went with it",
+                    "der Mandant wurde am {} gelöscht: seine Events mit ihm",
+                    at
+                ),
             ));
             continue;
         }
@@ -232,16 +248,29 @@ fn per_intervention(
         let expected = c.events.unwrap_or(0);
         let ok = expected >= c.rows.max(1) && n as u64 == expected;
         let recorded = match c.events {
-            Some(e) => format!("its outcome records {e} event(s)"),
-            None => "its outcome records no events".into(),
+            Some(e) => text!(
+                "its outcome records {} event(s)",
+                "sein Ergebnis verzeichnet {} Event(s)",
+                e
+            ),
+            None => text!(
+                "its outcome records no events",
+                "sein Ergebnis verzeichnet keine Events"
+            ),
         };
         out.push(Finding::verdict(
             check,
             resource,
             ok,
-            format!(
-                "{} row(s) changed at {}; {recorded}; {n} event(s) in {} carry its audit id {}",
-                c.rows, c.at, stream.table, c.audit_id
+            text!(
+                "{} row(s) changed at {}; {}; {} event(s) in {} carry its audit id {}",
+                "{} Zeile(n) geändert am {}; {}; {} Event(s) in {} tragen seine Audit-ID {}",
+                c.rows,
+                c.at,
+                recorded,
+                n,
+                stream.table,
+                c.audit_id
             ),
         ));
     }
@@ -249,7 +278,10 @@ fn per_intervention(
         out.push(Finding::na(
             check,
             "interventions",
-            "the audit log records no committed intervention on a table with a stream",
+            text!(
+                "the audit log records no committed intervention on a table with a stream",
+                "das Audit-Log verzeichnet keinen abgeschlossenen Eingriff in eine Tabelle mit Stream"
+            ),
         ));
     }
     out
@@ -292,22 +324,30 @@ fn unbacked(
             }
         }
         let read = if sees_all {
-            "every tenant".to_owned()
+            text!("every tenant", "allen Mandanten")
         } else {
-            format!("the {tenants} tenant(s) the audit log names")
+            text!(
+                "the {} tenant(s) the audit log names",
+                "den {} Mandanten, die das Audit-Log nennt",
+                tenants
+            )
         };
         out.push(Finding::verdict(
             check,
             format!("table {}: operator events", s.table),
             bad.is_empty(),
             if bad.is_empty() {
-                format!(
-                    "{total} event(s) with an operator initiator (`{}…`) in {read}, each with its committed intervention",
-                    s.operator_prefix()
+                text!(
+                    "{} event(s) with an operator initiator (`{}…`) in {}, each with its committed intervention",
+                    "{} Event(s) mit Operator als Urheber (`{}…`) bei {}, jedes mit seinem abgeschlossenen Eingriff",
+                    total,
+                    s.operator_prefix(),
+                    read
                 )
             } else {
-                format!(
+                text!(
                     "operator events without a committed intervention behind them: {}",
+                    "Operator-Events ohne abgeschlossenen Eingriff dahinter: {}",
                     bad.join("; ")
                 )
             },
@@ -316,7 +356,10 @@ fn unbacked(
             out.push(Finding::na(
                 check,
                 format!("table {}: tenants the audit log does not name", s.table),
-                "the database role is subject to row-level security and cannot list the tenants; their events were not read — run `tom check` with a read-only role that has BYPASSRLS to cover them",
+                text!(
+                    "the database role is subject to row-level security and cannot list the tenants; their events were not read — run `tom check` with a read-only role that has BYPASSRLS to cover them",
+                    "die Datenbankrolle unterliegt Row-Level-Security und kann die Mandanten nicht auflisten; ihre Events wurden nicht gelesen — `tom check` mit einer Nur-Lese-Rolle mit BYPASSRLS ausführen, um sie einzubeziehen"
+                ),
             ));
         }
     }

@@ -9,10 +9,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::super::{Finding, parallel};
+use super::super::{Finding, Text, parallel};
 use super::sso::SsoInventory;
 use super::{DocumentError, SourceError};
 use crate::aws::error::{ProvideErrorMetadata, SdkError, describe};
+use crate::text;
 
 // ---- parameters ------------------------------------------------------------------
 
@@ -571,6 +572,76 @@ pub fn permission_set_of(role_name: &str) -> Option<&str> {
     (hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())).then_some(name)
 }
 
+/// What the account's password policy lacks against `p`.
+fn password_problems(
+    p: &PasswordPolicyParams,
+    pp: &aws_sdk_iam::types::PasswordPolicy,
+) -> Vec<Text> {
+    let mut problems = Vec::new();
+    let len = pp.minimum_password_length().unwrap_or(0);
+    if len < p.min_length {
+        problems.push(text!(
+            "minimum length {} < {}",
+            "Mindestlänge {} < {}",
+            len,
+            p.min_length
+        ));
+    }
+    for (req, have, what) in [
+        (
+            p.require_symbols,
+            pp.require_symbols(),
+            text!("symbols", "Sonderzeichen"),
+        ),
+        (
+            p.require_numbers,
+            pp.require_numbers(),
+            text!("numbers", "Ziffern"),
+        ),
+        (
+            p.require_uppercase,
+            pp.require_uppercase_characters(),
+            text!("upper-case letters", "Großbuchstaben"),
+        ),
+        (
+            p.require_lowercase,
+            pp.require_lowercase_characters(),
+            text!("lower-case letters", "Kleinbuchstaben"),
+        ),
+    ] {
+        if req && !have {
+            problems.push(text!("{} not required", "{} nicht verlangt", what));
+        }
+    }
+    let reuse = pp.password_reuse_prevention().unwrap_or(0);
+    if reuse < p.min_reuse_prevention {
+        problems.push(text!(
+            "reuse prevention {} < {}",
+            "Wiederverwendungssperre {} < {}",
+            reuse,
+            p.min_reuse_prevention
+        ));
+    }
+    let age = pp.max_password_age().unwrap_or(0);
+    if age == 0 || age > p.max_age_days {
+        problems.push(if age == 0 {
+            text!(
+                "passwords never expire (max {} days)",
+                "Passwörter laufen nie ab (höchstens {} Tage)",
+                p.max_age_days
+            )
+        } else {
+            text!(
+                "maximum age {} days > {}",
+                "Höchstalter {} Tage > {}",
+                age,
+                p.max_age_days
+            )
+        });
+    }
+    problems
+}
+
 pub fn password_policy(
     check: &str,
     account: &str,
@@ -579,60 +650,33 @@ pub fn password_policy(
 ) -> Vec<Finding> {
     let resource = format!("arn:aws:iam::{account}:account-password-policy");
     let pp = match got {
-        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
+        Err(e) => return vec![Finding::error(check, resource, Text::same(e.to_string()))],
         Ok(None) => {
             return vec![Finding::fail(
                 check,
                 resource,
-                "no account password policy is set",
+                text!(
+                    "no account password policy is set",
+                    "keine Passwortrichtlinie für das Konto gesetzt"
+                ),
             )];
         }
         Ok(Some(pp)) => pp,
     };
-    let mut problems = Vec::new();
+    let problems = password_problems(p, pp);
     let len = pp.minimum_password_length().unwrap_or(0);
-    if len < p.min_length {
-        problems.push(format!("minimum length {len} < {}", p.min_length));
-    }
-    for (req, have, what) in [
-        (p.require_symbols, pp.require_symbols(), "symbols"),
-        (p.require_numbers, pp.require_numbers(), "numbers"),
-        (
-            p.require_uppercase,
-            pp.require_uppercase_characters(),
-            "upper-case letters",
-        ),
-        (
-            p.require_lowercase,
-            pp.require_lowercase_characters(),
-            "lower-case letters",
-        ),
-    ] {
-        if req && !have {
-            problems.push(format!("{what} not required"));
-        }
-    }
     let reuse = pp.password_reuse_prevention().unwrap_or(0);
-    if reuse < p.min_reuse_prevention {
-        problems.push(format!(
-            "reuse prevention {reuse} < {}",
-            p.min_reuse_prevention
-        ));
-    }
     let age = pp.max_password_age().unwrap_or(0);
-    if age == 0 || age > p.max_age_days {
-        problems.push(if age == 0 {
-            format!("passwords never expire (max {} days)", p.max_age_days)
-        } else {
-            format!("maximum age {age} days > {}", p.max_age_days)
-        });
-    }
-    let seen = format!(
-        "length ≥ {len}, symbols {}, numbers {}, upper {}, lower {}, reuse prevention {reuse}, max age {age} days",
+    let seen = text!(
+        "length ≥ {}, symbols {}, numbers {}, upper {}, lower {}, reuse prevention {}, max age {} days",
+        "Länge ≥ {}, Sonderzeichen {}, Ziffern {}, Großbuchstaben {}, Kleinbuchstaben {}, Wiederverwendungssperre {}, Höchstalter {} Tage",
+        len,
         pp.require_symbols(),
         pp.require_numbers(),
         pp.require_uppercase_characters(),
-        pp.require_lowercase_characters()
+        pp.require_lowercase_characters(),
+        reuse,
+        age
     );
     vec![if problems.is_empty() {
         Finding::pass(check, resource, seen)
@@ -640,7 +684,12 @@ pub fn password_policy(
         Finding::fail(
             check,
             resource,
-            format!("{}; policy: {seen}", problems.join("; ")),
+            text!(
+                "{}; policy: {}",
+                "{}; Richtlinie: {}",
+                Text::join_all(&problems, "; "),
+                seen
+            ),
         )
     }]
 }
@@ -656,13 +705,13 @@ pub fn full_access_humans(
     let resource = format!("arn:aws:iam::{account}:root (full access)");
     let graph = match graph {
         Ok(g) => g,
-        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
+        Err(e) => return vec![Finding::error(check, resource, Text::same(e.to_string()))],
     };
     let mut access = FullAccess::default();
     access.add_iam_users(graph, p);
     let full_sets = access.add_roles(graph, p);
     if let Err(e) = access.add_sso_holders(full_sets, sso, p) {
-        return vec![Finding::error(check, resource, e.to_string())];
+        return vec![Finding::error(check, resource, Text::same(e.to_string()))];
     }
     vec![access.verdict(check, resource, p.max_humans)]
 }
@@ -812,20 +861,29 @@ impl FullAccess {
                 )
             })
             .collect::<Vec<_>>();
-        let mut evidence = format!(
-            "{} with full access (at most {max_humans}): {}",
+        // The paths (users, groups, roles, permission sets) are quoted as IAM
+        // names them; the sentence around them is in each language.
+        let listed = if list.is_empty() {
+            text!("none", "niemand")
+        } else {
+            Text::same(list.join(" · "))
+        };
+        let mut evidence = text!(
+            "{} with full access (at most {}): {}",
+            "{} mit Vollzugriff (höchstens {}): {}",
             self.humans.len(),
-            if list.is_empty() {
-                "none".to_owned()
-            } else {
-                list.join(" · ")
-            }
+            max_humans,
+            listed
         );
         if !self.machines.is_empty() {
-            evidence.push_str(&format!(
-                "; machines, not counted: {}",
-                self.machines.join(", ")
-            ));
+            evidence = evidence.join(
+                "",
+                &text!(
+                    "; machines, not counted: {}",
+                    "; Maschinen, nicht gezählt: {}",
+                    self.machines.join(", ")
+                ),
+            );
         }
         Finding::verdict(check, resource, self.humans.len() <= max_humans, evidence)
     }
@@ -841,7 +899,7 @@ fn users_or_error<'a>(
         vec![Finding::error(
             check,
             format!("arn:aws:iam::{account}:user/*"),
-            e.to_string(),
+            Text::same(e.to_string()),
         )]
     })
 }
@@ -860,7 +918,10 @@ pub fn user_credentials(
         return vec![Finding::pass(
             check,
             format!("arn:aws:iam::{account}:user/*"),
-            "no IAM users: people sign in through SSO",
+            text!(
+                "no IAM users: people sign in through SSO",
+                "keine IAM-Benutzer: Personen melden sich über SSO an"
+            ),
         )];
     }
     users
@@ -875,30 +936,44 @@ pub fn user_credentials(
                 .collect();
             let mut problems = Vec::new();
             if u.console_password {
-                problems.push("has a console password (people sign in through SSO)".to_owned());
+                problems.push(text!(
+                    "has a console password (people sign in through SSO)",
+                    "hat ein Konsolenpasswort (Personen melden sich über SSO an)"
+                ));
             }
             if !machine && !active.is_empty() {
-                problems.push(format!(
+                problems.push(text!(
                     "a person's user with long-lived access key(s) {}",
+                    "Benutzer einer Person mit langlebigem Zugriffsschlüssel {}",
                     active.join(", ")
                 ));
             }
             let kind = if machine {
-                "machine user (path ".to_owned() + &u.path + ")"
+                text!(
+                    "machine user (path {})",
+                    "Maschinenbenutzer (Pfad {})",
+                    u.path
+                )
             } else {
-                "human user".to_owned()
+                text!("human user", "Benutzer einer Person")
             };
             if problems.is_empty() {
                 Finding::pass(
                     check,
                     &u.arn,
-                    format!(
-                        "{kind}: no console password, {} active access key(s)",
+                    text!(
+                        "{}: no console password, {} active access key(s)",
+                        "{}: kein Konsolenpasswort, {} aktive(r) Zugriffsschlüssel",
+                        kind,
                         active.len()
                     ),
                 )
             } else {
-                Finding::fail(check, &u.arn, format!("{kind}: {}", problems.join("; ")))
+                Finding::fail(
+                    check,
+                    &u.arn,
+                    text!("{}: {}", "{}: {}", kind, Text::join_all(&problems, "; ")),
+                )
             }
         })
         .collect()
@@ -920,16 +995,25 @@ pub fn access_key_age(
         for k in u.keys.iter().filter(|k| k.active) {
             let resource = format!("{} key {}", u.arn, k.id);
             out.push(match k.created {
-                None => Finding::error(check, resource, "the key has no creation date"),
+                None => Finding::error(
+                    check,
+                    resource,
+                    text!(
+                        "the key has no creation date",
+                        "der Schlüssel hat kein Erstellungsdatum"
+                    ),
+                ),
                 Some(c) => {
                     let days = (now - c).num_days();
                     Finding::verdict(
                         check,
                         resource,
                         days <= p.max_days,
-                        format!(
-                            "created {} ({days} days ago; at most {} allowed)",
+                        text!(
+                            "created {} ({} days ago; at most {} allowed)",
+                            "erstellt am {} (vor {} Tagen; höchstens {} erlaubt)",
                             c.format("%Y-%m-%d"),
+                            days,
                             p.max_days
                         ),
                     )
@@ -941,7 +1025,7 @@ pub fn access_key_age(
         out.push(Finding::pass(
             check,
             format!("arn:aws:iam::{account}:user/*"),
-            "no active access keys",
+            text!("no active access keys", "keine aktiven Zugriffsschlüssel"),
         ));
     }
     out
@@ -951,7 +1035,7 @@ pub fn root_account(check: &str, account: &str, p: &RootParams, summary: &Summar
     let resource = format!("arn:aws:iam::{account}:root");
     let s = match summary {
         Ok(s) => s,
-        Err(e) => return vec![Finding::error(check, resource, e.to_string())],
+        Err(e) => return vec![Finding::error(check, resource, Text::same(e.to_string()))],
     };
     let (Some(&mfa), Some(&keys)) = (
         s.get("AccountMFAEnabled"),
@@ -960,25 +1044,36 @@ pub fn root_account(check: &str, account: &str, p: &RootParams, summary: &Summar
         return vec![Finding::error(
             check,
             resource,
-            "the account summary lacks AccountMFAEnabled / AccountAccessKeysPresent",
+            text!(
+                "the account summary lacks AccountMFAEnabled / AccountAccessKeysPresent",
+                "der Kontoübersicht fehlen AccountMFAEnabled / AccountAccessKeysPresent"
+            ),
         )];
     };
     let mut problems = Vec::new();
     if p.require_mfa && mfa != 1 {
-        problems.push("root has no MFA");
+        problems.push(text!("root has no MFA", "Root hat keine MFA"));
     }
     if p.forbid_access_keys && keys != 0 {
-        problems.push("root has access keys");
+        problems.push(text!("root has access keys", "Root hat Zugriffsschlüssel"));
     }
     let seen = format!("AccountMFAEnabled={mfa}, AccountAccessKeysPresent={keys}");
     vec![if problems.is_empty() {
         Finding::pass(
             check,
             resource,
-            format!("root MFA on, no root keys ({seen})"),
+            text!(
+                "root MFA on, no root keys ({})",
+                "Root-MFA an, keine Root-Schlüssel ({})",
+                seen
+            ),
         )
     } else {
-        Finding::fail(check, resource, format!("{} ({seen})", problems.join("; ")))
+        Finding::fail(
+            check,
+            resource,
+            text!("{} ({})", "{} ({})", Text::join_all(&problems, "; "), seen),
+        )
     }]
 }
 

@@ -17,8 +17,12 @@ pub mod audit;
 pub mod db;
 pub mod events;
 pub mod iam;
+pub mod monitoring;
 pub mod rds;
+pub mod s3;
+pub mod snapshots;
 pub mod sso;
+pub mod trail;
 
 use serde::Deserialize;
 
@@ -80,6 +84,16 @@ pub enum Params {
     IamAccessKeyAge(iam::KeyAgeParams),
     IamRoot(iam::RootParams),
     SsoSessionDuration(sso::SessionParams),
+    SnapshotRegion(rds::RegionParams),
+    SnapshotEncryption(rds::EncryptionParams),
+    SnapshotNotPublic(Empty),
+    SnapshotShared(snapshots::SharedParams),
+    S3Region(rds::RegionParams),
+    S3Encryption(s3::EncryptionParams),
+    S3PublicAccessBlock(Empty),
+    S3TlsOnly(Empty),
+    CloudTrail(trail::TrailParams),
+    MonitoringAlarms(monitoring::AlarmParams),
     DbRls(Empty),
     DbTenantNotNull(Empty),
     DbDatamapCoverage(Empty),
@@ -146,6 +160,46 @@ pub const CHECKS: &[(&str, &str)] = &[
     (
         "sso.session_duration",
         "every IAM Identity Center permission set limits the session duration",
+    ),
+    (
+        "snapshot.region",
+        "every RDS DB and cluster snapshot (manual and automated, every enabled region) is in an allowed region",
+    ),
+    (
+        "snapshot.encryption",
+        "every RDS snapshot is encrypted with a customer-managed KMS key whose rotation is on",
+    ),
+    (
+        "snapshot.not_public",
+        "no manual RDS snapshot is public (restore attribute `all`)",
+    ),
+    (
+        "snapshot.shared",
+        "manual RDS snapshots are shared only with `allowed_accounts`",
+    ),
+    (
+        "s3.bucket_region",
+        "every S3 bucket is in an allowed region",
+    ),
+    (
+        "s3.default_encryption",
+        "every S3 bucket has default encryption with one of `algorithms` (KMS)",
+    ),
+    (
+        "s3.public_access_block",
+        "every S3 bucket has all four Block Public Access settings on",
+    ),
+    (
+        "s3.tls_only",
+        "every S3 bucket's policy denies requests without TLS (aws:SecureTransport false)",
+    ),
+    (
+        "cloudtrail.enabled",
+        "a multi-region CloudTrail trail is logging, with log file validation, into a bucket that passes the bucket checks",
+    ),
+    (
+        "cloudwatch.alarms",
+        "every production database (by tag) has CloudWatch alarms that notify an SNS topic with a confirmed subscription",
     ),
     (
         "db.rls_forced",
@@ -224,6 +278,16 @@ pub fn parse_params(name: &str, params: serde_yaml::Value) -> Result<Params, Str
         "iam.access_key_age" => Params::IamAccessKeyAge(p(name, params)?),
         "iam.root_account" => Params::IamRoot(p(name, params)?),
         "sso.session_duration" => Params::SsoSessionDuration(p(name, params)?),
+        "snapshot.region" => Params::SnapshotRegion(p(name, params)?),
+        "snapshot.encryption" => Params::SnapshotEncryption(p(name, params)?),
+        "snapshot.not_public" => Params::SnapshotNotPublic(p(name, params)?),
+        "snapshot.shared" => Params::SnapshotShared(p(name, params)?),
+        "s3.bucket_region" => Params::S3Region(p(name, params)?),
+        "s3.default_encryption" => Params::S3Encryption(p(name, params)?),
+        "s3.public_access_block" => Params::S3PublicAccessBlock(p(name, params)?),
+        "s3.tls_only" => Params::S3TlsOnly(p(name, params)?),
+        "cloudtrail.enabled" => Params::CloudTrail(p(name, params)?),
+        "cloudwatch.alarms" => Params::MonitoringAlarms(p(name, params)?),
         "db.rls_forced" => Params::DbRls(p(name, params)?),
         "db.tenant_column_not_null" => Params::DbTenantNotNull(p(name, params)?),
         "db.datamap_coverage" => Params::DbDatamapCoverage(p(name, params)?),

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_config::SdkConfig;
 use serde::Deserialize;
 
-use super::super::{Finding, parallel};
+use super::super::{Finding, Text, parallel};
 use super::SourceError;
 use crate::aws::error::describe;
+use crate::text;
 use aws_sdk_rds::operation::describe_db_cluster_parameters::DescribeDBClusterParametersError;
 use aws_sdk_rds::operation::describe_db_parameters::DescribeDBParametersError;
 
@@ -95,6 +96,8 @@ pub struct DbInstance {
     pub iam_auth: bool,
     pub log_exports: Vec<String>,
     pub param_group: Option<String>,
+    /// Its tags (key, value): the monitoring check selects production by tag.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -113,6 +116,7 @@ pub struct DbCluster {
     pub log_exports: Vec<String>,
     pub param_group: Option<String>,
     pub public: Option<bool>,
+    pub tags: Vec<(String, String)>,
 }
 
 /// What one region showed, or why it could not be read.
@@ -128,14 +132,25 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    fn instances(&self) -> impl Iterator<Item = &DbInstance> {
+    /// The inventory of an account whose regions could not be listed: every
+    /// check reports that as ERROR instead of finding nothing.
+    pub fn unlisted(e: SourceError) -> Inventory {
+        Inventory {
+            regions: vec![RegionScan {
+                region: "every region (the enabled regions could not be listed)".into(),
+                result: Err(e),
+            }],
+        }
+    }
+
+    pub fn instances(&self) -> impl Iterator<Item = &DbInstance> {
         self.regions
             .iter()
             .filter_map(|r| r.result.as_ref().ok())
             .flat_map(|(i, _)| i.iter())
     }
 
-    fn clusters(&self) -> impl Iterator<Item = &DbCluster> {
+    pub fn clusters(&self) -> impl Iterator<Item = &DbCluster> {
         self.regions
             .iter()
             .filter_map(|r| r.result.as_ref().ok())
@@ -192,7 +207,19 @@ fn instance_of(i: &aws_sdk_rds::types::DbInstance, region: &str) -> DbInstance {
             .first()
             .and_then(|g| g.db_parameter_group_name())
             .map(str::to_owned),
+        tags: tags_of(i.tag_list()),
     }
+}
+
+fn tags_of(list: &[aws_sdk_rds::types::Tag]) -> Vec<(String, String)> {
+    list.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
+        .collect()
 }
 
 fn cluster_of(c: &aws_sdk_rds::types::DbCluster, region: &str) -> DbCluster {
@@ -215,6 +242,7 @@ fn cluster_of(c: &aws_sdk_rds::types::DbCluster, region: &str) -> DbCluster {
         log_exports: c.enabled_cloudwatch_logs_exports().to_vec(),
         param_group: c.db_cluster_parameter_group().map(str::to_owned),
         public: c.publicly_accessible(),
+        tags: tags_of(c.tag_list()),
     }
 }
 
@@ -250,7 +278,7 @@ pub async fn fetch_keys(sdk: &SdkConfig, inv: &Inventory, limit: usize) -> Keys 
     .collect()
 }
 
-fn key_region(key: &str, fallback: &str) -> String {
+pub(crate) fn key_region(key: &str, fallback: &str) -> String {
     let parts: Vec<&str> = key.split(':').collect();
     if parts.len() > 4 && parts[0] == "arn" && !parts[3].is_empty() {
         parts[3].to_owned()
@@ -259,7 +287,10 @@ fn key_region(key: &str, fallback: &str) -> String {
     }
 }
 
-async fn key_info(client: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo, SourceError> {
+pub(crate) async fn key_info(
+    client: &aws_sdk_kms::Client,
+    key: &str,
+) -> Result<KeyInfo, SourceError> {
     let d = client
         .describe_key()
         .key_id(key)
@@ -398,7 +429,7 @@ where
 // ---- evaluation ------------------------------------------------------------------
 
 /// The kind of resource, as a finding names it.
-fn label_instance(i: &DbInstance) -> String {
+pub(crate) fn label_instance(i: &DbInstance) -> String {
     if i.arn.is_empty() {
         format!("db instance {} ({})", i.id, i.region)
     } else {
@@ -406,7 +437,7 @@ fn label_instance(i: &DbInstance) -> String {
     }
 }
 
-fn label_cluster(c: &DbCluster) -> String {
+pub(crate) fn label_cluster(c: &DbCluster) -> String {
     if c.arn.is_empty() {
         format!("db cluster {} ({})", c.id, c.region)
     } else {
@@ -421,7 +452,7 @@ fn frame(check: &str, inv: &Inventory, mut findings: Vec<Finding>) -> Vec<Findin
             findings.push(Finding::error(
                 check,
                 format!("rds in {}", r.region),
-                e.to_string(),
+                Text::same(e.to_string()),
             ));
         }
     }
@@ -429,8 +460,9 @@ fn frame(check: &str, inv: &Inventory, mut findings: Vec<Finding>) -> Vec<Findin
         findings.push(Finding::na(
             check,
             "rds",
-            format!(
+            text!(
                 "no RDS instances or clusters in {}",
+                "keine RDS-Instanzen oder -Cluster in {}",
                 inv.regions
                     .iter()
                     .map(|r| r.region.as_str())
@@ -446,15 +478,16 @@ fn member_na(check: &str, i: &DbInstance) -> Finding {
     Finding::na(
         check,
         label_instance(i),
-        format!(
+        text!(
             "member of cluster {}: checked at cluster level",
+            "Mitglied des Clusters {}: auf Cluster-Ebene geprüft",
             i.cluster.as_deref().unwrap_or("?")
         ),
     )
 }
 
 /// Applies `f` to standalone instances and clusters; cluster members are NOT_APPLICABLE.
-fn cluster_level(
+pub(crate) fn cluster_level(
     check: &str,
     inv: &Inventory,
     fi: impl Fn(&DbInstance) -> Finding,
@@ -482,10 +515,12 @@ pub fn region_in_eea(check: &str, p: &RegionParams, inv: &Inventory) -> Vec<Find
             label,
             ok,
             if ok {
-                format!("region {region} is in the EEA")
+                text!("region {} is in the EEA", "Region {} liegt im EWR", region)
             } else {
-                format!(
-                    "region {region} is not an allowed region ({})",
+                text!(
+                    "region {} is not an allowed region ({})",
+                    "Region {} ist keine erlaubte Region ({})",
+                    region,
                     p.allowed_regions.join(", ")
                 )
             },
@@ -505,8 +540,10 @@ pub fn backup_retention(check: &str, p: &BackupParams, inv: &Inventory) -> Vec<F
             check,
             label,
             days >= p.min_days,
-            format!(
-                "backup retention {days} days (required: at least {})",
+            text!(
+                "backup retention {} days (required: at least {})",
+                "Aufbewahrung der Backups {} Tage (verlangt: mindestens {})",
+                days,
                 p.min_days
             ),
         )
@@ -522,39 +559,41 @@ pub fn backup_retention(check: &str, p: &BackupParams, inv: &Inventory) -> Vec<F
 pub fn encryption(check: &str, p: &EncryptionParams, inv: &Inventory, keys: &Keys) -> Vec<Finding> {
     let v = |label: String, encrypted: bool, key: &Option<String>| {
         if !encrypted {
-            return Finding::fail(check, label, "storage is not encrypted");
+            return Finding::fail(
+                check,
+                label,
+                text!(
+                    "storage is not encrypted",
+                    "der Speicher ist nicht verschlüsselt"
+                ),
+            );
         }
         let Some(key) = key else {
-            return Finding::fail(check, label, "storage encrypted, but no KMS key is named");
+            return Finding::fail(
+                check,
+                label,
+                text!(
+                    "storage encrypted, but no KMS key is named",
+                    "Speicher verschlüsselt, aber kein KMS-Schlüssel benannt"
+                ),
+            );
         };
         match keys.get(key) {
-            None => Finding::error(check, label, format!("KMS key {key} was not looked up")),
-            Some(Err(e)) => Finding::error(check, label, format!("KMS key {key}: {e}")),
-            Some(Ok(k)) => {
-                let mut problems = Vec::new();
-                if p.require_customer_managed_key && !k.customer_managed {
-                    problems.push("the key is AWS-managed, not customer-managed");
-                }
-                if p.require_rotation && !k.rotation {
-                    problems.push("automatic key rotation is off");
-                }
-                if !k.enabled {
-                    problems.push("the key is disabled");
-                }
-                if problems.is_empty() {
-                    Finding::pass(
-                        check,
-                        label,
-                        format!("encrypted with customer-managed KMS key {key}, rotation on"),
-                    )
-                } else {
-                    Finding::fail(
-                        check,
-                        label,
-                        format!("encrypted with KMS key {key}, but {}", problems.join("; ")),
-                    )
-                }
-            }
+            None => Finding::error(
+                check,
+                label,
+                text!(
+                    "KMS key {} was not looked up",
+                    "KMS-Schlüssel {} wurde nicht nachgeschlagen",
+                    key
+                ),
+            ),
+            Some(Err(e)) => Finding::error(
+                check,
+                label,
+                text!("KMS key {}: {}", "KMS-Schlüssel {}: {}", key, e),
+            ),
+            Some(Ok(k)) => key_verdict(check, &label, p, key, k),
         }
     };
     cluster_level(
@@ -563,6 +602,58 @@ pub fn encryption(check: &str, p: &EncryptionParams, inv: &Inventory, keys: &Key
         |i| v(label_instance(i), i.encrypted, &i.kms_key),
         |c| v(label_cluster(c), c.encrypted, &c.kms_key),
     )
+}
+
+/// PASS for a customer-managed, rotated, enabled key (as `p` requires), else
+/// FAIL naming what is wrong with it.
+pub(crate) fn key_verdict(
+    check: &str,
+    label: &str,
+    p: &EncryptionParams,
+    key: &str,
+    k: &KeyInfo,
+) -> Finding {
+    let mut problems = Vec::new();
+    if p.require_customer_managed_key && !k.customer_managed {
+        problems.push(text!(
+            "the key is AWS-managed, not customer-managed",
+            "der Schlüssel wird von AWS verwaltet, nicht vom Kunden"
+        ));
+    }
+    if p.require_rotation && !k.rotation {
+        problems.push(text!(
+            "automatic key rotation is off",
+            "die automatische Schlüsselrotation ist aus"
+        ));
+    }
+    if !k.enabled {
+        problems.push(text!(
+            "the key is disabled",
+            "der Schlüssel ist deaktiviert"
+        ));
+    }
+    if problems.is_empty() {
+        Finding::pass(
+            check,
+            label,
+            text!(
+                "encrypted with customer-managed KMS key {}, rotation on",
+                "verschlüsselt mit kundenverwaltetem KMS-Schlüssel {}, Rotation an",
+                key
+            ),
+        )
+    } else {
+        Finding::fail(
+            check,
+            label,
+            text!(
+                "encrypted with KMS key {}, but {}",
+                "verschlüsselt mit KMS-Schlüssel {}, aber {}",
+                key,
+                Text::join_all(&problems, "; ")
+            ),
+        )
+    }
 }
 
 fn major_version(v: &str) -> Option<u32> {
@@ -600,22 +691,37 @@ pub fn force_ssl(
         };
         let group_name = group.as_ref().map_or("(none)", |g| g.name.as_str());
         let (value, source) = match listed {
-            Err(e) => return Finding::error(check, label, e.to_string()),
-            Ok(Some(v)) => (v, format!("set in parameter group {group_name}")),
+            Err(e) => return Finding::error(check, label, Text::same(e.to_string())),
+            Ok(Some(v)) => (
+                v,
+                text!(
+                    "set in parameter group {}",
+                    "gesetzt in Parametergruppe {}",
+                    group_name
+                ),
+            ),
             Ok(None) => match engine_default(p, engine, version) {
                 Some(d) => (
                     d.to_owned(),
-                    format!(
-                        "not set in parameter group {group_name}: engine default for {engine} {version} (catalog table)"
+                    text!(
+                        "not set in parameter group {0}: engine default for {1} {2} (catalog table)",
+                        "nicht gesetzt in Parametergruppe {0}: Standardwert der Engine {1} {2} (Tabelle im Katalog)",
+                        group_name,
+                        engine,
+                        version
                     ),
                 ),
                 None => {
                     return Finding::error(
                         check,
                         label,
-                        format!(
-                            "{} is not set in parameter group {group_name} and the catalog has no engine default for {engine} {version} — add one to engine_defaults",
-                            p.parameter
+                        text!(
+                            "{0} is not set in parameter group {1} and the catalog has no engine default for {2} {3} — add one to engine_defaults",
+                            "{0} ist in Parametergruppe {1} nicht gesetzt, und der Katalog kennt keinen Standardwert für {2} {3} — in engine_defaults ergänzen",
+                            p.parameter,
+                            group_name,
+                            engine,
+                            version
                         ),
                     );
                 }
@@ -625,9 +731,13 @@ pub fn force_ssl(
             check,
             label,
             value == p.required_value,
-            format!(
-                "{} = {value} ({source}); required {}",
-                p.parameter, p.required_value
+            text!(
+                "{0} = {1} ({2}); required {3}",
+                "{0} = {1} ({2}); verlangt {3}",
+                p.parameter,
+                value,
+                source,
+                p.required_value
             ),
         )
     };
@@ -665,7 +775,7 @@ pub fn deletion_protection(check: &str, inv: &Inventory) -> Vec<Finding> {
     must_be_on(
         check,
         inv,
-        "deletion protection",
+        text!("deletion protection", "Löschschutz"),
         |i| i.deletion_protection,
         |c| c.deletion_protection,
     )
@@ -676,13 +786,17 @@ pub fn deletion_protection(check: &str, inv: &Inventory) -> Vec<Finding> {
 fn must_be_on(
     check: &str,
     inv: &Inventory,
-    what: &str,
+    what: Text,
     instance: impl Fn(&DbInstance) -> bool,
     cluster: impl Fn(&DbCluster) -> bool,
 ) -> Vec<Finding> {
     let v = |label: String, on: bool| {
-        let state = if on { "on" } else { "off" };
-        Finding::verdict(check, label, on, format!("{what} {state}"))
+        let state = if on {
+            text!("on", "an")
+        } else {
+            text!("off", "aus")
+        };
+        Finding::verdict(check, label, on, text!("{} {}", "{} {}", what, state))
     };
     cluster_level(
         check,
@@ -702,11 +816,12 @@ pub fn high_availability(check: &str, p: &HaParams, inv: &Inventory) -> Vec<Find
                 label_instance(i),
                 i.multi_az,
                 if i.multi_az {
-                    "Multi-AZ deployment".to_owned()
+                    text!("Multi-AZ deployment", "Multi-AZ-Bereitstellung")
                 } else {
-                    format!(
+                    text!(
                         "single-AZ deployment in {}",
-                        i.az.as_deref().unwrap_or("an unknown AZ")
+                        "Bereitstellung in nur einer Availability Zone ({})",
+                        i.az.as_deref().unwrap_or("?")
                     )
                 },
             )
@@ -724,11 +839,15 @@ pub fn high_availability(check: &str, p: &HaParams, inv: &Inventory) -> Vec<Find
                 check,
                 label_cluster(c),
                 ok,
-                format!(
+                text!(
                     "{} member(s) in {} availability zone(s) ({}); required: at least {} members in {} zones",
+                    "{} Mitglied(er) in {} Availability Zone(s) ({}); verlangt: mindestens {} Mitglieder in {} Zonen",
                     c.members.len(),
                     azs.len(),
-                    azs.into_iter().collect::<Vec<_>>().join(", "),
+                    azs.iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     p.min_cluster_members,
                     p.min_availability_zones
                 ),
@@ -740,9 +859,9 @@ pub fn high_availability(check: &str, p: &HaParams, inv: &Inventory) -> Vec<Find
 pub fn not_public(check: &str, inv: &Inventory) -> Vec<Finding> {
     let v = |label: String, public: bool| {
         let state = if public {
-            "publicly accessible"
+            text!("publicly accessible", "öffentlich erreichbar")
         } else {
-            "not publicly accessible"
+            text!("not publicly accessible", "nicht öffentlich erreichbar")
         };
         Finding::verdict(check, label, !public, state)
     };
@@ -756,7 +875,10 @@ pub fn not_public(check: &str, inv: &Inventory) -> Vec<Finding> {
             None => Finding::na(
                 check,
                 label_cluster(c),
-                "access is a setting of the member instances: checked per instance",
+                text!(
+                    "access is a setting of the member instances: checked per instance",
+                    "Erreichbarkeit ist eine Einstellung der Mitglieds-Instanzen: je Instanz geprüft"
+                ),
             ),
         });
     }
@@ -767,7 +889,10 @@ pub fn iam_auth(check: &str, inv: &Inventory) -> Vec<Finding> {
     must_be_on(
         check,
         inv,
-        "IAM database authentication",
+        text!(
+            "IAM database authentication",
+            "IAM-Datenbank-Authentifizierung"
+        ),
         |i| i.iam_auth,
         |c| c.iam_auth,
     )
@@ -781,10 +906,11 @@ pub fn log_exports(check: &str, p: &LogExportParams, inv: &Inventory) -> Vec<Fin
             label,
             missing.is_empty(),
             if missing.is_empty() {
-                format!("log exports: {}", have.join(", "))
+                text!("log exports: {}", "exportierte Logs: {}", have.join(", "))
             } else {
-                format!(
+                text!(
                     "log exports [{}]; missing: {}",
+                    "exportierte Logs [{}]; es fehlen: {}",
                     have.join(", "),
                     missing
                         .iter()

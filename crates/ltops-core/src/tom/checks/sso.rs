@@ -8,9 +8,11 @@ use aws_config::SdkConfig;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::super::Text;
 use super::super::{Finding, parallel};
 use super::SourceError;
 use crate::aws::error::{ProvideErrorMetadata, SdkError, describe};
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -344,21 +346,30 @@ pub fn session_duration(
     inv: &Result<SsoInventory, SourceError>,
 ) -> Vec<Finding> {
     let inv = match inv {
-        Err(e) => return vec![Finding::error(check, "IAM Identity Center", e.to_string())],
+        Err(e) => {
+            return vec![Finding::error(
+                check,
+                "IAM Identity Center",
+                Text::same(e.to_string()),
+            )];
+        }
         Ok(i) => i,
     };
     if inv.instances.is_empty() {
         return vec![Finding::fail(
             check,
             format!("IAM Identity Center ({})", inv.region),
-            "no IAM Identity Center instance: staff do not sign in through SSO",
+            text!(
+                "no IAM Identity Center instance: staff do not sign in through SSO",
+                "keine IAM-Identity-Center-Instanz: Mitarbeiter melden sich nicht über SSO an"
+            ),
         )];
     }
     if inv.permission_sets.is_empty() {
         return vec![Finding::na(
             check,
             format!("IAM Identity Center ({})", inv.region),
-            "no permission sets",
+            text!("no permission sets", "keine Berechtigungssätze"),
         )];
     }
     let max = u64::from(p.max_hours) * 3600;
@@ -371,21 +382,30 @@ pub fn session_duration(
                 None => Finding::pass(
                     check,
                     resource,
-                    "no session duration set: the default of 1 hour applies",
+                    text!(
+                        "no session duration set: the default of 1 hour applies",
+                        "keine Sitzungsdauer gesetzt: es gilt der Standard von 1 Stunde"
+                    ),
                 ),
                 Some(d) => match duration_secs(d) {
                     None => Finding::error(
                         check,
                         resource,
-                        format!("session duration `{d}` is not an ISO 8601 duration"),
+                        text!(
+                            "session duration `{}` is not an ISO 8601 duration",
+                            "Sitzungsdauer `{}` ist keine ISO-8601-Dauer",
+                            d
+                        ),
                     ),
                     Some(s) => Finding::verdict(
                         check,
                         resource,
                         s <= max,
-                        format!(
-                            "permission set {}: session duration {d} ({}h{:02}m; at most {}h)",
+                        text!(
+                            "permission set {}: session duration {} ({}h{:02}m; at most {}h)",
+                            "Berechtigungssatz {}: Sitzungsdauer {} ({} h {:02} min; höchstens {} h)",
                             ps.name,
+                            d,
                             s / 3600,
                             s % 3600 / 60,
                             p.max_hours
