@@ -179,6 +179,16 @@ pub fn parse_events(bytes: &[u8]) -> Vec<Event> {
         .collect()
 }
 
+/// The audit log as read for the run, or the ERROR finding of a log that
+/// could not be read.
+fn readable<'a>(
+    check: &str,
+    data: &'a Result<AuditData, String>,
+) -> Result<&'a AuditData, Vec<Finding>> {
+    data.as_ref()
+        .map_err(|e| vec![Finding::error(check, "audit log", Text::same(e.clone()))])
+}
+
 /// The intents of the actions `actions` names, in log order.
 fn intents<'a>(d: &'a AuditData, actions: &[String]) -> Vec<&'a Event> {
     d.events
@@ -198,9 +208,9 @@ pub fn matches_action(action: &str, patterns: &[String]) -> bool {
 }
 
 pub fn chain_intact(check: &str, data: &Result<AuditData, String>) -> Vec<Finding> {
-    let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
+    let d = match readable(check, data) {
         Ok(d) => d,
+        Err(f) => return f,
     };
     let r = &d.verify;
     let head = d
@@ -248,9 +258,9 @@ pub fn interventions_have_reason(
     p: &ReasonParams,
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
-    let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
+    let d = match readable(check, data) {
         Ok(d) => d,
+        Err(f) => return f,
     };
     let interventions = intents(d, &p.actions);
     let mut out: Vec<Finding> = interventions
@@ -292,9 +302,9 @@ pub fn break_glass_approved(
     p: &BreakGlassParams,
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
-    let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
+    let d = match readable(check, data) {
         Ok(d) => d,
+        Err(f) => return f,
     };
     let ledger = Ledger::from_events(&d.events);
     let uses: Vec<_> = ledger
@@ -374,9 +384,9 @@ pub fn gated_actions_approved(
     p: &GatedParams,
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
-    let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
+    let d = match readable(check, data) {
         Ok(d) => d,
+        Err(f) => return f,
     };
     let ledger = Ledger::from_events(&d.events);
     let outcomes: HashMap<Uuid, &Event> = d
@@ -557,9 +567,9 @@ pub fn reads_authorised(
     p: &ReadParams,
     data: &Result<AuditData, String>,
 ) -> Vec<Finding> {
-    let d = match data {
-        Err(e) => return vec![Finding::error(check, "audit log", Text::same(e.clone()))],
+    let d = match readable(check, data) {
         Ok(d) => d,
+        Err(f) => return f,
     };
     let reads = intents(d, &p.actions);
     let mut out = Vec::new();
