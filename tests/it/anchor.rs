@@ -339,3 +339,87 @@ fn the_database_owner_rewriting_the_postgres_chain_is_found_by_the_anchor() {
     assert_eq!(v["anchor"]["rewritten"], serde_json::json!([3]), "{v}");
     assert_eq!(v["anchor"]["rehashed"], serde_json::json!([4, 5, 6]), "{v}");
 }
+
+/// The anchor's log as a restore carries it forward when the live log cannot
+/// be read: every segment, checked against its signed checkpoint and against
+/// the chain carried so far.
+fn anchored_log(bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let sdk = ltops::aws::config::load(&ltops::settings::AwsSettings {
+            profile: None,
+            region: Some("eu-central-1".into()),
+            endpoint_url: Some(lab().moto()),
+            sso_cache_dir: std::path::PathBuf::new(),
+        })
+        .await
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "ltops-test",
+        )))
+        .build();
+        let cfg = ltops::settings::AnchorSection {
+            bucket: bucket.into(),
+            kms_key: key.into(),
+            prefix: None,
+            region: None,
+            retention_years: None,
+            allowed_regions: None,
+        };
+        ltops::audit::anchor::Anchor::new(&sdk, &cfg)
+            .read_log()
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+#[test]
+fn the_anchored_log_carries_the_chain_and_refuses_a_fork() {
+    let (home, bucket, key) = anchored_home("carry", 2);
+    let local = std::fs::read(home.audit_file()).unwrap();
+    assert_eq!(
+        anchored_log(&bucket, &key).unwrap(),
+        local,
+        "the anchor holds the log byte for byte"
+    );
+    // Someone with kms:Sign (an operator) anchors a rewritten seq 5-6 beside
+    // the real one: a fork, signed with the very key. It is not carried.
+    let text = String::from_utf8(local).unwrap();
+    let mut lines: Vec<Event> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut prev = lines[3].hash.clone();
+    for e in lines.iter_mut().skip(4) {
+        e.content = serde_json::json!({ "forged": true });
+        e.prev_hash = prev.clone();
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+    }
+    let body: String = lines[4..].iter().map(|e| e.to_line() + "\n").collect();
+    boto(&format!(
+        "import base64, hashlib\nB={bucket:?}\nbody={body:?}.encode()\nu=lambda b: base64.urlsafe_b64encode(b).decode().rstrip('=')\n\
+         cp={{'first_seq': 5, 'seq': 6, 'hash': {h6:?}, 'prev_hash': {h4:?}, 'at': '2026-12-01T00:00:00Z', 'by': 'mallory', 'segment_sha256': hashlib.sha256(body).hexdigest()}}\n\
+         sig=kms.sign(KeyId={key:?}, Message=json.dumps(cp, separators=(',', ':')).encode(), MessageType='RAW', SigningAlgorithm='ECDSA_SHA_256')['Signature']\n\
+         name='%020d.%020d.%s.%s.%s.20261201T000000Z.%s.%s.jsonl' % (6, 5, cp['hash'], cp['prev_hash'], cp['segment_sha256'], u(b'mallory'), u(sig))\n\
+         s3.put_object(Bucket=B, Key='segments/'+name, Body=body)",
+        h6 = lines[5].hash,
+        h4 = lines[3].hash,
+    ));
+    let err = anchored_log(&bucket, &key).unwrap_err();
+    assert!(
+        err.contains("seq 6") && (err.contains("fork") || err.contains("does not continue")),
+        "{err}"
+    );
+    // And `audit verify` names the forged checkpoint's seq as diverged from
+    // the local log, whose own chain is intact.
+    let (code, v, err) = verify(&home);
+    assert_eq!(code, Some(1), "{v}\n{err}");
+    assert_eq!(v["anchor"]["diverged"], serde_json::json!([6]), "{v}");
+}

@@ -497,26 +497,55 @@ impl Anchor {
         let spki = self.public_key().await?;
         let mut log = Vec::new();
         let mut through = 0u64;
+        // Every carried event's hash: two signed checkpoints of one seq must
+        // agree, and every segment must continue the chain carried so far — a
+        // fork in the anchor (a forged checkpoint signed with the key) is refused.
+        let mut hashes: std::collections::HashMap<u64, String> = Default::default();
+        let mut last_hash = super::event::GENESIS.to_owned();
         for signed in self.checkpoints().await? {
             let cp = &signed.checkpoint;
+            let damaged = |why: String| AnchorError::Damaged {
+                key: format!("{}{:020}.…", self.segments(), cp.seq),
+                why,
+            };
             if !signature_ok(&spki, &signed) {
-                return Err(AnchorError::Damaged {
-                    key: format!("{}{:020}.…", self.segments(), cp.seq),
-                    why: "its signature does not verify with the anchor key".into(),
-                });
+                return Err(damaged(
+                    "its signature does not verify with the anchor key".into(),
+                ));
             }
             if cp.seq <= through {
                 // A second shipment of the same events (two commands at once).
+                if hashes.get(&cp.seq) != Some(&cp.hash) {
+                    return Err(damaged(format!(
+                        "two signed checkpoints of seq {} disagree — the anchor holds a fork; the chain is not carried from it",
+                        cp.seq
+                    )));
+                }
                 continue;
             }
             let segment = self.segment(&signed).await?;
             for line in segment.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                if LineHead::of(line).is_some_and(|h| h.seq > through) {
-                    log.extend_from_slice(line);
-                    log.push(b'\n');
+                let Some(h) = LineHead::of(line) else {
+                    return Err(damaged("an unreadable line in its segment".into()));
+                };
+                if h.seq <= through {
+                    continue;
                 }
+                if h.seq != through + 1 || h.prev_hash != last_hash {
+                    return Err(damaged(format!(
+                        "seq {} does not continue the anchored chain after seq {through}",
+                        h.seq
+                    )));
+                }
+                log.extend_from_slice(line);
+                log.push(b'\n');
+                through = h.seq;
+                last_hash = h.hash.clone();
+                hashes.insert(h.seq, h.hash);
             }
-            through = cp.seq;
+            if through != cp.seq || last_hash != cp.hash {
+                return Err(damaged("its events do not end at its checkpoint".into()));
+            }
         }
         Ok(log)
     }
