@@ -73,6 +73,9 @@ _ltops() {
             ltops__subcmd__approvals,list)
                 cmd="ltops__subcmd__approvals__subcmd__list"
                 ;;
+            ltops__subcmd__approvals,pin)
+                cmd="ltops__subcmd__approvals__subcmd__pin"
+                ;;
             ltops__subcmd__approvals__subcmd__help,approve)
                 cmd="ltops__subcmd__approvals__subcmd__help__subcmd__approve"
                 ;;
@@ -84,6 +87,9 @@ _ltops() {
                 ;;
             ltops__subcmd__approvals__subcmd__help,list)
                 cmd="ltops__subcmd__approvals__subcmd__help__subcmd__list"
+                ;;
+            ltops__subcmd__approvals__subcmd__help,pin)
+                cmd="ltops__subcmd__approvals__subcmd__help__subcmd__pin"
                 ;;
             ltops__subcmd__audit,export)
                 cmd="ltops__subcmd__audit__subcmd__export"
@@ -198,6 +204,9 @@ _ltops() {
                 ;;
             ltops__subcmd__help__subcmd__approvals,list)
                 cmd="ltops__subcmd__help__subcmd__approvals__subcmd__list"
+                ;;
+            ltops__subcmd__help__subcmd__approvals,pin)
+                cmd="ltops__subcmd__help__subcmd__approvals__subcmd__pin"
                 ;;
             ltops__subcmd__help__subcmd__audit,export)
                 cmd="ltops__subcmd__help__subcmd__audit__subcmd__export"
@@ -462,7 +471,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__approvals)
-            opts="-v -q -h -V --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version list approve deny help"
+            opts="-v -q -h -V --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version list approve deny pin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -572,7 +581,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__approvals__subcmd__help)
-            opts="list approve deny help"
+            opts="list approve deny pin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -641,8 +650,56 @@ _ltops() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ltops__subcmd__approvals__subcmd__help__subcmd__pin)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ltops__subcmd__approvals__subcmd__list)
             opts="-v -q -h -V --all --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__approvals__subcmd__pin)
+            opts="-v -q -h -V --dry-run --config --profile --region --endpoint-url --format --verbose --quiet --yes --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1304,7 +1361,7 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__help__subcmd__approvals)
-            opts="list approve deny"
+            opts="list approve deny pin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1346,6 +1403,20 @@ _ltops() {
             return 0
             ;;
         ltops__subcmd__help__subcmd__approvals__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ltops__subcmd__help__subcmd__approvals__subcmd__pin)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

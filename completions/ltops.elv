@@ -917,6 +917,7 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand list 'Approval requests and break-glass uses still waiting for someone, with their plans'
             cand approve 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
             cand deny 'Deny a request or a break-glass use, saying why'
+            cand pin 'Pin this config''s `approvals` policy in the audit log (admins): every gated run then applies it, whatever an operator''s own ltops.yaml says; it can only be made stricter'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ltops;approvals;list'= {
@@ -973,10 +974,29 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ltops;approvals;pin'= {
+            cand --config 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]'
+            cand --profile 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]'
+            cand --region 'AWS region [default: from the config file, then the profile]'
+            cand --endpoint-url 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)'
+            cand --format 'Output format of the data written to stdout'
+            cand --dry-run 'Show the pinned and the proposed policy, change nothing'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --yes 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+            cand --no-input 'Never prompt, even on a terminal; refuse instead of asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ltops;approvals;help'= {
             cand list 'Approval requests and break-glass uses still waiting for someone, with their plans'
             cand approve 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
             cand deny 'Deny a request or a break-glass use, saying why'
+            cand pin 'Pin this config''s `approvals` policy in the audit log (admins): every gated run then applies it, whatever an operator''s own ltops.yaml says; it can only be made stricter'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ltops;approvals;help;list'= {
@@ -984,6 +1004,8 @@ set edit:completion:arg-completer[ltops] = {|@words|
         &'ltops;approvals;help;approve'= {
         }
         &'ltops;approvals;help;deny'= {
+        }
+        &'ltops;approvals;help;pin'= {
         }
         &'ltops;approvals;help;help'= {
         }
@@ -1200,12 +1222,15 @@ set edit:completion:arg-completer[ltops] = {|@words|
             cand list 'Approval requests and break-glass uses still waiting for someone, with their plans'
             cand approve 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
             cand deny 'Deny a request or a break-glass use, saying why'
+            cand pin 'Pin this config''s `approvals` policy in the audit log (admins): every gated run then applies it, whatever an operator''s own ltops.yaml says; it can only be made stricter'
         }
         &'ltops;help;approvals;list'= {
         }
         &'ltops;help;approvals;approve'= {
         }
         &'ltops;help;approvals;deny'= {
+        }
+        &'ltops;help;approvals;pin'= {
         }
         &'ltops;help;config'= {
             cand show 'Show the settings ltops resolved from flags, environment and the config file'

@@ -655,22 +655,23 @@ complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcomm
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "attest" -d 'Attest organisational controls with evidence; recorded in the audit log'
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "report" -d 'Write the annual report (Markdown or HTML, German by default) and its JSON'
 complete -c ltops -n "__fish_ltops_using_subcommand tom; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with a schema_version (a stable contract for scripts)'"
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s q -l quiet -d 'Only errors on stderr'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -s V -l version -d 'Print version'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "list" -d 'Approval requests and break-glass uses still waiting for someone, with their plans'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "approve" -d 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "deny" -d 'Deny a request or a break-glass use, saying why'
-complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -f -a "list" -d 'Approval requests and break-glass uses still waiting for someone, with their plans'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -f -a "approve" -d 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -f -a "deny" -d 'Deny a request or a break-glass use, saying why'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -f -a "pin" -d 'Pin this config\'s `approvals` policy in the audit log (admins): every gated run then applies it, whatever an operator\'s own ltops.yaml says; it can only be made stricter'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny pin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from list" -l region -d 'AWS region [default: from the config file, then the profile]' -r
@@ -710,9 +711,23 @@ complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_s
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from deny" -s V -l version -d 'Print version'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l region -d 'AWS region [default: from the config file, then the profile]' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l endpoint-url -d 'Send every AWS API call to this endpoint (for test labs; AWS_ENDPOINT_URL_<SERVICE> also works)' -r
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l format -d 'Output format of the data written to stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with a schema_version (a stable contract for scripts)'"
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l dry-run -d 'Show the pinned and the proposed policy, change nothing'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -s q -l quiet -d 'Only errors on stderr'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l yes -d 'Answer yes to confirmations (needed for mutating commands without a terminal)'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -l no-input -d 'Never prompt, even on a terminal; refuse instead of asking'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from pin" -s V -l version -d 'Print version'
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "list" -d 'Approval requests and break-glass uses still waiting for someone, with their plans'
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "deny" -d 'Deny a request or a break-glass use, saying why'
+complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "pin" -d 'Pin this config\'s `approvals` policy in the audit log (admins): every gated run then applies it, whatever an operator\'s own ltops.yaml says; it can only be made stricter'
 complete -c ltops -n "__fish_ltops_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l config -d 'Configuration file [default: ./ltops.yaml, then $XDG_CONFIG_HOME/ltops/config.yaml]' -r -F
 complete -c ltops -n "__fish_ltops_using_subcommand config; and not __fish_seen_subcommand_from show check help" -l profile -d 'AWS profile (an SSO profile of ~/.aws/config) [default: from the config file, then $AWS_PROFILE]' -r
@@ -823,5 +838,6 @@ complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcom
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from approvals" -f -a "list" -d 'Approval requests and break-glass uses still waiting for someone, with their plans'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from approvals" -f -a "approve" -d 'Approve a request (or a break-glass use, afterwards) after reviewing its plan'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from approvals" -f -a "deny" -d 'Deny a request or a break-glass use, saying why'
+complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from approvals" -f -a "pin" -d 'Pin this config\'s `approvals` policy in the audit log (admins): every gated run then applies it, whatever an operator\'s own ltops.yaml says; it can only be made stricter'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the settings ltops resolved from flags, environment and the config file'
 complete -c ltops -n "__fish_ltops_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file (exit 2 with file:line:column when it is malformed)'

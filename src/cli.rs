@@ -193,6 +193,15 @@ pub enum ApprovalsCommand {
     Approve(ApprovalsApproveArgs),
     /// Deny a request or a break-glass use, saying why
     Deny(ApprovalsDenyArgs),
+    /// Pin this config's `approvals` policy in the audit log (admins): every gated run then applies it, whatever an operator's own ltops.yaml says; it can only be made stricter
+    Pin(ApprovalsPinArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalsPinArgs {
+    /// Show the pinned and the proposed policy, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::ExitStatus;
 use crate::cli::ApprovalsListArgs;
-use crate::ops::approvals::{self, Decide, DecidePlan, Shown};
+use crate::ops::approvals::{self, Decide, DecidePlan, Pin, PinPlan, Shown};
 use crate::ops::mutation::{self, End, Request};
 use crate::printer::{Report, key_value_table, table};
 
@@ -170,6 +170,69 @@ pub async fn decide(
         id: ran.plan.request.request.seq,
         decision: if approve { "approved" } else { "denied" },
         plan: ran.plan,
+        intent_seq,
+        outcome_seq,
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+#[derive(Serialize)]
+struct PinReport {
+    #[serde(flatten)]
+    plan: PinPlan,
+    dry_run: bool,
+    /// Already pinned exactly so: nothing was recorded.
+    unchanged: bool,
+    intent_seq: Option<u64>,
+    outcome_seq: Option<u64>,
+}
+
+impl Report for PinReport {
+    const KIND: &'static str = "approvals.pin";
+    fn render_table(&self) -> String {
+        let show = |m: &std::collections::BTreeMap<_, crate::settings::ApprovalPolicy>| {
+            serde_json::to_string(m).unwrap_or_default()
+        };
+        key_value_table([
+            ("pinned before", show(&self.plan.pinned)),
+            ("this pin", show(&self.plan.policies)),
+            (
+                "recorded",
+                match (self.intent_seq, self.outcome_seq) {
+                    (Some(i), Some(o)) => format!("seq {i} (intent), seq {o} (outcome)"),
+                    _ if self.unchanged => "nothing (already pinned so)".into(),
+                    _ => "nothing (dry run)".into(),
+                },
+            ),
+        ])
+    }
+}
+
+pub async fn pin(ctx: &Ctx, dry_run: bool) -> anyhow::Result<ExitStatus> {
+    let request = Request {
+        reason: None,
+        dry_run,
+        approval: Default::default(),
+    };
+    let ran = mutation::run(
+        &ctx.settings,
+        &ctx.ui(),
+        request,
+        Pin::from_settings(&ctx.settings),
+        &|_| {},
+    )
+    .await?;
+    let (intent_seq, outcome_seq, unchanged) = match &ran.end {
+        End::Done {
+            intent, outcome, ..
+        } => (Some(intent.seq), Some(outcome.seq), false),
+        End::Stopped { .. } => (None, None, true),
+        _ => (None, None, false),
+    };
+    ctx.printer.report(&PinReport {
+        plan: ran.plan,
+        dry_run,
+        unchanged,
         intent_seq,
         outcome_seq,
     })?;

@@ -137,6 +137,7 @@ pub async fn run(cli: Cli, env: Env, cwd: PathBuf) -> anyhow::Result<ExitStatus>
         Command::Approvals(ApprovalsCommand::Deny(args)) => {
             approvals::decide(&ctx, &args.id, false, Some(args.note.clone())).await
         }
+        Command::Approvals(ApprovalsCommand::Pin(args)) => approvals::pin(&ctx, args.dry_run).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Config(ConfigCommand::Check) => config::check(&ctx),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

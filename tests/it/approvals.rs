@@ -673,3 +673,40 @@ fn a_restore_runs_under_an_approval_for_its_time_and_target_only() {
     assert_eq!(runs.len(), 1, "{runs:?}");
     assert_eq!(runs[0]["target"]["resource"], a, "{runs:?}");
 }
+
+/// The policy pinned in the log holds for an operator who drops `approvals`
+/// from their own ltops.yaml; a pin can only tighten.
+#[test]
+fn a_pinned_policy_holds_when_the_operator_drops_it_from_their_config() {
+    let (lab, home, db) = two_people("appr_pin", "postgres", "LtopsDPO", DORA);
+    // The admin pins the policy of this config; the same pin again records nothing.
+    let v = home.cmd(["approvals", "pin"]).yes().json().ok_json();
+    assert!(v["intent_seq"].is_u64(), "{v}");
+    assert_eq!(v["policies"]["tenant.erase"]["required"], 1, "{v}");
+    let v = home.cmd(["approvals", "pin"]).yes().json().ok_json();
+    assert_eq!(v["unchanged"], true, "{v}");
+    assert_eq!(
+        home.audit_events("approval.policy").len(),
+        2,
+        "one intent, one outcome"
+    );
+
+    // alice drops `approvals` from her own config: the pinned policy still holds.
+    let cfg = home.config_file();
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains(POLICY), "{text}");
+    std::fs::write(&cfg, text.replace(POLICY, "")).unwrap();
+    let before = rows_of(lab, &db, T5);
+    erase(&home, T5).fails(1, "`tenant.erase` needs 1 approval(s) by another person");
+    assert_eq!(rows_of(lab, &db, T5), before);
+    assert!(home.audit_events("tenant.erase").is_empty());
+    // A pin from the looser config is refused, and records nothing.
+    home.cmd(["approvals", "pin"])
+        .yes()
+        .fails(1, "can only be made stricter");
+    assert_eq!(home.audit_events("approval.policy").len(), 2);
+    // The request still works under the pinned policy.
+    let v = erase(&home, T5).arg("--request").ok_json();
+    request_id(&v);
+    assert_eq!(rows_of(lab, &db, T5), before);
+}

@@ -63,6 +63,7 @@ fn help_snapshots() {
         &["approvals", "list"],
         &["approvals", "approve"],
         &["approvals", "deny"],
+        &["approvals", "pin"],
         &["config"],
         &["config", "show"],
         &["config", "check"],

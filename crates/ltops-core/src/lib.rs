@@ -5,6 +5,7 @@
 //! Being a crate of its own is what lets the compiler enforce that split.
 
 pub mod approval;
+pub mod approval_pin;
 pub mod audit;
 pub mod aws;
 pub mod datamap;

@@ -109,7 +109,7 @@ pub struct ConfigFile {
 
 /// `approvals.<command>`: a second person approves the exact plan before it
 /// runs. Parsed as written; [`validate`] checks the combinations.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalPolicy {
     /// Approvals by distinct other users the command needs (0: none).

@@ -242,3 +242,99 @@ fn check_decider(r: &RequestState, actor: &Actor, settings: &Settings) -> anyhow
     }
     Ok(())
 }
+
+/// `approvals pin`: an admin pins the four-eyes policy of this config into
+/// the audit log, where every gated run applies it (the stricter of pinned and
+/// local) whatever the operator's own ltops.yaml says. A pin may only tighten.
+pub struct Pin {
+    pub policies: std::collections::BTreeMap<MutatingCommand, crate::settings::ApprovalPolicy>,
+}
+
+/// What a pin changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct PinPlan {
+    /// The policy pinned so far (all pins folded).
+    pub pinned: std::collections::BTreeMap<MutatingCommand, crate::settings::ApprovalPolicy>,
+    /// The policy this pin records.
+    pub policies: std::collections::BTreeMap<MutatingCommand, crate::settings::ApprovalPolicy>,
+}
+
+impl Pin {
+    /// The gated commands' policies of this config (`approvals.<command>`).
+    pub fn from_settings(settings: &Settings) -> Pin {
+        Pin {
+            policies: settings
+                .config
+                .approvals
+                .iter()
+                .filter(|(c, _)| crate::settings::APPROVABLE.contains(c))
+                .map(|(c, p)| (*c, p.clone()))
+                .collect(),
+        }
+    }
+}
+
+impl Mutation for Pin {
+    type Plan = PinPlan;
+    type Done = ();
+
+    /// Pinning is the audit store's set-up: the admins of `audit.init`.
+    fn command(&self) -> MutatingCommand {
+        MutatingCommand::AuditInit
+    }
+
+    fn action(&self, _: &PinPlan) -> String {
+        crate::approval_pin::POLICY_ACTION.into()
+    }
+
+    async fn plan(&mut self, s: &mut Session<'_>) -> anyhow::Result<Planned<PinPlan>> {
+        let pinned = crate::approval_pin::pinned(&s.store).await?;
+        let looser = crate::approval_pin::loosens(&pinned, &self.policies);
+        if !looser.is_empty() {
+            let names: Vec<String> = looser.iter().map(ToString::to_string).collect();
+            return Err(crate::Refused(format!(
+                "this config's approvals would loosen the pinned policy for {} — a pinned policy can only be made stricter (see `ltops approvals pin --dry-run` for what is pinned)",
+                names.join(", ")
+            ))
+            .into());
+        }
+        let plan = PinPlan {
+            pinned: pinned.clone(),
+            policies: self.policies.clone(),
+        };
+        if self.policies.is_empty() || pinned == self.policies {
+            return Ok(Planned::Stop { plan, no: false });
+        }
+        Ok(Planned::Go(plan))
+    }
+
+    fn headline(&self, p: &PinPlan, actor: &Actor) -> String {
+        let names: Vec<String> = p.policies.keys().map(ToString::to_string).collect();
+        format!(
+            "Plan: pin the four-eyes policy for {} in the audit log, by {} — every gated run applies it, whatever an operator's own ltops.yaml says; it can only be made stricter later",
+            names.join(", "),
+            actor.user
+        )
+    }
+
+    fn target(&self, _: &PinPlan) -> Target {
+        Target::default()
+    }
+
+    fn confirmation(&self, _: &PinPlan) -> Confirmation {
+        Confirmation::Ask("Pin this policy? It cannot be loosened afterwards.".into())
+    }
+
+    fn intent(&self, p: &PinPlan) -> Intent {
+        Intent::new(content::to_value(&crate::approval_pin::PinIntent {
+            policies: p.policies.clone(),
+        }))
+    }
+
+    async fn work(&mut self, _: &PinPlan, _: &mut Step<'_, '_>) -> anyhow::Result<Done<()>> {
+        Ok(Done::ok(
+            (),
+            content::to_value(&ApprovalRecorded { recorded: true }),
+        ))
+    }
+}

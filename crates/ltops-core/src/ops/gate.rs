@@ -80,6 +80,7 @@ impl Gate {
     pub fn new(
         settings: &Settings,
         command: MutatingCommand,
+        pinned: Option<&ApprovalPolicy>,
         mode: Approval,
         subject: Option<Subject>,
         target: Target,
@@ -91,7 +92,11 @@ impl Gate {
             Approval::Use(_) => Some("--approval"),
             Approval::BreakGlass(_) => Some("--break-glass"),
         };
-        let policy = settings.approval_policy(command).cloned();
+        // The stricter of the local policy and the one pinned in the log: an
+        // operator cannot drop four eyes by editing their own ltops.yaml.
+        let local = settings.config.approvals.get(&command);
+        let policy =
+            crate::approval_pin::stricter(command, local, pinned).filter(|p| p.required > 0);
         if flag.is_none() && policy.is_none() {
             // No four eyes configured for this command, none asked for.
             return Ok(None);

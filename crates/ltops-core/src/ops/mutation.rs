@@ -394,9 +394,17 @@ pub async fn run<M: Mutation>(
     };
     ui.status(&mutation.headline(&plan, &session.actor));
     details(&plan);
+    // The policy pinned in the log, for a command that can be gated at all.
+    let pinned = match mutation.approval_subject(&plan) {
+        Some(_) => crate::approval_pin::pinned(&session.store)
+            .await?
+            .remove(&mutation.command()),
+        None => None,
+    };
     let mut gate = Gate::new(
         settings,
         mutation.command(),
+        pinned.as_ref(),
         request.approval.clone(),
         mutation.approval_subject(&plan),
         mutation.target(&plan),
