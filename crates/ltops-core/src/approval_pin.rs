@@ -154,7 +154,14 @@ mod tests {
         assert_eq!(s.valid_for, "2h");
         assert_eq!(s.break_glass, Some(false));
         assert!(!s.only_sql, "an exemption holds only where both grant it");
-        assert_eq!(s.above_rows, None);
+        assert_eq!(s.above_rows, Some(5), "the lower threshold asks more often");
+        let mut every = b.clone();
+        every.above_rows = None;
+        assert_eq!(
+            stricter(c, Some(&a), Some(&every)).unwrap().above_rows,
+            None,
+            "every size beats any threshold"
+        );
         assert_eq!(stricter(c, None, Some(&b)), Some(b.clone()));
         assert_eq!(stricter(c, None, None), None);
     }
