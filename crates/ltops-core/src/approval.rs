@@ -283,12 +283,7 @@ impl Ledger {
                 let Ok(c) = content::parse::<ApprovalDecisionIntent>(e) else {
                     return;
                 };
-                let Some(&idx) = c
-                    .request
-                    .parse()
-                    .ok()
-                    .and_then(|id: Uuid| self.by_id.get(&id))
-                else {
+                let Some(idx) = self.index_of(&c.request) else {
                     return;
                 };
                 let d = Decision {
@@ -310,12 +305,7 @@ impl Ledger {
                 let Ok(u) = serde_json::from_value::<ApprovalUse>(v.clone()) else {
                     return;
                 };
-                let Some(&idx) = u
-                    .request
-                    .parse()
-                    .ok()
-                    .and_then(|id: Uuid| self.by_id.get(&id))
-                else {
+                let Some(idx) = self.index_of(&u.request) else {
                     return;
                 };
                 let uses = &mut self.requests[idx].uses;
@@ -330,6 +320,12 @@ impl Ledger {
                 });
             }
         }
+    }
+
+    /// The index of the request a decision or use names by its event id.
+    fn index_of(&self, request: &str) -> Option<usize> {
+        let id: Uuid = request.parse().ok()?;
+        self.by_id.get(&id).copied()
     }
 
     fn outcome(&mut self, e: &Event) {

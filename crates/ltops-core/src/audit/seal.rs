@@ -23,6 +23,15 @@ impl std::fmt::Debug for TenantKey {
 }
 
 impl TenantKey {
+    /// An HMAC key for one use of this tenant key (`label` names the use), so
+    /// that a keyed hash shown or recorded is never a step towards the
+    /// sealing key, and the uses cannot stand in for each other.
+    pub fn derived(&self, label: &[u8]) -> ring::hmac::Key {
+        let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.0);
+        let derived = ring::hmac::sign(&k, label);
+        ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref())
+    }
+
     pub fn generate() -> TenantKey {
         let mut k = [0u8; 32];
         OsRng.fill_bytes(&mut k);

@@ -29,9 +29,7 @@ pub struct MaskKey(hmac::Key);
 
 impl MaskKey {
     pub fn derive(tenant_key: &TenantKey) -> MaskKey {
-        let k = hmac::Key::new(hmac::HMAC_SHA256, &tenant_key.0);
-        let derived = hmac::sign(&k, LABEL);
-        MaskKey(hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()))
+        MaskKey(tenant_key.derived(LABEL))
     }
 
     /// The masked form of a value (which is never NULL here).

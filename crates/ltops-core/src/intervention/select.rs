@@ -113,13 +113,7 @@ fn check_kind(stmt: &Statement) -> Result<(), Refusal> {
             _ => Err(ONLY.into()),
         },
         other => {
-            let words: Vec<String> = other
-                .to_string()
-                .split_whitespace()
-                .take(2)
-                .map(str::to_uppercase)
-                .collect();
-            Err(format!("`{} …` is refused: {ONLY}", words.join(" ")).into())
+            Err(format!("`{} …` is refused: {ONLY}", super::sql::leading_words(other)).into())
         }
     }
 }

@@ -233,15 +233,11 @@ fn check_kind(stmt: &Statement) -> Result<(), Refusal> {
                 Err(format!("a query changes nothing; {ONLY}").into())
             }
         }
-        other => {
-            let words: Vec<String> = other
-                .to_string()
-                .split_whitespace()
-                .take(2)
-                .map(str::to_uppercase)
-                .collect();
-            Err(format!("`{} …` is refused: {ONLY}", words.join(" ")).into())
-        }
+        other => Err(format!(
+            "`{} …` is refused: {ONLY}",
+            super::sql::leading_words(other)
+        )
+        .into()),
     }
 }
 
@@ -1095,6 +1091,17 @@ fn on_clause(on: Option<OnInsert>) -> Result<String, Refusal> {
         Some(OnInsert::DuplicateKeyUpdate(_)) => Err(not_postgres("ON DUPLICATE KEY UPDATE")),
         Some(_) => Err(not_postgres("this ON clause")),
     }
+}
+
+/// The first two words of a refused statement (`DELETE FROM`), to name it.
+pub(super) fn leading_words(stmt: &Statement) -> String {
+    let words: Vec<String> = stmt
+        .to_string()
+        .split_whitespace()
+        .take(2)
+        .map(str::to_uppercase)
+        .collect();
+    words.join(" ")
 }
 
 #[cfg(test)]

@@ -402,12 +402,8 @@ fn rows_tag(key: &crate::audit::seal::TenantKey, table: &TableRef, rows: &[RowCh
         })
         .collect();
     lines.sort();
-    let derived = ring::hmac::sign(
-        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key.0),
-        b"ltops approval: the rows an intervention changes",
-    );
     let tag = ring::hmac::sign(
-        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
+        &key.derived(b"ltops approval: the rows an intervention changes"),
         lines.join("\n").as_bytes(),
     );
     hex::encode(tag.as_ref())

@@ -578,23 +578,7 @@ pub fn encryption(check: &str, p: &EncryptionParams, inv: &Inventory, keys: &Key
                 ),
             );
         };
-        match keys.get(key) {
-            None => Finding::error(
-                check,
-                label,
-                text!(
-                    "KMS key {} was not looked up",
-                    "KMS-Schlüssel {} wurde nicht nachgeschlagen",
-                    key
-                ),
-            ),
-            Some(Err(e)) => Finding::error(
-                check,
-                label,
-                text!("KMS key {}: {}", "KMS-Schlüssel {}: {}", key, e),
-            ),
-            Some(Ok(k)) => key_verdict(check, &label, p, key, k),
-        }
+        key_finding(check, &label, p, key, keys)
     };
     cluster_level(
         check,
@@ -605,14 +589,36 @@ pub fn encryption(check: &str, p: &EncryptionParams, inv: &Inventory, keys: &Key
 }
 
 /// PASS for a customer-managed, rotated, enabled key (as `p` requires), else
-/// FAIL naming what is wrong with it.
-pub(crate) fn key_verdict(
+/// The finding of a named KMS key as looked up for the run: ERROR when it was
+/// not looked up or could not be, else [`key_verdict`].
+pub(crate) fn key_finding(
     check: &str,
     label: &str,
     p: &EncryptionParams,
     key: &str,
-    k: &KeyInfo,
+    keys: &Keys,
 ) -> Finding {
+    match keys.get(key) {
+        None => Finding::error(
+            check,
+            label,
+            text!(
+                "KMS key {} was not looked up",
+                "KMS-Schlüssel {} wurde nicht nachgeschlagen",
+                key
+            ),
+        ),
+        Some(Err(e)) => Finding::error(
+            check,
+            label,
+            text!("KMS key {}: {}", "KMS-Schlüssel {}: {}", key, e),
+        ),
+        Some(Ok(k)) => key_verdict(check, label, p, key, k),
+    }
+}
+
+/// FAIL naming what is wrong with it.
+fn key_verdict(check: &str, label: &str, p: &EncryptionParams, key: &str, k: &KeyInfo) -> Finding {
     let mut problems = Vec::new();
     if p.require_customer_managed_key && !k.customer_managed {
         problems.push(text!(

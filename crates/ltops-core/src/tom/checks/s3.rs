@@ -216,17 +216,35 @@ fn off(flags: &[bool; 4]) -> Vec<&'static str> {
 
 /// The account-level finding of `s3.public_access_block`.
 pub fn account_blocked(check: &str, account: &str, block: &AccountBlock) -> Finding {
-    let resource = format!("s3 account {account} (Block Public Access)");
+    let unset = text!(
+        "Block Public Access is not configured for the account",
+        "Block Public Access ist für das Konto nicht eingerichtet"
+    );
+    let level = text!(
+        "account-level Block Public Access",
+        "Block Public Access auf Kontoebene"
+    );
+    blocked(
+        check,
+        format!("s3 account {account} (Block Public Access)"),
+        block,
+        unset,
+        &level,
+    )
+}
+
+/// One Block Public Access setting (an account's or a bucket's) as a finding:
+/// `unset` when there is none, else which of the four settings are off.
+fn blocked(
+    check: &str,
+    resource: String,
+    block: &AccountBlock,
+    unset: Text,
+    level: &Text,
+) -> Finding {
     match block {
         Err(e) => Finding::error(check, resource, Text::same(e.to_string())),
-        Ok(None) => Finding::fail(
-            check,
-            resource,
-            text!(
-                "Block Public Access is not configured for the account",
-                "Block Public Access ist für das Konto nicht eingerichtet"
-            ),
-        ),
+        Ok(None) => Finding::fail(check, resource, unset),
         Ok(Some(flags)) => {
             let off = off(flags);
             Finding::verdict(
@@ -235,15 +253,12 @@ pub fn account_blocked(check: &str, account: &str, block: &AccountBlock) -> Find
                 off.is_empty(),
                 if off.is_empty() {
                     text!(
-                        "account-level Block Public Access: all four settings on",
-                        "Block Public Access auf Kontoebene: alle vier Einstellungen an"
+                        "{}: all four settings on",
+                        "{}: alle vier Einstellungen an",
+                        level
                     )
                 } else {
-                    text!(
-                        "account-level Block Public Access off: {}",
-                        "Block Public Access auf Kontoebene aus: {}",
-                        off.join(", ")
-                    )
+                    text!("{} off: {}", "{} aus: {}", level, off.join(", "))
                 },
             )
         }
@@ -332,36 +347,13 @@ pub fn encrypted(check: &str, p: &EncryptionParams, inv: &Buckets) -> Vec<Findin
 
 /// Block Public Access of every bucket (the account's own is [`account_blocked`]).
 pub fn public_access_blocked(check: &str, inv: &Buckets) -> Vec<Finding> {
-    each(check, inv, |b| match &b.public_access_block {
-        Err(e) => Finding::error(check, arn(b), Text::same(e.to_string())),
-        Ok(None) => Finding::fail(
-            check,
-            arn(b),
-            text!(
-                "Block Public Access is not configured on the bucket",
-                "Block Public Access ist für den Bucket nicht eingerichtet"
-            ),
-        ),
-        Ok(Some(flags)) => {
-            let off = off(flags);
-            Finding::verdict(
-                check,
-                arn(b),
-                off.is_empty(),
-                if off.is_empty() {
-                    text!(
-                        "Block Public Access: all four settings on",
-                        "Block Public Access: alle vier Einstellungen an"
-                    )
-                } else {
-                    text!(
-                        "Block Public Access off: {}",
-                        "Block Public Access aus: {}",
-                        off.join(", ")
-                    )
-                },
-            )
-        }
+    let level = Text::same("Block Public Access");
+    each(check, inv, |b| {
+        let unset = text!(
+            "Block Public Access is not configured on the bucket",
+            "Block Public Access ist für den Bucket nicht eingerichtet"
+        );
+        blocked(check, arn(b), &b.public_access_block, unset, &level)
     })
 }
 

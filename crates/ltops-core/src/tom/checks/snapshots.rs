@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::super::{Finding, Text, parallel};
 use super::SourceError;
-use super::rds::{KeyInfo, key_info, key_region};
+use super::rds::{Keys, key_info, key_region};
 use crate::aws::error::describe;
 use crate::text;
 
@@ -35,7 +35,7 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Snapshots {
     pub regions: Vec<(String, Result<Vec<Snapshot>, SourceError>)>,
-    pub keys: BTreeMap<String, Result<KeyInfo, SourceError>>,
+    pub keys: Keys,
 }
 
 impl Snapshots {
@@ -272,23 +272,7 @@ pub fn encryption(check: &str, p: &super::rds::EncryptionParams, inv: &Snapshots
                     text!("{} is not encrypted", "{} ist nicht verschlüsselt", k),
                 );
             };
-            match inv.keys.get(key) {
-                None => Finding::error(
-                    check,
-                    &s.arn,
-                    text!(
-                        "KMS key {} was not looked up",
-                        "KMS-Schlüssel {} wurde nicht nachgeschlagen",
-                        key
-                    ),
-                ),
-                Some(Err(e)) => Finding::error(
-                    check,
-                    &s.arn,
-                    text!("KMS key {}: {}", "KMS-Schlüssel {}: {}", key, e),
-                ),
-                Some(Ok(k)) => super::rds::key_verdict(check, &s.arn, p, key, k),
-            }
+            super::rds::key_finding(check, &s.arn, p, key, &inv.keys)
         })
         .collect();
     frame(check, inv, out)
