@@ -395,7 +395,8 @@ pub async fn run<M: Mutation>(
     ui.status(&mutation.headline(&plan, &session.actor));
     details(&plan);
     // The policy pinned in the log, for a command that can be gated at all.
-    let pinned = match mutation.approval_subject(&plan) {
+    let subject = mutation.approval_subject(&plan);
+    let pinned = match &subject {
         Some(_) => crate::approval_pin::pinned(&session.store)
             .await?
             .remove(&mutation.command()),
@@ -406,7 +407,7 @@ pub async fn run<M: Mutation>(
         mutation.command(),
         pinned.as_ref(),
         request.approval.clone(),
-        mutation.approval_subject(&plan),
+        subject,
         mutation.target(&plan),
         request.reason.clone(),
     )?;
